@@ -1,0 +1,435 @@
+//! The world's data: what the TOML file holds, field by field.
+//!
+//! Every struct denies unknown fields so a typo in a world file is an error, not a silent
+//! default.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::ins::Ins;
+
+/// The whole fictitious universe shared by the simulators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// Software ids the services accept.
+    pub software: Software,
+    /// Care structures (cabinets, hospitals, pharmacies, labs).
+    #[serde(default)]
+    pub structures: Vec<Structure>,
+    /// Health professionals.
+    #[serde(default)]
+    pub professionals: Vec<Professional>,
+    /// Patients, with their INS, DMP and mailbox state.
+    #[serde(default)]
+    pub patients: Vec<Patient>,
+    /// OpenID Connect clients registered at Pro Santé Connect.
+    #[serde(default)]
+    pub oidc_clients: Vec<OidcClient>,
+}
+
+/// The LPS ids the national services accept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Software {
+    /// INSi: CNDA authorisation numbers sent in `ContexteLPS/LPS/IDAM`.
+    pub insi_idam: Vec<SoftwareId>,
+    /// DMP: homologation numbers sent in the VIHF `LPS_ID_HOMOLOGATION_DMP`.
+    pub dmp_homologation: Vec<SoftwareId>,
+}
+
+/// One accepted software id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftwareId {
+    /// The number as the LPS sends it.
+    pub number: String,
+    /// Which software it stands for, for reports.
+    pub name: String,
+}
+
+/// A care structure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Structure {
+    /// Key other entries refer to.
+    pub id: String,
+    /// Raison sociale.
+    pub name: String,
+    /// Structure national id (StructIdNat): `0`+ADELI, `1`+FINESS, `2`+SIREN, `3`+SIRET, `4`+RPPS-rang.
+    pub national_id: String,
+    /// FINESS number (9 characters), for establishments.
+    #[serde(default)]
+    pub finess: Option<String>,
+    /// SIRET number (14 digits).
+    #[serde(default)]
+    pub siret: Option<String>,
+    /// Activity sector `SAnn` (TRE_R02).
+    pub activity_sector: String,
+    /// Organisational MSSanté mailboxes (BAL ORG).
+    #[serde(default)]
+    pub mssante_organisational: Vec<String>,
+    /// Applicative MSSanté mailboxes (BAL APP), reached with the structure's certificate.
+    #[serde(default)]
+    pub mssante_applications: Vec<String>,
+}
+
+/// A health professional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Professional {
+    /// Key other entries refer to.
+    pub id: String,
+    /// National id: `8` followed by the RPPS number.
+    pub national_id: String,
+    /// `M` or `MME`.
+    pub civility: String,
+    /// Exercise title, e.g. `DR`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Family name.
+    pub family_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// Profession (TRE_G15 code).
+    pub profession: String,
+    /// Specialty (TRE_R01 code); required for médecins.
+    #[serde(default)]
+    pub specialty: Option<String>,
+    /// Section of the Ordre des pharmaciens (TRE_G05); required for pharmaciens.
+    #[serde(default)]
+    pub pharmacist_section: Option<String>,
+    /// The structure they work in (a structure `id`).
+    pub structure: String,
+    /// Login at Pro Santé Connect (the national id, or a BAS test account name).
+    #[serde(default)]
+    pub psc_login: Option<String>,
+    /// Personal MSSanté mailbox (BAL PER).
+    #[serde(default)]
+    pub mssante: Option<String>,
+}
+
+/// A patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    /// Key other entries refer to.
+    pub id: String,
+    /// Where a published test identity comes from (CNDA case, TLSI fixture...); absent
+    /// for the bench's own fictitious patients.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Identity traits as INSi knows them.
+    pub traits: Traits,
+    /// The active INS; absent for a patient unknown to INSi.
+    #[serde(default)]
+    pub ins: Option<Ins>,
+    /// The key of `ins` is wrong on purpose (as in CNDA test 2.08); the world refuses an
+    /// inconsistent key unless this says so.
+    #[serde(default)]
+    pub ins_key_known_wrong: bool,
+    /// Former INS, newest first.
+    #[serde(default)]
+    pub ins_history: Vec<HistoricIns>,
+    /// What a Vitale card lookup needs.
+    #[serde(default)]
+    pub vitale: Option<Vitale>,
+    /// State of the patient's DMP.
+    #[serde(default)]
+    pub dmp: Dmp,
+    /// Oppositions the patient expressed.
+    #[serde(default)]
+    pub oppositions: Vec<Opposition>,
+    /// Legal representatives of a minor (patient ids).
+    #[serde(default)]
+    pub legal_representatives: Vec<String>,
+    /// Whether the patient activated Mon espace santé (and so has a reachable mailbox).
+    #[serde(default = "yes")]
+    pub mes_activated: bool,
+    /// How INSi answers about this patient.
+    #[serde(default)]
+    pub insi: InsiBehaviour,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The INS traits ("traits stricts").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traits {
+    /// Nom de naissance, upper case.
+    pub birth_name: String,
+    /// Birth first names in order, upper case; the first is the "premier prénom".
+    pub first_names: Vec<String>,
+    /// Nom utilisé, when different from the birth name.
+    #[serde(default)]
+    pub used_name: Option<String>,
+    /// Prénom utilisé, when different from the first birth first name.
+    #[serde(default)]
+    pub used_first_name: Option<String>,
+    /// `M`, `F` or `I` (indéterminé).
+    pub sex: String,
+    /// Birth date, possibly "lunar" (`00` day or month).
+    pub birth_date: LunarDate,
+    /// INSEE COG of the birth commune, or `99` + country code for a birth abroad.
+    pub birthplace: String,
+}
+
+/// A former INS with its validity dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoricIns {
+    /// The 13-character matricule.
+    pub matricule: String,
+    /// Its key.
+    pub key: String,
+    /// Its OID.
+    pub oid: String,
+    /// First day of validity, when INSi gives it.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Last day of validity, when INSi gives it.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// The key is wrong on purpose (CNDA 2.08).
+    #[serde(default)]
+    pub key_known_wrong: bool,
+}
+
+impl HistoricIns {
+    /// The INS part.
+    pub fn ins(&self) -> Ins {
+        Ins {
+            matricule: self.matricule.clone(),
+            key: self.key.clone(),
+            oid: self.oid.clone(),
+        }
+    }
+}
+
+/// What a Vitale card carries for this patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vitale {
+    /// NIR of the insured person who opens the rights ("ouvrant droit"), 13 characters.
+    pub nir_od: String,
+    /// Key of that NIR.
+    pub nir_od_key: String,
+    /// Birth rank among the beneficiaries (1 for the first).
+    pub rank: u8,
+}
+
+/// A patient's DMP.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dmp {
+    /// Absent, open or closed.
+    #[serde(default)]
+    pub state: DmpState,
+    /// When it was opened.
+    #[serde(default)]
+    pub opened_on: Option<String>,
+    /// When it was closed (closed DMPs only).
+    #[serde(default)]
+    pub closed_on: Option<String>,
+    /// Why it was closed (closed DMPs only).
+    #[serde(default)]
+    pub closed_reason: Option<String>,
+    /// Professionals the patient authorised (ids).
+    #[serde(default)]
+    pub authorised: Vec<String>,
+    /// Professionals the patient blocked (ids).
+    #[serde(default)]
+    pub blocked: Vec<String>,
+    /// The médecin traitant (a professional id).
+    #[serde(default)]
+    pub treating_doctor: Option<String>,
+}
+
+/// Whether the patient has a DMP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmpState {
+    /// Never created.
+    #[default]
+    Absent,
+    /// Open and usable.
+    Open,
+    /// Closed: reading and feeding are refused.
+    Closed,
+}
+
+/// An opposition the patient expressed on their DMP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Opposition {
+    /// Opposes the feeding of the DMP by professionals.
+    Feeding,
+    /// Opposes consultation by professionals.
+    Consultation,
+    /// Opposes access in "bris de glace" mode.
+    BreakGlass,
+    /// Opposes access by the SAMU's Centre 15.
+    Centre15,
+}
+
+/// How INSi answers about a patient: the variants seen between the CNDA test answers and
+/// the live qualification service (insi-psc.md §1.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsiBehaviour {
+    /// False: INSi has no record of this patient (answer `01`) even on exact traits.
+    #[serde(default = "yes")]
+    pub known: bool,
+    /// `live` (dates after `OID`, no `TIQ/Prenom`) or `cnda` (dates first, `TIQ/Prenom` present).
+    #[serde(default)]
+    pub style: InsiStyle,
+    /// Whether `INSHISTO` repeats the active INS, as some CNDA answers do.
+    #[serde(default)]
+    pub repeat_active_in_history: bool,
+}
+
+impl Default for InsiBehaviour {
+    fn default() -> Self {
+        Self {
+            known: true,
+            style: InsiStyle::default(),
+            repeat_active_in_history: false,
+        }
+    }
+}
+
+/// The layout of an INSi answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InsiStyle {
+    /// As the live qualification service answers.
+    #[default]
+    Live,
+    /// As the CNDA test-case files are written.
+    Cnda,
+}
+
+/// A client registered at Pro Santé Connect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcClient {
+    /// `client_id`.
+    pub client_id: String,
+    /// Display name.
+    pub name: String,
+    /// Secret for `client_secret_basic` / `client_secret_post`; absent for mTLS-only clients.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Registered redirect URIs.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// The structure whose certificate authenticates it (`tls_client_auth`).
+    #[serde(default)]
+    pub structure: Option<String>,
+    /// Whether it may use CIBA.
+    #[serde(default)]
+    pub ciba: bool,
+}
+
+/// A birth date in which the day or the month may be unknown (`00`), as INS traits allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LunarDate {
+    /// Four-digit year.
+    pub year: u16,
+    /// 1-12, or 0 when unknown.
+    pub month: u8,
+    /// 1-31, or 0 when unknown.
+    pub day: u8,
+}
+
+impl LunarDate {
+    /// Whether the day or the month is unknown.
+    pub fn is_lunar(&self) -> bool {
+        self.month == 0 || self.day == 0
+    }
+}
+
+impl FromStr for LunarDate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let shape =
+            || format!("{s:?} is not a date YYYY-MM-DD (00 allowed for an unknown day or month)");
+        let parts: Vec<&str> = s.split('-').collect();
+        let [y, m, d] = parts.as_slice() else {
+            return Err(shape());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(shape());
+        }
+        let year: u16 = y.parse().map_err(|_| shape())?;
+        let month: u8 = m.parse().map_err(|_| shape())?;
+        let day: u8 = d.parse().map_err(|_| shape())?;
+        if month > 12 {
+            return Err(format!("{s:?}: month {month} does not exist"));
+        }
+        if month == 0 && day != 0 {
+            return Err(format!("{s:?}: a known day needs a known month"));
+        }
+        if month != 0 && day != 0 {
+            let m = time::Month::try_from(month).map_err(|_| shape())?;
+            time::Date::from_calendar_date(i32::from(year), m, day)
+                .map_err(|_| format!("{s:?}: day {day} does not exist in that month"))?;
+        }
+        Ok(Self { year, month, day })
+    }
+}
+
+impl fmt::Display for LunarDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for LunarDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for LunarDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lunar_dates_parse_and_print() {
+        let table: &[(&str, Result<(u16, u8, u8), &str>)] = &[
+            ("1997-02-26", Ok((1997, 2, 26))),
+            ("1950-00-00", Ok((1950, 0, 0))),
+            ("1950-07-00", Ok((1950, 7, 0))),
+            ("1950-00-12", Err("a known day needs a known month")),
+            ("1950-13-01", Err("month 13 does not exist")),
+            ("2023-02-29", Err("does not exist in that month")),
+            ("1950-1-1", Err("is not a date")),
+            ("19500101", Err("is not a date")),
+        ];
+        for (input, expected) in table {
+            match (input.parse::<LunarDate>(), expected) {
+                (Ok(d), Ok((y, m, day))) => {
+                    assert_eq!((d.year, d.month, d.day), (*y, *m, *day));
+                    assert_eq!(d.to_string(), *input);
+                }
+                (Err(e), Err(fragment)) => assert!(e.contains(fragment), "{input}: {e}"),
+                (got, _) => panic!("{input}: unexpected {got:?}"),
+            }
+        }
+        assert!("1950-00-00".parse::<LunarDate>().unwrap().is_lunar());
+    }
+}
