@@ -12,4 +12,5 @@
 pub mod clock;
 pub mod faults;
 pub mod finding;
+pub mod journal;
 pub mod world;
