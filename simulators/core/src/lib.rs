@@ -13,4 +13,6 @@ pub mod clock;
 pub mod faults;
 pub mod finding;
 pub mod journal;
+pub mod pki;
+pub mod tls;
 pub mod world;

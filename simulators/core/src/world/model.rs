@@ -410,7 +410,8 @@ mod tests {
 
     #[test]
     fn lunar_dates_parse_and_print() {
-        let table: &[(&str, Result<(u16, u8, u8), &str>)] = &[
+        type Expected = Result<(u16, u8, u8), &'static str>;
+        let table: &[(&str, Expected)] = &[
             ("1997-02-26", Ok((1997, 2, 26))),
             ("1950-00-00", Ok((1950, 0, 0))),
             ("1950-07-00", Ok((1950, 7, 0))),

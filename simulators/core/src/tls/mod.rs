@@ -1,0 +1,116 @@
+//! The TLS side every simulator shares: a rustls server configuration built on the test
+//! PKI (TLS 1.2 and 1.3 only, client certificates optional or required, checked against
+//! the fictitious IGC-Santé and its CRL at the bench clock's time), and a listener that
+//! hands each connection over with its peer's certificate.
+
+mod listener;
+mod peer;
+
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::ClientCertVerifier;
+use thiserror::Error;
+
+use crate::clock::Clock;
+use crate::finding::{Rule, Severity};
+use crate::pki::{Pki, PkiError};
+
+pub use listener::{TlsListener, TlsListenerBuilder, TlsStream};
+pub use peer::TlsPeer;
+
+/// A handshake the bench refused (bad, expired, revoked or unknown client certificate,
+/// wrong protocol version...). Journaled as a finding of the service concerned.
+pub const TLS_HANDSHAKE_REJECTED: Rule = Rule {
+    name: "TLS-HANDSHAKE-REJECTED",
+    requirements: &[],
+    severity: Severity::Error,
+};
+
+/// Whether the server asks for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// No client certificate asked for.
+    None,
+    /// Asked for; a client without one is let through, a bad one is refused.
+    Optional,
+    /// Required and checked (mutual TLS, as INSi's and the DMP's).
+    Required,
+}
+
+/// Why a TLS configuration or handshake failed.
+#[derive(Debug, Error)]
+pub enum TlsError {
+    /// The PKI could not provide the credential.
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    /// rustls refused the configuration.
+    #[error("TLS configuration: {0}")]
+    Config(String),
+    /// The handshake failed (the client's fault, most often).
+    #[error("TLS handshake with {peer}: {reason}")]
+    Handshake {
+        /// The client's address.
+        peer: String,
+        /// Why, in rustls's words.
+        reason: String,
+    },
+    /// The client did not finish the handshake in time.
+    #[error("TLS handshake with {0}: no answer in time")]
+    Timeout(String),
+}
+
+/// The process-wide crypto provider: ring, installed once (see crates.md: rustls panics
+/// when it has to guess).
+pub fn install_crypto_provider() {
+    // Err means it was already installed, by us or by the host program.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A rustls server configuration for `service`, with its server certificate from the
+/// PKI, certificate checks at `clock`'s time, and the given client authentication.
+pub fn server_config(
+    pki: &Pki,
+    service: &str,
+    client_auth: ClientAuth,
+    clock: &Clock,
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let credential = pki.server_credential(service)?;
+    let builder = ServerConfig::builder_with_details(provider.clone(), Arc::new(clock.clone()))
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match client_auth {
+        ClientAuth::None => builder.with_no_client_auth(),
+        ClientAuth::Optional | ClientAuth::Required => builder.with_client_cert_verifier(
+            client_verifier(pki, client_auth == ClientAuth::Optional, provider)?,
+        ),
+    };
+    let config = builder
+        .with_single_cert(credential.chain, credential.key)
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    Ok(Arc::new(config))
+}
+
+fn client_verifier(
+    pki: &Pki,
+    optional: bool,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn ClientCertVerifier>, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(pki.root().clone())
+        .map_err(|e| TlsError::Config(format!("root CA: {e}")))?;
+    let mut builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+        .with_crls([pki.crl().clone()])
+        // Only the intermediate publishes a CRL; the root is the trust anchor.
+        .only_check_end_entity_revocation();
+    if optional {
+        builder = builder.allow_unauthenticated();
+    }
+    builder.build().map_err(|e| TlsError::Config(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
