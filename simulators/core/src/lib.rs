@@ -9,7 +9,9 @@
 //! - [`control`]: the HTTP control API over all of it;
 //! - [`bench`]: the state one bench shares between its simulators, and the service registry.
 
+pub mod bench;
 pub mod clock;
+pub mod control;
 pub mod faults;
 pub mod finding;
 pub mod journal;

@@ -1,0 +1,170 @@
+//! The state one bench shares between its simulators and its control API, and the
+//! contract a simulator fulfils to be started by `segur-bench serve`.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use futures_util::future::BoxFuture;
+
+use crate::clock::Clock;
+use crate::faults::FaultBoard;
+use crate::journal::{Exchange, Journal, Payload};
+use crate::pki::Pki;
+use crate::world::{ChangeError, World};
+
+/// A cheaply clonable handle on one bench: world, clock, journal, faults, PKI.
+#[derive(Clone, Debug)]
+pub struct Bench {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// The world as scenarios changed it.
+    world: RwLock<World>,
+    /// The world as loaded, restored by `reset`.
+    initial_world: World,
+    /// Bench time.
+    clock: Clock,
+    /// Every exchange.
+    journal: Journal,
+    /// Armed faults.
+    faults: FaultBoard,
+    /// Certificates.
+    pki: Pki,
+    /// Running services and their endpoints, for `health` and the endpoints file.
+    services: RwLock<BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+impl Bench {
+    /// A bench over these parts. The journal should read the same `clock`.
+    pub fn new(world: World, clock: Clock, journal: Journal, pki: Pki) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                world: RwLock::new(world.clone()),
+                initial_world: world,
+                clock,
+                journal,
+                faults: FaultBoard::new(),
+                pki,
+                services: RwLock::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    /// Reads the world (hold the guard briefly: writers wait).
+    pub fn world(&self) -> RwLockReadGuard<'_, World> {
+        self.inner.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes the world through `change`; a refused change leaves it as it was.
+    pub fn change_world<T>(
+        &self,
+        change: impl FnOnce(&mut World) -> Result<T, ChangeError>,
+    ) -> Result<T, ChangeError> {
+        let mut world = self.inner.world.write().unwrap_or_else(|e| e.into_inner());
+        change(&mut world)
+    }
+
+    /// The bench clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    /// The fault board.
+    pub fn faults(&self) -> &FaultBoard {
+        &self.inner.faults
+    }
+
+    /// The test PKI.
+    pub fn pki(&self) -> &Pki {
+        &self.inner.pki
+    }
+
+    /// Declares a running service and its endpoints (name → URL).
+    pub fn register_service(&self, name: &str, endpoints: BTreeMap<String, String>) {
+        self.inner
+            .services
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), endpoints);
+    }
+
+    /// Running services and their endpoints.
+    pub fn services(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.inner
+            .services
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Back to the start: world as loaded, no faults, real time, no scenario. The journal
+    /// is append-only, so the reset itself is recorded in it.
+    pub fn reset(&self) -> Result<(), crate::journal::JournalError> {
+        *self.inner.world.write().unwrap_or_else(|e| e.into_inner()) =
+            self.inner.initial_world.clone();
+        self.inner.faults.clear();
+        self.inner.clock.reset();
+        self.inner.journal.set_scenario(None);
+        self.record_control("reset", serde_json::json!({}))
+    }
+
+    /// Journals a change made through the control plane, so the evidence shows how the
+    /// world was set up.
+    pub fn record_control(
+        &self,
+        operation: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), crate::journal::JournalError> {
+        let body = serde_json::to_vec(&detail).unwrap_or_default();
+        let exchange = Exchange::new("control", operation).request(
+            Payload::new(body)
+                .content_type("application/json")
+                .summary(detail),
+        );
+        self.inner.journal.append(exchange).map(|_| ())
+    }
+}
+
+/// Where and how a service is started.
+#[derive(Clone, Debug)]
+pub struct ServiceContext {
+    /// The bench it plays in.
+    pub bench: Bench,
+    /// Address to bind (loopback unless told otherwise).
+    pub bind: IpAddr,
+    /// Port to bind; 0 for an ephemeral one.
+    pub port: u16,
+}
+
+/// A started service.
+pub struct RunningService {
+    /// Endpoint name → URL (e.g. `soap` → `https://127.0.0.1:8441/lps`).
+    pub endpoints: BTreeMap<String, String>,
+    /// Stops it gracefully.
+    pub shutdown: Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>,
+}
+
+/// Why a service did not start.
+pub type ServiceError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A simulator `segur-bench serve` knows how to start. Each simulator crate provides one
+/// and the harness lists them in its registry.
+pub trait Service: Send + Sync {
+    /// Registered name (`insi`, `dmp`, `mssante`, `psc`).
+    fn name(&self) -> &'static str;
+    /// Offset from the port base when ports are fixed (control is at +0).
+    fn port_offset(&self) -> u16;
+    /// Starts it.
+    fn start(
+        &self,
+        ctx: ServiceContext,
+    ) -> BoxFuture<'static, Result<RunningService, ServiceError>>;
+}
