@@ -18,3 +18,6 @@ pub mod journal;
 pub mod pki;
 pub mod tls;
 pub mod world;
+
+#[cfg(test)]
+mod test_support;

@@ -1,7 +1,5 @@
 //! Every route of the control API, through `app()` without a socket.
 
-use std::sync::OnceLock;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -11,7 +9,7 @@ use super::app;
 use crate::bench::Bench;
 use crate::clock::Clock;
 use crate::journal::{Exchange, Journal, Payload};
-use crate::pki::Pki;
+use crate::test_support::shared_pki;
 use crate::world::World;
 
 struct Fixture {
@@ -19,24 +17,16 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        Pki::create(
-            &dir,
-            &World::embedded().unwrap(),
-            time::OffsetDateTime::now_utc(),
-        )
-        .unwrap()
-    })
-}
-
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new();
     let journal = Journal::open(dir.path(), clock.clone()).unwrap();
-    let bench = Bench::new(World::embedded().unwrap(), clock, journal, pki().clone());
+    let bench = Bench::new(
+        World::embedded().unwrap(),
+        clock,
+        journal,
+        shared_pki().clone(),
+    );
     Fixture { bench, _dir: dir }
 }
 

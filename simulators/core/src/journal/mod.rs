@@ -225,21 +225,21 @@ impl Journal {
         let mut out = Vec::new();
         let (oldest_indexed, in_memory) = {
             let index = self.inner.index.read().unwrap_or_else(|e| e.into_inner());
-            let oldest = index.front().map_or(u64::MAX, |r| r.seq);
             let matching: Vec<Arc<Record>> = index
                 .iter()
                 .filter(|r| query.matches(r))
                 .take(limit)
                 .cloned()
                 .collect();
-            (oldest, matching)
+            (index.front().map(|r| r.seq), matching)
         };
-        let reaches_evicted = oldest_indexed > 1
-            && query
-                .after_seq
-                .is_none_or(|after| after + 1 < oldest_indexed);
-        if reaches_evicted && oldest_indexed != u64::MAX {
-            self.scan_file(query, oldest_indexed, limit, &mut out)?;
+        // Records before the oldest one in memory were evicted: read them from the file,
+        // unless the query starts after them.
+        if let Some(oldest) = oldest_indexed
+            && oldest > 1
+            && query.after_seq.is_none_or(|after| after + 1 < oldest)
+        {
+            self.scan_file(query, oldest, limit, &mut out)?;
         }
         out.extend(in_memory.into_iter().take(limit - out.len()));
         Ok(out)

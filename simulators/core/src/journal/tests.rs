@@ -21,6 +21,24 @@ fn open(dir: &Path) -> Journal {
     Journal::open(dir, Clock::new()).unwrap()
 }
 
+/// A closed journal of `n` records (operations `op0`..), and its lines.
+fn written(n: usize) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = open(dir.path());
+    for i in 0..n {
+        journal.append(exchange("insi", &format!("op{i}"))).unwrap();
+    }
+    drop(journal);
+    let all = lines(dir.path());
+    (dir, all)
+}
+
+/// Rewrites the journal with `lines` and verifies it.
+fn rewrite_and_verify(dir: &Path, lines: &[String]) -> VerifyReport {
+    std::fs::write(dir.join(JOURNAL_FILE), lines.join("\n") + "\n").unwrap();
+    verify_file(&dir.join(JOURNAL_FILE)).unwrap()
+}
+
 fn lines(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join(JOURNAL_FILE))
         .unwrap()
@@ -123,34 +141,20 @@ fn queries_filter_by_service_operation_scenario_rule_and_time() {
 
 #[test]
 fn an_edited_line_is_found_by_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = open(dir.path());
-    for i in 0..5 {
-        journal.append(exchange("insi", &format!("op{i}"))).unwrap();
-    }
-    drop(journal);
-    let mut all = lines(dir.path());
+    let (dir, mut all) = written(5);
     all[2] = all[2].replace("op2", "op9");
-    std::fs::write(dir.path().join(JOURNAL_FILE), all.join("\n") + "\n").unwrap();
-    let report = verify_file(&dir.path().join(JOURNAL_FILE)).unwrap();
+    let report = rewrite_and_verify(dir.path(), &all);
     assert_eq!(report.problem, Some(ChainProblem::Edited { line: 3 }));
     assert_eq!(report.records, 2);
 }
 
 #[test]
 fn a_resealed_edit_breaks_the_next_link() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = open(dir.path());
-    for i in 0..4 {
-        journal.append(exchange("insi", &format!("op{i}"))).unwrap();
-    }
-    drop(journal);
-    let mut all = lines(dir.path());
+    let (dir, mut all) = written(4);
     let mut record = line::open(all[1].as_bytes()).unwrap();
     record.operation = "forged".into();
     all[1] = String::from_utf8(line::seal(&record).0).unwrap();
-    std::fs::write(dir.path().join(JOURNAL_FILE), all.join("\n") + "\n").unwrap();
-    let report = verify_file(&dir.path().join(JOURNAL_FILE)).unwrap();
+    let report = rewrite_and_verify(dir.path(), &all);
     assert!(
         matches!(
             report.problem,
@@ -162,16 +166,9 @@ fn a_resealed_edit_breaks_the_next_link() {
 
 #[test]
 fn a_removed_line_is_found_by_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = open(dir.path());
-    for i in 0..4 {
-        journal.append(exchange("insi", &format!("op{i}"))).unwrap();
-    }
-    drop(journal);
-    let mut all = lines(dir.path());
+    let (dir, mut all) = written(4);
     all.remove(1);
-    std::fs::write(dir.path().join(JOURNAL_FILE), all.join("\n") + "\n").unwrap();
-    let report = verify_file(&dir.path().join(JOURNAL_FILE)).unwrap();
+    let report = rewrite_and_verify(dir.path(), &all);
     assert!(
         matches!(
             report.problem,
@@ -183,12 +180,7 @@ fn a_removed_line_is_found_by_verify() {
 
 #[test]
 fn a_truncated_last_line_is_found_and_the_journal_will_not_extend_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = open(dir.path());
-    for i in 0..3 {
-        journal.append(exchange("insi", &format!("op{i}"))).unwrap();
-    }
-    drop(journal);
+    let (dir, _) = written(3);
     let path = dir.path().join(JOURNAL_FILE);
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 30]).unwrap();

@@ -1,5 +1,5 @@
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ClientConfig;
@@ -10,22 +10,9 @@ use tokio_rustls::TlsConnector;
 
 use super::*;
 use crate::journal::{Journal, Query};
-use crate::pki::{Credential, Pki};
-use crate::world::World;
+use crate::pki::Credential;
 
-/// One PKI for all the handshake tests (issuing costs time).
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        Pki::create(
-            &dir,
-            &World::embedded().unwrap(),
-            time::OffsetDateTime::now_utc(),
-        )
-        .unwrap()
-    })
-}
+use crate::test_support::shared_pki as pki;
 
 struct Server {
     listener: TlsListener,
