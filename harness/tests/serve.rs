@@ -97,6 +97,18 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
     );
     assert!(status.contains("200"), "{status}");
 
+    // A client streaming the journal must not hold the shutdown up.
+    let addr = control.trim_start_matches("http://").to_string();
+    let mut sse = TcpStream::connect(&addr).unwrap();
+    write!(
+        sse,
+        "GET /api/v1/journal/stream HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    sse.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+
     // Ctrl-C: the bench stops by itself and syncs its journal.
     let pid = serve.child.id().to_string();
     assert!(

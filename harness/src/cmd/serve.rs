@@ -15,7 +15,6 @@ use segur_core::journal::Journal;
 use segur_core::pki::{Pki, Provenance};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use super::load_world;
 use crate::cli::ServeArgs;
@@ -62,13 +61,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             )
         })?;
     let control_url = format!("http://{}", reachable(control_listener.local_addr()?));
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let mut stop = stop_rx.clone();
     let control_task = tokio::spawn(
         axum::serve(control_listener, control::app(bench.clone()))
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            })
+            .with_graceful_shutdown(bench.stopped())
             .into_future(),
     );
 
@@ -111,7 +106,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     shutdown_signal().await;
     tracing::info!("stopping");
-    let _ = stop_tx.send(true);
+    bench.begin_shutdown();
     for service in running {
         (service.shutdown)().await;
     }

@@ -35,6 +35,9 @@ struct Inner {
     pki: Pki,
     /// Running services and their endpoints, for `health` and the endpoints file.
     services: RwLock<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Set when the bench stops, so long-lived streams (SSE) end and a graceful
+    /// shutdown does not wait for them forever.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Bench {
@@ -49,6 +52,7 @@ impl Bench {
                 faults: FaultBoard::new(),
                 pki,
                 services: RwLock::new(BTreeMap::new()),
+                stopping: tokio::sync::watch::Sender::new(false),
             }),
         }
     }
@@ -103,6 +107,20 @@ impl Bench {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Announces that the bench is stopping: long-lived streams end.
+    pub fn begin_shutdown(&self) {
+        self.inner.stopping.send_replace(true);
+    }
+
+    /// Resolves once [`Bench::begin_shutdown`] was called.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut stopping = self.inner.stopping.subscribe();
+        async move {
+            // Err: the bench is gone, which is a stop too.
+            let _ = stopping.wait_for(|stopped| *stopped).await;
+        }
     }
 
     /// Back to the start: world as loaded, no faults, real time, no scenario. The journal
