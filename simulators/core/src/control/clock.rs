@@ -12,6 +12,18 @@ use super::extract::JsonBody;
 use crate::bench::Bench;
 use crate::clock::ClockStatus;
 
+/// Journals a clock change with the resulting status, and answers that status.
+fn answer(
+    bench: &Bench,
+    operation: &str,
+    mut detail: serde_json::Value,
+) -> Result<Json<ClockStatus>, ApiError> {
+    let status = bench.clock().status();
+    detail["status"] = serde_json::to_value(&status).unwrap_or_default();
+    bench.record_control(operation, detail)?;
+    Ok(Json(status))
+}
+
 /// The clock's mode and time.
 pub async fn status(State(bench): State<Bench>) -> Json<ClockStatus> {
     Json(bench.clock().status())
@@ -38,9 +50,7 @@ pub async fn freeze(
             .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
     };
     bench.clock().freeze(at);
-    let status = bench.clock().status();
-    bench.record_control("clock.freeze", json!({ "status": status }))?;
-    Ok(Json(status))
+    answer(&bench, "clock.freeze", json!({}))
 }
 
 /// Body of `POST /clock/advance`.
@@ -57,26 +67,17 @@ pub async fn advance(
     JsonBody(Advance { seconds }): JsonBody<Advance>,
 ) -> Result<Json<ClockStatus>, ApiError> {
     bench.clock().advance(time::Duration::seconds(seconds));
-    let status = bench.clock().status();
-    bench.record_control(
-        "clock.advance",
-        json!({ "seconds": seconds, "status": status }),
-    )?;
-    Ok(Json(status))
+    answer(&bench, "clock.advance", json!({ "seconds": seconds }))
 }
 
 /// Lets a frozen clock run again.
 pub async fn resume(State(bench): State<Bench>) -> Result<Json<ClockStatus>, ApiError> {
     bench.clock().resume();
-    let status = bench.clock().status();
-    bench.record_control("clock.resume", json!({ "status": status }))?;
-    Ok(Json(status))
+    answer(&bench, "clock.resume", json!({}))
 }
 
 /// Back to the system time.
 pub async fn reset(State(bench): State<Bench>) -> Result<Json<ClockStatus>, ApiError> {
     bench.clock().reset();
-    let status = bench.clock().status();
-    bench.record_control("clock.reset", json!({ "status": status }))?;
-    Ok(Json(status))
+    answer(&bench, "clock.reset", json!({}))
 }

@@ -107,34 +107,27 @@ pub fn plan(world: &World) -> Vec<Planned> {
     }
     for s in &world.structures {
         let unit = Some(s.national_id.as_str());
-        out.push(planned(
-            format!("structure-{}-auth", s.id),
-            Purpose::StructureAuthentication,
-            s.name.clone(),
-            &s.name,
-            unit,
-        ));
-        out.push(planned(
-            format!("structure-{}-sign", s.id),
-            Purpose::StructureSignature,
-            s.name.clone(),
-            &s.name,
-            unit,
-        ));
-        out.push(planned(
-            format!("insi-auto-{}", s.id),
-            Purpose::InsiClient,
-            "INSI-AUTO".into(),
-            &s.name,
-            unit,
-        ));
-        out.push(planned(
-            format!("insi-manu-{}", s.id),
-            Purpose::InsiClient,
-            "INSI-MANU".into(),
-            &s.name,
-            unit,
-        ));
+        for (suffix, purpose, common_name) in [
+            ("auth", Purpose::StructureAuthentication, s.name.as_str()),
+            ("sign", Purpose::StructureSignature, s.name.as_str()),
+        ] {
+            out.push(planned(
+                format!("structure-{}-{suffix}", s.id),
+                purpose,
+                common_name.into(),
+                &s.name,
+                unit,
+            ));
+        }
+        for (prefix, common_name) in [("insi-auto", "INSI-AUTO"), ("insi-manu", "INSI-MANU")] {
+            out.push(planned(
+                format!("{prefix}-{}", s.id),
+                Purpose::InsiClient,
+                common_name.into(),
+                &s.name,
+                unit,
+            ));
+        }
     }
     for p in &world.professionals {
         let structure = world.structure(&p.structure);
