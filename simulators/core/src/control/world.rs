@@ -52,15 +52,11 @@ pub async fn add_patient(
 pub async fn change_patient(
     State(bench): State<Bench>,
     Path(id): Path<String>,
-    JsonBody(change): JsonBody<Value>,
+    JsonBody(change): JsonBody<PatientChange>,
 ) -> Result<Json<Patient>, ApiError> {
-    let parsed: PatientChange =
-        serde_json::from_value(change.clone()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    bench.change_world(|w| w.change_patient(&id, parsed))?;
-    bench.record_control(
-        "world.change_patient",
-        json!({ "patient": id, "change": change }),
-    )?;
+    let recorded = json!({ "patient": id, "change": change });
+    bench.change_world(|w| w.change_patient(&id, change))?;
+    bench.record_control("world.change_patient", recorded)?;
     let patient = bench.world().patient(&id).cloned();
     patient
         .map(Json)

@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::finding::{Rule, Severity};
 use crate::pki::{Pki, PkiError};
 
-pub use listener::{TlsListener, TlsListenerBuilder, TlsStream};
+pub use listener::{TlsListener, TlsListenerBuilder, TlsStream, handshake};
 pub use peer::TlsPeer;
 
 /// A handshake the bench refused (bad, expired, revoked or unknown client certificate,

@@ -11,7 +11,7 @@ pub mod validate;
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use model::*;
@@ -61,20 +61,20 @@ fn list(problems: &[Problem]) -> String {
 
 /// A change to one patient, as the control API and the scenario steps make it. Absent
 /// fields are left as they are.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatientChange {
     /// The whole DMP state (state, dates, authorised and blocked professionals).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dmp: Option<Dmp>,
     /// The full list of oppositions.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oppositions: Option<Vec<Opposition>>,
     /// Whether Mon espace santé is activated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mes_activated: Option<bool>,
     /// How INSi answers about the patient.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insi: Option<InsiBehaviour>,
 }
 
