@@ -16,8 +16,11 @@ pub mod faults;
 pub mod finding;
 pub mod journal;
 pub mod pki;
+pub mod saml;
 pub mod tls;
 pub mod world;
+pub mod xml;
+pub mod xmldsig;
 
 #[cfg(test)]
 mod test_support;

@@ -1,0 +1,203 @@
+//! Checking an enveloped signature: reference, transforms, digest, then the signature
+//! value against the public key of the certificate in `KeyInfo`.
+
+use base64::Engine as _;
+use ring::signature::{ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::{DSIG, ECDSA_SHA256, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256};
+use crate::xml::Element;
+use crate::xml::c14n::Canonicalizer;
+
+/// A signature that checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedSignature {
+    /// The signer's certificate (DER), from `KeyInfo`: who signed, for the caller to trust
+    /// or not (chain, validity and revocation are the caller's policy).
+    pub certificate: Vec<u8>,
+    /// The signature algorithm URI.
+    pub algorithm: String,
+}
+
+/// Why a signature does not check out.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SignatureError {
+    /// A part of the signature is missing.
+    #[error("the signature has no {0}")]
+    Missing(&'static str),
+    /// An algorithm or transform this check does not accept.
+    #[error("unsupported {what}: {uri}")]
+    Unsupported {
+        /// Which part (digest, transform...).
+        what: &'static str,
+        /// The URI found.
+        uri: String,
+    },
+    /// The reference does not point at the signed element.
+    #[error("the reference URI {found:?} does not designate the signed element (ID {expected:?})")]
+    Reference {
+        /// The URI found.
+        found: String,
+        /// `#` + the element's ID.
+        expected: String,
+    },
+    /// The digest of the signed element is not the one in the signature.
+    #[error(
+        "digest mismatch: the signed element was changed after signing (DigestValue {signed}, computed {computed})"
+    )]
+    Digest {
+        /// The DigestValue in the signature.
+        signed: String,
+        /// What the canonical form hashes to.
+        computed: String,
+    },
+    /// The signature value does not verify with the certificate's key.
+    #[error("the SignatureValue does not verify with the key of the KeyInfo certificate")]
+    Value,
+    /// Base64 or certificate content that cannot be read.
+    #[error("unreadable {0}")]
+    Unreadable(&'static str),
+}
+
+/// Checks the enveloped signature of `signed`, an element of the document whose root is
+/// `root`.
+pub fn verify_enveloped(
+    root: &Element,
+    signed: &Element,
+) -> Result<VerifiedSignature, SignatureError> {
+    let signature = signed
+        .child(DSIG, "Signature")
+        .ok_or(SignatureError::Missing("Signature element"))?;
+    let signed_info = signature
+        .child(DSIG, "SignedInfo")
+        .ok_or(SignatureError::Missing("SignedInfo"))?;
+    let c14n_method = signed_info
+        .child(DSIG, "CanonicalizationMethod")
+        .ok_or(SignatureError::Missing("CanonicalizationMethod"))?;
+    let c14n_prefixes = accept_c14n(c14n_method, "canonicalization method")?;
+    let algorithm = signed_info
+        .child(DSIG, "SignatureMethod")
+        .and_then(|m| m.attr("Algorithm"))
+        .ok_or(SignatureError::Missing("SignatureMethod"))?
+        .to_string();
+    if algorithm != RSA_SHA256 && algorithm != ECDSA_SHA256 {
+        return Err(SignatureError::Unsupported {
+            what: "signature method",
+            uri: algorithm,
+        });
+    }
+    let mut references = signed_info.children_named(DSIG, "Reference");
+    let reference = references
+        .next()
+        .ok_or(SignatureError::Missing("Reference"))?;
+    if references.next().is_some() {
+        return Err(SignatureError::Unsupported {
+            what: "signature layout",
+            uri: "more than one Reference".into(),
+        });
+    }
+    let expected = format!("#{}", signed.attr("ID").or(signed.attr("Id")).unwrap_or(""));
+    let found = reference.attr("URI").unwrap_or("").to_string();
+    if found != expected || expected == "#" {
+        return Err(SignatureError::Reference { found, expected });
+    }
+    let mut prefixes = Vec::new();
+    let mut enveloped = false;
+    if let Some(transforms) = reference.child(DSIG, "Transforms") {
+        for t in transforms.children_named(DSIG, "Transform") {
+            match t.attr("Algorithm") {
+                Some(ENVELOPED) => enveloped = true,
+                Some(EXC_C14N) => prefixes = accept_c14n(t, "transform")?,
+                other => {
+                    return Err(SignatureError::Unsupported {
+                        what: "transform",
+                        uri: other.unwrap_or("").to_string(),
+                    });
+                }
+            }
+        }
+    }
+    if !enveloped {
+        return Err(SignatureError::Missing("enveloped-signature transform"));
+    }
+    let digest_method = reference
+        .child(DSIG, "DigestMethod")
+        .and_then(|m| m.attr("Algorithm"))
+        .ok_or(SignatureError::Missing("DigestMethod"))?;
+    if digest_method != SHA256 {
+        return Err(SignatureError::Unsupported {
+            what: "digest method",
+            uri: digest_method.to_string(),
+        });
+    }
+    let signed_digest: String = reference
+        .child_text(DSIG, "DigestValue")
+        .ok_or(SignatureError::Missing("DigestValue"))?
+        .split_whitespace()
+        .collect();
+    let canonical = Canonicalizer::new(root)
+        .excluding(signature)
+        .inclusive_prefixes(prefixes.iter().map(String::as_str))
+        .canonicalize(signed)
+        .ok_or(SignatureError::Missing("signed element in the document"))?;
+    let computed = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&canonical));
+    if computed != signed_digest {
+        return Err(SignatureError::Digest {
+            signed: signed_digest,
+            computed,
+        });
+    }
+    let certificate = signature
+        .child(DSIG, "KeyInfo")
+        .and_then(|k| k.child(DSIG, "X509Data"))
+        .and_then(|d| d.child(DSIG, "X509Certificate"))
+        .ok_or(SignatureError::Missing("KeyInfo/X509Data/X509Certificate"))?;
+    let certificate = decode_base64(&certificate.text(), "X509Certificate")?;
+    let value = signature
+        .child(DSIG, "SignatureValue")
+        .ok_or(SignatureError::Missing("SignatureValue"))?;
+    let value = decode_base64(&value.text(), "SignatureValue")?;
+    let signed_info_c14n = Canonicalizer::new(root)
+        .inclusive_prefixes(c14n_prefixes.iter().map(String::as_str))
+        .canonicalize(signed_info)
+        .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&certificate)
+        .map_err(|_| SignatureError::Unreadable("X509Certificate"))?;
+    let key = cert.public_key().subject_public_key.data.to_vec();
+    let verification = if algorithm == RSA_SHA256 {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key)
+            .verify(signed_info_c14n.as_bytes(), &value)
+    } else {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key)
+            .verify(signed_info_c14n.as_bytes(), &value)
+    };
+    verification.map_err(|_| SignatureError::Value)?;
+    Ok(VerifiedSignature {
+        certificate,
+        algorithm,
+    })
+}
+
+/// Accepts exclusive c14n and returns its inclusive prefix list.
+fn accept_c14n(method: &Element, what: &'static str) -> Result<Vec<String>, SignatureError> {
+    let uri = method.attr("Algorithm").unwrap_or("");
+    if uri != EXC_C14N {
+        return Err(SignatureError::Unsupported {
+            what,
+            uri: uri.to_string(),
+        });
+    }
+    Ok(method
+        .child(EXC_C14N, "InclusiveNamespaces")
+        .and_then(|i| i.attr("PrefixList"))
+        .map(|list| list.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default())
+}
+
+fn decode_base64(text: &str, what: &'static str) -> Result<Vec<u8>, SignatureError> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| SignatureError::Unreadable(what))
+}
