@@ -73,6 +73,36 @@ pub struct ServeArgs {
     /// Folder of the journal (continued if it verifies).
     #[arg(long, default_value = ".segur-bench/journal", value_name = "DIR")]
     pub journal_dir: PathBuf,
+    /// INSi CPx door: `strict` refuses an assertion whose signature does not verify or
+    /// whose certificate is not a card of the test PKI (as the real service refuses a bad
+    /// signature); `lenient` journals the failure and answers anyway (rehearsing with a
+    /// real test CPS card, which the bench cannot trust).
+    #[arg(long, value_enum, default_value_t = SignatureMode::Strict, value_name = "MODE")]
+    pub insi_signatures: SignatureMode,
+    /// INSi verification operation (absent from the public WSDL): `search` answers the
+    /// bench's action urn:ServiceIdentiteCertifiee:1.0.0:verifierInsAvecTraitsIdentite
+    /// with a traits search and journals OK/KO against the INS supplied; `off` answers
+    /// wsa:ActionNotSupported, as WSDL 1.5.0 would.
+    #[arg(long, value_enum, default_value_t = VerifyMode::Search, value_name = "MODE")]
+    pub insi_verify: VerifyMode,
+}
+
+/// How the INSi CPx door treats assertion signatures.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureMode {
+    /// Refuse what does not verify (as the real service).
+    Strict,
+    /// Journal what does not verify, answer anyway.
+    Lenient,
+}
+
+/// Whether the INSi verification operation is offered.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyMode {
+    /// Verify = search by traits + compare with the INS supplied.
+    Search,
+    /// No verification operation (WSDL 1.5.0).
+    Off,
 }
 
 #[derive(Subcommand, Debug)]

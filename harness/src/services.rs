@@ -2,7 +2,20 @@
 
 use segur_core::bench::Service;
 
-/// Every registered simulator, in start order.
-pub fn registered() -> Vec<Box<dyn Service>> {
-    vec![]
+use crate::cli::{ServeArgs, SignatureMode, VerifyMode};
+
+/// Every registered simulator, in start order, configured from the command line.
+pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
+    let insi = segur_insi::InsiConfig {
+        signatures: match args.insi_signatures {
+            SignatureMode::Strict => segur_insi::SignaturePolicy::Strict,
+            SignatureMode::Lenient => segur_insi::SignaturePolicy::Lenient,
+        },
+        verify: match args.insi_verify {
+            VerifyMode::Search => segur_insi::VerifyPolicy::SearchAndCompare,
+            VerifyMode::Off => segur_insi::VerifyPolicy::NotOffered,
+        },
+        ..segur_insi::InsiConfig::default()
+    };
+    vec![Box::new(segur_insi::InsiService { config: insi })]
 }

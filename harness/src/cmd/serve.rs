@@ -68,7 +68,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
 
     let mut running = Vec::new();
-    for service in services::registered() {
+    for service in services::registered(&args) {
         let port = match args.port_base {
             0 => 0,
             base => base.checked_add(service.port_offset()).ok_or_else(|| {

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod journal;
 pub mod pki;
 pub mod saml;
+pub mod soap;
 pub mod tls;
 pub mod world;
 pub mod xml;

@@ -93,6 +93,30 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
+/// Checks a certificate that arrived inside a message (the card certificate of a signed
+/// assertion) as a TLS client certificate is checked: chain to the test root, validity at
+/// the bench clock's time, revocation.
+pub fn verify_client_certificate(pki: &Pki, der: &[u8], clock: &Clock) -> Result<(), TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = client_verifier(pki, false, provider)?;
+    let now = clock.now();
+    let since_epoch = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let certificate = rustls_pki_types::CertificateDer::from(der.to_vec());
+    verifier
+        .verify_client_cert(
+            &certificate,
+            &[pki.intermediate().clone()],
+            rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                since_epoch,
+            )),
+        )
+        .map(|_| ())
+        .map_err(|e| TlsError::Handshake {
+            peer: crate::pki::subject_of(der).unwrap_or_else(|| "an unreadable certificate".into()),
+            reason: e.to_string(),
+        })
+}
+
 fn client_verifier(
     pki: &Pki,
     optional: bool,

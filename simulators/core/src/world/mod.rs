@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use ins::Ins;
 pub use model::*;
 pub use validate::Problem;
 

@@ -278,29 +278,34 @@ pub enum Opposition {
 }
 
 /// How INSi answers about a patient: the variants seen between the CNDA test answers and
-/// the live qualification service (insi-psc.md §1.6).
+/// the live qualification service (insi-psc.md §1.6), so a scenario can check that the
+/// LPS copes with each. `style` sets the defaults; the other fields override one aspect.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InsiBehaviour {
     /// False: INSi has no record of this patient (answer `01`) even on exact traits.
     #[serde(default = "yes")]
     pub known: bool,
-    /// `live` (dates after `OID`, no `TIQ/Prenom`) or `cnda` (dates first, `TIQ/Prenom` present).
+    /// `live` (as the qualification service answers) or `cnda` (as the CNDA files).
     #[serde(default)]
     pub style: InsiStyle,
     /// Whether `INSHISTO` repeats the active INS, as some CNDA answers do.
     #[serde(default)]
     pub repeat_active_in_history: bool,
-}
-
-impl Default for InsiBehaviour {
-    fn default() -> Self {
-        Self {
-            known: true,
-            style: InsiStyle::default(),
-            repeat_active_in_history: false,
-        }
-    }
+    /// Namespace prefixes of the answer; default from `style`.
+    #[serde(default)]
+    pub prefixes: Option<InsiPrefixes>,
+    /// Where `DateDeb`/`DateFin` of historical INS go; default from `style`.
+    #[serde(default)]
+    pub dates: Option<InsiDates>,
+    /// Whether `TIQ/Prenom` (the first first name) is given; default from `style`
+    /// (absent live, present in the CNDA files).
+    #[serde(default)]
+    pub tiq_first_name: Option<bool>,
+    /// `TIQ` elements sent empty (`NomNaissance`, `Prenom`, `ListePrenom`, `Sexe`,
+    /// `DateNaissance`, `LieuNaissance`): an LPS must not store an empty trait as if known.
+    #[serde(default)]
+    pub empty_traits: Vec<String>,
 }
 
 /// The layout of an INSi answer.
@@ -313,6 +318,77 @@ pub enum InsiStyle {
     /// As the CNDA test-case files are written.
     Cnda,
 }
+
+/// The namespace prefixes an INSi answer uses (all are the same XML to a correct parser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InsiPrefixes {
+    /// `env:Body`, `RESULTAT` in the default namespace (live qualification answers).
+    Live,
+    /// `S:Body`, `RESULTAT` in the default namespace (CNDA files).
+    Cnda,
+    /// `env:Body`, every `RESULTAT` element prefixed `ns2:` (DMP kit sample answer).
+    Kit,
+}
+
+/// Where the validity dates of a historical INS are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsiDates {
+    /// After `OID`, as the XSD says (live answers).
+    AfterOid,
+    /// Before `IdIndividu`, as the CNDA files do (this breaks the XSD order).
+    CndaOrder,
+    /// Not given.
+    Absent,
+}
+
+impl Default for InsiBehaviour {
+    fn default() -> Self {
+        Self {
+            known: true,
+            style: InsiStyle::default(),
+            repeat_active_in_history: false,
+            prefixes: None,
+            dates: None,
+            tiq_first_name: None,
+            empty_traits: Vec::new(),
+        }
+    }
+}
+
+impl InsiBehaviour {
+    /// The prefixes in effect.
+    pub fn effective_prefixes(&self) -> InsiPrefixes {
+        self.prefixes.unwrap_or(match self.style {
+            InsiStyle::Live => InsiPrefixes::Live,
+            InsiStyle::Cnda => InsiPrefixes::Cnda,
+        })
+    }
+
+    /// The dates layout in effect.
+    pub fn effective_dates(&self) -> InsiDates {
+        self.dates.unwrap_or(match self.style {
+            InsiStyle::Live => InsiDates::AfterOid,
+            InsiStyle::Cnda => InsiDates::CndaOrder,
+        })
+    }
+
+    /// Whether `TIQ/Prenom` is given.
+    pub fn effective_tiq_first_name(&self) -> bool {
+        self.tiq_first_name.unwrap_or(self.style == InsiStyle::Cnda)
+    }
+}
+
+/// The `TIQ` elements, in XSD order: what `empty_traits` may name.
+pub const TIQ_ELEMENTS: &[&str] = &[
+    "NomNaissance",
+    "Prenom",
+    "ListePrenom",
+    "Sexe",
+    "DateNaissance",
+    "LieuNaissance",
+];
 
 /// A client registered at Pro Santé Connect.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

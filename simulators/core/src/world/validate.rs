@@ -25,6 +25,7 @@ pub const PUBLISHED_QUALIFICATION_MATRICULES: &[&str] = &[
     "180032B020401", // CORSE ANTHONY (CNDA 2.08 cas 1)
     "1810363220456", // HERMANN GATIEN (CNDA 2.08 cas 2)
     "2810363220456", // HERMANN GATIEN (history, CNDA 2.08 cas 2)
+    "2070585756270", // PATB-QUATRE LAURENCE (DMP kit sample answer)
 ];
 
 /// One thing wrong in a world file.
@@ -411,6 +412,18 @@ fn check_patient(
     patients: &HashSet<&str>,
 ) {
     let t = &p.traits;
+    for name in &p.insi.empty_traits {
+        if !super::model::TIQ_ELEMENTS.contains(&name.as_str()) {
+            c.report(
+                entry,
+                "insi.empty_traits",
+                format!(
+                    "{name:?} is not a TIQ element (one of {})",
+                    super::model::TIQ_ELEMENTS.join(", ")
+                ),
+            );
+        }
+    }
     if !is_ins_name(&t.birth_name) {
         c.report(
             entry,

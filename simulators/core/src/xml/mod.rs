@@ -7,9 +7,14 @@ pub mod dom;
 
 pub use dom::{Attribute, Element, Limits, Node, XmlError, parse};
 
-/// Escapes text for element content.
+/// Escapes text for element content (`&`, `<`, `>` only, as the CNAM's answers do).
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(text)
+    quick_xml::escape::partial_escape(text)
+}
+
+/// Escapes text for a double-quoted attribute value.
+pub fn escape_attribute(text: &str) -> String {
+    quick_xml::escape::partial_escape(text).replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub fn sign_enveloped(
         dsig = DSIG,
         c14n = EXC_C14N,
         alg = ECDSA_SHA256,
-        id = crate::xml::escape(id),
+        id = crate::xml::escape_attribute(id),
         env = ENVELOPED,
         sha = SHA256,
         digest = digest,
