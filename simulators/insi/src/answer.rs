@@ -118,27 +118,28 @@ fn individual(w: &mut Writer, p: &Patient) {
         );
     }
     let t = &p.traits;
-    let empty = |name: &str| b.empty_traits.iter().any(|e| e == name);
-    let value = |name: &str, v: String| if empty(name) { String::new() } else { v };
+    let first = t.first_names.first().cloned().unwrap_or_default();
+    let traits = [
+        ("NomNaissance", t.birth_name.clone()),
+        ("Prenom", first),
+        ("ListePrenom", t.first_names.join(" ")),
+        ("Sexe", t.sex.clone()),
+        ("DateNaissance", t.birth_date.to_string()),
+        ("LieuNaissance", t.birthplace.clone()),
+    ];
+    let listed = |list: &[String], name: &str| list.iter().any(|e| e == name);
     w.open("TIQ");
-    w.leaf("NomNaissance", &value("NomNaissance", t.birth_name.clone()));
-    if b.effective_tiq_first_name() {
-        let first = t.first_names.first().cloned().unwrap_or_default();
-        w.leaf("Prenom", &value("Prenom", first));
+    for (name, value) in traits {
+        if listed(&b.absent_traits, name) || (name == "Prenom" && !b.effective_tiq_first_name()) {
+            continue;
+        }
+        let value = if listed(&b.empty_traits, name) {
+            String::new()
+        } else {
+            value
+        };
+        w.leaf(name, &value);
     }
-    w.leaf(
-        "ListePrenom",
-        &value("ListePrenom", t.first_names.join(" ")),
-    );
-    w.leaf("Sexe", &value("Sexe", t.sex.clone()));
-    w.leaf(
-        "DateNaissance",
-        &value("DateNaissance", t.birth_date.to_string()),
-    );
-    w.leaf(
-        "LieuNaissance",
-        &value("LieuNaissance", t.birthplace.clone()),
-    );
     w.close("TIQ");
     w.close("INDIVIDU");
 }

@@ -25,6 +25,7 @@ pub mod context;
 pub mod fault;
 pub mod operation;
 pub mod query;
+pub mod request;
 pub mod rules;
 pub mod search;
 pub mod wsdl;

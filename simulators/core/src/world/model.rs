@@ -306,6 +306,10 @@ pub struct InsiBehaviour {
     /// `DateNaissance`, `LieuNaissance`): an LPS must not store an empty trait as if known.
     #[serde(default)]
     pub empty_traits: Vec<String>,
+    /// `TIQ` elements left out altogether (the DMP kit's sample answer has no
+    /// `ListePrenom`): the LPS must cope with a missing optional trait.
+    #[serde(default)]
+    pub absent_traits: Vec<String>,
 }
 
 /// The layout of an INSi answer.
@@ -353,6 +357,7 @@ impl Default for InsiBehaviour {
             dates: None,
             tiq_first_name: None,
             empty_traits: Vec::new(),
+            absent_traits: Vec::new(),
         }
     }
 }

@@ -412,11 +412,17 @@ fn check_patient(
     patients: &HashSet<&str>,
 ) {
     let t = &p.traits;
-    for name in &p.insi.empty_traits {
+    let tiq_names = p
+        .insi
+        .empty_traits
+        .iter()
+        .map(|n| ("insi.empty_traits", n))
+        .chain(p.insi.absent_traits.iter().map(|n| ("insi.absent_traits", n)));
+    for (field, name) in tiq_names {
         if !super::model::TIQ_ELEMENTS.contains(&name.as_str()) {
             c.report(
                 entry,
-                "insi.empty_traits",
+                field,
                 format!(
                     "{name:?} is not a TIQ element (one of {})",
                     super::model::TIQ_ELEMENTS.join(", ")
