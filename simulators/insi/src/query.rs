@@ -96,13 +96,21 @@ pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Str
                 .child(REC_VIT, local)
                 .and_then(|m| m.child_text(REC_VIT, "NumIdentifiant"))
         };
-        return Ok(Query::Vitale(VitaleQuery {
+        let query = VitaleQuery {
             beneficiary_nir: matricule("MatriculeIndividu"),
             od_nir: matricule("MatriculeOD"),
             birth_name: payload.child_text(REC_VIT, "NomNaissance"),
             birth_date: payload.child_text(REC_VIT, "DateNaissance"),
             rank: payload.child_text(REC_VIT, "RangNaissance"),
-        }));
+        };
+        if query.beneficiary_nir.is_none() && query.od_nir.is_none() {
+            findings.push(
+                rules::TRAITS_MISSING
+                    .finding("Vitale search without MatriculeIndividu nor MatriculeOD: nothing to search on")
+                    .at("Body/RECVITALE"),
+            );
+        }
+        return Ok(Query::Vitale(query));
     }
     if payload.name == "RequeteUnitaire" {
         return read_verification(payload, findings);

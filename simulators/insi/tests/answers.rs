@@ -130,7 +130,11 @@ async fn public_test_identities_get_the_answers_the_real_service_gave() {
             // simulator answers in the live service's (env:Body), the CNDA file has S:Body.
             expected.body = "env:Body".into();
         }
-        assert_eq!(got, expected, "{path}\nsimulator answered:\n{}", answer.body);
+        assert_eq!(
+            got, expected,
+            "{path}\nsimulator answered:\n{}",
+            answer.body
+        );
     }
 }
 
@@ -146,7 +150,10 @@ async fn other_first_names_the_birthplace_and_lunar_dates_match_as_the_service_d
     ] {
         let a = bench
             .call(&InsiRequest::search_by_traits(&traits(
-                "TCHITCHI", first, "F", "1936-06-21",
+                "TCHITCHI",
+                first,
+                "F",
+                "1936-06-21",
             )))
             .await;
         assert_eq!(code(&a.body), expected, "{first}");
@@ -160,7 +167,10 @@ async fn other_first_names_the_birthplace_and_lunar_dates_match_as_the_service_d
     // A lunar birth date is matched as written, 00 included.
     let a = bench
         .call(&InsiRequest::search_by_traits(&traits(
-            "BENALI", "KARIM", "M", "1950-00-00",
+            "BENALI",
+            "KARIM",
+            "M",
+            "1950-00-00",
         )))
         .await;
     assert_eq!(code(&a.body), "00");
@@ -168,7 +178,10 @@ async fn other_first_names_the_birthplace_and_lunar_dates_match_as_the_service_d
     // An empty trait is sent empty, and the history without dates.
     let a = bench
         .call(&InsiRequest::search_by_traits(&traits(
-            "TRAORE", "AMINATA", "F", "1979-07-00",
+            "TRAORE",
+            "AMINATA",
+            "F",
+            "1979-07-00",
         )))
         .await;
     assert!(a.body.contains("<LieuNaissance/>"), "{}", a.body);
@@ -188,7 +201,10 @@ async fn other_first_names_the_birthplace_and_lunar_dates_match_as_the_service_d
         .unwrap();
     let a = bench
         .call(&InsiRequest::search_by_traits(&traits(
-            "PETIT", "LOUIS", "M", "1990-05-17",
+            "PETIT",
+            "LOUIS",
+            "M",
+            "1990-05-17",
         )))
         .await;
     assert_eq!(code(&a.body), "01");
@@ -201,4 +217,77 @@ async fn other_first_names_the_birthplace_and_lunar_dates_match_as_the_service_d
     assert_eq!(request["query"]["birth_name"], "PETIT");
     assert_eq!(request["idam"], "TESTSGIE0000");
     assert_eq!(record.response.as_ref().unwrap().summary["code"], "01");
+}
+
+#[tokio::test]
+async fn vitale_searches_match_the_nir_birth_date_and_rank() {
+    use segur_insi::query::VitaleQuery;
+    let bench = start(InsiConfig::default()).await;
+    let card = |rank: &str, date: &str| VitaleQuery {
+        od_nir: Some("2880469123456".into()),
+        birth_date: Some(date.into()),
+        rank: Some(rank.into()),
+        ..VitaleQuery::default()
+    };
+    for (query, expected) in [
+        (card("2", "2015-06-01"), Some("2150669123001")),
+        (card("1", "1988-04-12"), Some("2880469123456")),
+        (card("3", "2015-06-01"), None),
+    ] {
+        let a = bench.call(&InsiRequest::search_by_vitale(&query)).await;
+        let s = shape(&a.body);
+        match expected {
+            Some(nir) => {
+                assert_eq!(s.code, "00", "{query:?}: {}", a.body);
+                assert!(a.body.contains(nir));
+            }
+            None => assert_eq!(s.code, "01", "{query:?}"),
+        }
+        assert_eq!(bench.last().operation, "rechercherInsAvecCarteVitale");
+    }
+}
+
+#[tokio::test]
+async fn verification_compares_the_ins_supplied_or_is_not_offered() {
+    use segur_core::world::Ins;
+    use segur_insi::VerifyPolicy;
+    let bench = start(InsiConfig::default()).await;
+    let held = Ins {
+        matricule: "297022A020778".into(),
+        key: "78".into(),
+        oid: "1.2.250.1.213.1.4.8".into(),
+    };
+    let who = traits("ADRTROIS", "DOMINIQUE", "F", "1997-02-26");
+    let a = bench.call(&InsiRequest::verify(&held, &who)).await;
+    assert_eq!(shape(&a.body).code, "00", "{}", a.body);
+    let record = bench.last();
+    assert_eq!(record.operation, "verifierInsAvecTraitsIdentite");
+    assert_eq!(
+        record.response.as_ref().unwrap().summary["verification"],
+        "OK"
+    );
+
+    let wrong = Ins {
+        key: "77".into(),
+        ..held.clone()
+    };
+    // The INSFourni shape is also accepted under the traits-search action.
+    let request =
+        InsiRequest::verify(&wrong, &who).action(&segur_insi::Operation::SearchByTraits.action());
+    bench.call(&request).await;
+    let record = bench.last();
+    assert_eq!(
+        record.response.as_ref().unwrap().summary["verification"],
+        "KO"
+    );
+    assert!(record.has_rule("INSI-VERIFICATION-KO"));
+
+    let strict = start(InsiConfig {
+        verify: VerifyPolicy::NotOffered,
+        ..InsiConfig::default()
+    })
+    .await;
+    let a = strict.call(&InsiRequest::verify(&held, &who)).await;
+    assert_eq!(a.status, 500);
+    assert!(a.body.contains("wsa:ActionNotSupported"), "{}", a.body);
 }

@@ -68,10 +68,18 @@ async fn header_deviations_are_refused_or_tolerated_as_the_service_does() {
         (
             "unknown IDAM",
             ct.clone(),
-            search().idam("PDP17NF21DD0").message_id("uuid:m-1").to_xml(),
+            search()
+                .idam("PDP17NF21DD0")
+                .message_id("uuid:m-1")
+                .to_xml(),
             Expect {
                 status: 500,
-                contains: &["soap:siram_100", "code=\"desir_550\"", "messageID=\"uuid:m-1\"", "severite=\"erreur\""],
+                contains: &[
+                    "soap:siram_100",
+                    "code=\"desir_550\"",
+                    "messageID=\"uuid:m-1\"",
+                    "severite=\"erreur\"",
+                ],
                 rule: Some("INSI-CTXLPS"),
             },
         ),
@@ -79,61 +87,112 @@ async fn header_deviations_are_refused_or_tolerated_as_the_service_does() {
             "no IDAM",
             ct.clone(),
             search().without_idam().to_xml(),
-            Expect { status: 500, contains: &["desir_550"], rule: Some("INSI-CTXLPS") },
+            Expect {
+                status: 500,
+                contains: &["desir_550"],
+                rule: Some("INSI-CTXLPS"),
+            },
         ),
         (
             "no ContexteLPS",
             ct.clone(),
             search().without_context_lps().to_xml(),
-            Expect { status: 500, contains: &["desir_550"], rule: Some("INSI-CTXLPS") },
+            Expect {
+                status: 500,
+                contains: &["desir_550"],
+                rule: Some("INSI-CTXLPS"),
+            },
         ),
         (
             "no ContexteBAM",
             ct.clone(),
             search().without_context_bam().to_xml(),
-            Expect { status: 500, contains: &["soap:Sender", "ContexteBAM absent"], rule: Some("INSI-CTXBAM") },
+            Expect {
+                status: 500,
+                contains: &["soap:Sender", "ContexteBAM absent"],
+                rule: Some("INSI-CTXBAM"),
+            },
         ),
         (
             "no COUVERTURE",
             ct.clone(),
             search().without_couverture().to_xml(),
-            Expect { status: 500, contains: &["COUVERTURE"], rule: Some("INSI-CTXBAM") },
+            Expect {
+                status: 500,
+                contains: &["COUVERTURE"],
+                rule: Some("INSI-CTXBAM"),
+            },
         ),
         (
             "ContexteLPS Temps not a date",
             ct.clone(),
-            search().to_xml().replace("<lps:Temps>2026-11-22T10:00:00.000Z", "<lps:Temps>hier"),
-            Expect { status: 500, contains: &["xs:dateTime"], rule: Some("INSI-CTXLPS") },
+            search()
+                .to_xml()
+                .replace("<lps:Temps>2026-11-22T10:00:00.000Z", "<lps:Temps>hier"),
+            Expect {
+                status: 500,
+                contains: &["xs:dateTime"],
+                rule: Some("INSI-CTXLPS"),
+            },
         ),
         (
             "kit's ContexteLPS version 1.00.00 (tolerated)",
             ct.clone(),
-            search().to_xml().replace("Version=\"01_00\"", "Version=\"1.00.00\""),
-            Expect { status: 200, contains: &["<CodeCR>00</CodeCR>"], rule: Some("INSI-CTXLPS-TOLERATED") },
+            search()
+                .to_xml()
+                .replace("Version=\"01_00\"", "Version=\"1.00.00\""),
+            Expect {
+                status: 200,
+                contains: &["<CodeCR>00</CodeCR>"],
+                rule: Some("INSI-CTXLPS-TOLERATED"),
+            },
         ),
         (
             "no wsa:MessageID (tolerated)",
             ct.clone(),
             search().without_message_id().to_xml(),
-            Expect { status: 200, contains: &["<CodeCR>00</CodeCR>"], rule: Some("INSI-MESSAGEID-MISSING") },
+            Expect {
+                status: 200,
+                contains: &["<CodeCR>00</CodeCR>"],
+                rule: Some("INSI-MESSAGEID-MISSING"),
+            },
         ),
         (
             "no wsa:Action (tolerated, content type names it)",
             ct.clone(),
             search().without_wsa_action().to_xml(),
-            Expect { status: 200, contains: &["<CodeCR>00</CodeCR>"], rule: Some("INSI-ACTION-INCONSISTENT") },
+            Expect {
+                status: 200,
+                contains: &["<CodeCR>00</CodeCR>"],
+                rule: Some("INSI-ACTION-INCONSISTENT"),
+            },
         ),
         (
             "unknown action",
-            search().action("urn:ServiceIdentiteCertifiee:1.0.0:supprimerIns").content_type(),
-            search().action("urn:ServiceIdentiteCertifiee:1.0.0:supprimerIns").to_xml(),
-            Expect { status: 500, contains: &["wsa:ActionNotSupported", "supprimerIns"], rule: Some("INSI-ACTION-UNKNOWN") },
+            search()
+                .action("urn:ServiceIdentiteCertifiee:1.0.0:supprimerIns")
+                .content_type(),
+            search()
+                .action("urn:ServiceIdentiteCertifiee:1.0.0:supprimerIns")
+                .to_xml(),
+            Expect {
+                status: 500,
+                contains: &["wsa:ActionNotSupported", "supprimerIns"],
+                rule: Some("INSI-ACTION-UNKNOWN"),
+            },
         ),
         (
             "lower-case traits (tolerated and matched, with a finding)",
             ct.clone(),
-            search().to_xml().replace(">ADRTROIS<", ">adrtrois<").replace(">DOMINIQUE<", ">Dominique<"),
-            Expect { status: 200, contains: &["<CodeCR>00</CodeCR>"], rule: Some("INSI-TRAITS-FORMAT") },
+            search()
+                .to_xml()
+                .replace(">ADRTROIS<", ">adrtrois<")
+                .replace(">DOMINIQUE<", ">Dominique<"),
+            Expect {
+                status: 200,
+                contains: &["<CodeCR>00</CodeCR>"],
+                rule: Some("INSI-TRAITS-FORMAT"),
+            },
         ),
     ];
     for (name, content_type, xml, expect) in table {
@@ -146,8 +205,18 @@ async fn the_certificate_cn_gives_the_mode_or_desir_560() {
     let bench = start(InsiConfig::default()).await;
     let request = search();
     for (credential, status, fragment, mode) in [
-        ("insi-auto-ch-valbourg", 200, "<CodeCR>00</CodeCR>", Some("AUTO")),
-        ("insi-manu-pharmacie-marche", 200, "<CodeCR>00</CodeCR>", Some("MANU")),
+        (
+            "insi-auto-ch-valbourg",
+            200,
+            "<CodeCR>00</CodeCR>",
+            Some("AUTO"),
+        ),
+        (
+            "insi-manu-pharmacie-marche",
+            200,
+            "<CodeCR>00</CodeCR>",
+            Some("MANU"),
+        ),
         ("negative-insi-cn", 500, "DESIR_560", None),
         ("structure-cabinet-lilas-auth", 500, "DESIR_560", None),
     ] {
@@ -158,7 +227,11 @@ async fn the_certificate_cn_gives_the_mode_or_desir_560() {
             .await
             .unwrap();
         assert_eq!(answer.status, status, "{credential}: {}", answer.body);
-        assert!(answer.body.contains(fragment), "{credential}: {}", answer.body);
+        assert!(
+            answer.body.contains(fragment),
+            "{credential}: {}",
+            answer.body
+        );
         let record = bench.last();
         let summary = &record.request.as_ref().unwrap().summary;
         match mode {
@@ -172,13 +245,20 @@ async fn the_certificate_cn_gives_the_mode_or_desir_560() {
 #[tokio::test]
 async fn refused_certificates_never_reach_the_service_and_are_journaled() {
     let bench = start(InsiConfig::default()).await;
-    for credential in ["negative-expired", "negative-revoked", "negative-unknown-ca"] {
+    for credential in [
+        "negative-expired",
+        "negative-revoked",
+        "negative-unknown-ca",
+    ] {
         let connection =
             Connection::open(bench.insi.mtls_url(), tls_config(pki(), Some(credential))).await;
         let refused = match connection {
             Err(_) => true,
             // TLS 1.3: the client learns of the refusal on its first read.
-            Ok(mut c) => c.soap(&search().content_type(), search().to_xml()).await.is_err(),
+            Ok(mut c) => c
+                .soap(&search().content_type(), search().to_xml())
+                .await
+                .is_err(),
         };
         assert!(refused, "{credential} was accepted");
     }
@@ -186,7 +266,10 @@ async fn refused_certificates_never_reach_the_service_and_are_journaled() {
     let bare = Connection::open(bench.insi.mtls_url(), tls_config(pki(), None)).await;
     let refused = match bare {
         Err(_) => true,
-        Ok(mut c) => c.soap(&search().content_type(), search().to_xml()).await.is_err(),
+        Ok(mut c) => c
+            .soap(&search().content_type(), search().to_xml())
+            .await
+            .is_err(),
     };
     assert!(refused);
     let mut q = Query::service("insi");
@@ -237,7 +320,13 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
         assert!(a.body.contains(fragment), "{fragment}: {}", a.body);
     }
     // Armed for one call: the next one is answered.
-    assert!(bench.call(&request).await.body.contains("<CodeCR>00</CodeCR>"));
+    assert!(
+        bench
+            .call(&request)
+            .await
+            .body
+            .contains("<CodeCR>00</CodeCR>")
+    );
 
     arm(
         &bench,
@@ -248,7 +337,11 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
     );
     let a = bench.call(&request).await;
     assert_eq!(a.status, 500);
-    assert!(a.content_type.starts_with("text/plain"), "{}", a.content_type);
+    assert!(
+        a.content_type.starts_with("text/plain"),
+        "{}",
+        a.content_type
+    );
 
     arm(&bench, FaultAction::Delay { millis: 600 });
     let mut c = bench.mtls(AUTO).await;
@@ -257,11 +350,17 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
         c.soap(&request.content_type(), request.to_xml()),
     )
     .await;
-    assert!(late.is_err(), "the answer should come after the client's timeout");
+    assert!(
+        late.is_err(),
+        "the answer should come after the client's timeout"
+    );
     let slow = tokio::time::Instant::now();
     let a = bench.call(&request).await;
     assert!(a.body.contains("<CodeCR>00</CodeCR>"));
-    assert!(slow.elapsed() < Duration::from_millis(500), "the delay was for one call only");
+    assert!(
+        slow.elapsed() < Duration::from_millis(500),
+        "the delay was for one call only"
+    );
 
     arm(&bench, FaultAction::DropConnection);
     let dropped = bench

@@ -18,7 +18,9 @@ use segur_insi::request::InsiRequest;
 use support::start;
 
 fn schema(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/insi/wsdl/xsd").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/insi/wsdl/xsd")
+        .join(path)
 }
 
 /// The first element of the answer's Body (RESULTAT, or the fault's siram:Erreur), as a
@@ -72,10 +74,18 @@ async fn every_answer_validates_against_the_cnam_schemas_but_the_cnda_date_order
             birthplace: Some(t.birthplace.clone()),
         };
         let answer = bench.call(&InsiRequest::search_by_traits(&query)).await;
-        assert!(answer.body.contains("<CodeCR>00</CodeCR>") || answer.body.contains("<ns2:CodeCR>00"), "{}: {}", p.id, answer.body);
+        assert!(
+            answer.body.contains("<CodeCR>00</CodeCR>") || answer.body.contains("<ns2:CodeCR>00"),
+            "{}: {}",
+            p.id,
+            answer.body
+        );
         let file = dir.path().join(format!("{}.xml", p.id));
         std::fs::write(&file, payload(&answer.body)).unwrap();
-        let dated_history = p.ins_history.iter().any(|h| h.start.is_some() || h.end.is_some());
+        let dated_history = p
+            .ins_history
+            .iter()
+            .any(|h| h.start.is_some() || h.end.is_some());
         if p.insi.effective_dates() == InsiDates::CndaOrder && dated_history {
             cnda_order.push(file);
         } else {
@@ -99,11 +109,21 @@ async fn every_answer_validates_against_the_cnam_schemas_but_the_cnda_date_order
         valid.push(file);
     }
     assert!(valid.len() > 30, "{} answers checked", valid.len());
-    let failed = xmllint(&schema("ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd"), &valid);
+    let failed = xmllint(
+        &schema("ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd"),
+        &valid,
+    );
     assert!(failed.is_empty(), "answers refused by the XSD: {failed:#?}");
     assert!(!cnda_order.is_empty());
-    let refused = xmllint(&schema("ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd"), &cnda_order);
-    assert_eq!(refused.len(), cnda_order.len(), "the CNDA date order should break the XSD");
+    let refused = xmllint(
+        &schema("ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd"),
+        &cnda_order,
+    );
+    assert_eq!(
+        refused.len(),
+        cnda_order.len(),
+        "the CNDA date order should break the XSD"
+    );
 
     // Faults: the siram:Erreur detail validates against the CNAM's fault schema.
     let mut faults = Vec::new();

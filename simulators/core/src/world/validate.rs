@@ -417,7 +417,12 @@ fn check_patient(
         .empty_traits
         .iter()
         .map(|n| ("insi.empty_traits", n))
-        .chain(p.insi.absent_traits.iter().map(|n| ("insi.absent_traits", n)));
+        .chain(
+            p.insi
+                .absent_traits
+                .iter()
+                .map(|n| ("insi.absent_traits", n)),
+        );
     for (field, name) in tiq_names {
         if !super::model::TIQ_ELEMENTS.contains(&name.as_str()) {
             c.report(
