@@ -79,7 +79,15 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
             .join("index.json")
             .is_file()
     );
-    assert!(endpoints["services"].is_object());
+    for door in ["mtls", "cpx"] {
+        let url = endpoints["services"]["insi"][door]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            url.starts_with("https://127.0.0.1:") && url.ends_with("/lps"),
+            "insi.{door}: {url:?}"
+        );
+    }
 
     let (status, body) = http(&control, "GET", "/api/v1/health", None);
     assert!(status.contains("200"), "{status}");
