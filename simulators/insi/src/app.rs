@@ -148,56 +148,53 @@ async fn post_soap(
         axum::body::to_bytes(body, state.config.max_body),
     )
     .await;
-    let bytes = match read {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            let why = format!(
+    let refused = |why: String, status: u16| -> InsiFault {
+        InsiFault::malformed(
+            SoapError::Xml(segur_core::xml::XmlError::Structure(why)).fault(),
+            status,
+        )
+    };
+    let (why, status) = match read {
+        Ok(Ok(bytes)) => {
+            return match answer_call(&state, &peer, &headers, &bytes, &mut call).await {
+                Reply::Answer(status, xml) => finish(&state, &peer, call, bytes, status, xml),
+                Reply::Status(status, text) => {
+                    call.response
+                        .insert("injected_status".into(), Value::from(status.as_u16()));
+                    journal(&state, &peer, &call, &bytes, text.as_bytes(), "text/plain");
+                    (
+                        status,
+                        [(header::CONTENT_TYPE, "text/plain;charset=utf-8")],
+                        text,
+                    )
+                        .into_response()
+                }
+                Reply::Drop => {
+                    call.response.insert("dropped".into(), Value::Bool(true));
+                    journal(&state, &peer, &call, &bytes, b"", "text/plain");
+                    dropped_connection()
+                }
+            };
+        }
+        Ok(Err(_)) => (
+            format!(
                 "the request body is larger than {} bytes (or was cut off)",
                 state.config.max_body
-            );
-            call.findings
-                .push(rules::SOAP_MALFORMED.finding(why.clone()).at("HTTP body"));
-            let fault = InsiFault::malformed(
-                SoapError::Xml(segur_core::xml::XmlError::Structure(why)).fault(),
-                413,
-            );
-            let (status, xml) = call.fault(fault);
-            return finish(&state, &peer, call, Bytes::new(), status, xml);
-        }
-        Err(_) => {
-            let why = format!(
+            ),
+            413,
+        ),
+        Err(_) => (
+            format!(
                 "the request body did not arrive within {} s",
                 state.config.read_timeout.as_secs()
-            );
-            call.findings
-                .push(rules::SOAP_MALFORMED.finding(why.clone()).at("HTTP body"));
-            let fault = InsiFault::malformed(
-                SoapError::Xml(segur_core::xml::XmlError::Structure(why)).fault(),
-                408,
-            );
-            let (status, xml) = call.fault(fault);
-            return finish(&state, &peer, call, Bytes::new(), status, xml);
-        }
+            ),
+            408,
+        ),
     };
-    match answer_call(&state, &peer, &headers, &bytes, &mut call).await {
-        Reply::Answer(status, xml) => finish(&state, &peer, call, bytes, status, xml),
-        Reply::Status(status, text) => {
-            call.response
-                .insert("injected_status".into(), Value::from(status.as_u16()));
-            journal(&state, &peer, &call, &bytes, text.as_bytes(), "text/plain");
-            (
-                status,
-                [(header::CONTENT_TYPE, "text/plain;charset=utf-8")],
-                text,
-            )
-                .into_response()
-        }
-        Reply::Drop => {
-            call.response.insert("dropped".into(), Value::Bool(true));
-            journal(&state, &peer, &call, &bytes, b"", "text/plain");
-            dropped_connection()
-        }
-    }
+    call.findings
+        .push(rules::SOAP_MALFORMED.finding(why.clone()).at("HTTP body"));
+    let (status, xml) = call.fault(refused(why, status));
+    finish(&state, &peer, call, Bytes::new(), status, xml)
 }
 
 /// How the call is answered.

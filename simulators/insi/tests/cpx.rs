@@ -97,12 +97,7 @@ async fn card_assertions_are_checked_strictly_by_default() {
             Some(a) => search().assertion(a),
             None => search(),
         };
-        let answer = bench
-            .cpx()
-            .await
-            .soap(&request.content_type(), request.to_xml())
-            .await
-            .unwrap();
+        let answer = bench.call_cpx(&request).await;
         assert_eq!(answer.status, status, "{name}: {}", answer.body);
         let record = bench.last();
         match rule {
@@ -129,13 +124,7 @@ async fn lenient_mode_journals_a_bad_signature_and_answers() {
     let now = bench.bench.clock().now();
     let tampered =
         assertion(Some("card-dr-legrand"), now, "CPS").replace(">991130972<", ">991130973<");
-    let request = search().assertion(&tampered);
-    let answer = bench
-        .cpx()
-        .await
-        .soap(&request.content_type(), request.to_xml())
-        .await
-        .unwrap();
+    let answer = bench.call_cpx(&search().assertion(&tampered)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let record = bench.last();
     let finding = record

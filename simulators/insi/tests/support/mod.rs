@@ -89,6 +89,15 @@ impl TestBench {
             .expect("an HTTP answer")
     }
 
+    /// Sends `request` on the CPx door.
+    pub async fn call_cpx(&self, request: &InsiRequest) -> Answer {
+        self.cpx()
+            .await
+            .soap(&request.content_type(), request.to_xml())
+            .await
+            .expect("an HTTP answer")
+    }
+
     /// The INSi journal records, oldest first.
     pub fn records(&self) -> Vec<Arc<Record>> {
         let mut q = Query::service("insi");
