@@ -23,5 +23,5 @@ pub mod world;
 pub mod xml;
 pub mod xmldsig;
 
-#[cfg(test)]
-mod test_support;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

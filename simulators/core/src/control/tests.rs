@@ -9,7 +9,7 @@ use super::app;
 use crate::bench::Bench;
 use crate::clock::Clock;
 use crate::journal::{Exchange, Journal, Payload};
-use crate::test_support::shared_pki;
+use crate::testing::shared_pki;
 use crate::world::World;
 
 struct Fixture {

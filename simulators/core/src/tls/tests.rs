@@ -12,7 +12,7 @@ use super::*;
 use crate::journal::{Journal, Query};
 use crate::pki::Credential;
 
-use crate::test_support::shared_pki as pki;
+use crate::testing::shared_pki as pki;
 
 struct Server {
     listener: TlsListener,

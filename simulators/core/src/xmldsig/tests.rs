@@ -1,7 +1,7 @@
 use rustls_pki_types::PrivateKeyDer;
 
 use super::*;
-use crate::test_support::shared_pki;
+use crate::testing::shared_pki;
 use crate::xml::{Element, Limits, parse};
 
 const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";

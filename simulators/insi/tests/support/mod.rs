@@ -4,7 +4,7 @@
 
 pub mod client;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use client::{Answer, Connection, tls_config};
 use segur_core::bench::Bench;
@@ -15,18 +15,9 @@ use segur_core::world::World;
 use segur_insi::request::InsiRequest;
 use segur_insi::{InsiConfig, InsiHandle, InsiSimulator};
 
-/// One test PKI per test binary: issuing it costs time, and nothing changes it.
+/// The test PKI shared by every test of the binary.
 pub fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
-        Pki::create(
-            &dir,
-            &World::embedded().expect("default world"),
-            time::OffsetDateTime::now_utc(),
-        )
-        .expect("test PKI")
-    })
+    segur_core::testing::shared_pki()
 }
 
 /// A running bench with its INSi simulator.

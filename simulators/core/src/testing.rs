@@ -1,4 +1,5 @@
-//! Test helpers shared by the unit tests of several modules.
+//! Test helpers shared by the core's unit tests and, with the `testing` feature, by the
+//! simulators' integration tests.
 
 use std::sync::OnceLock;
 
