@@ -137,7 +137,7 @@ fn check_lps(
         .filter(|r| *r != "4")
     {
         findings.push(
-            rules::CTXLPS_TOLERATED
+            rules::CONTEXT_TOLERATED
                 .finding(format!("IDAM R={r:?}: every known client sends R=\"4\""))
                 .at("Header/ContexteLPS/LPS/IDAM"),
         );
@@ -149,7 +149,7 @@ fn check_lps(
     ] {
         if value.is_none() {
             findings.push(
-                rules::CTXLPS_TOLERATED
+                rules::CONTEXT_TOLERATED
                     .finding(format!(
                         "ContexteLPS/LPS/{part} is missing: the CNAM's traces cannot name the software's {}",
                         match part {
@@ -211,7 +211,7 @@ fn required_parts(
     match header.attr("Version") {
         None => return Err(refuse(findings, "the Version attribute is required".into())),
         Some(v) if v != version => findings.push(
-            rules::CTXLPS_TOLERATED
+            rules::CONTEXT_TOLERATED
                 .finding(format!(
                     "{name} Version={v:?}; the schema's version is {version:?} (tolerated)"
                 ))

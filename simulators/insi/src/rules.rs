@@ -40,9 +40,10 @@ pub const CTXLPS: Rule = Rule {
     severity: Severity::Error,
 };
 
-/// `ContexteLPS` deviations the service tolerates (version, missing name or instance).
-pub const CTXLPS_TOLERATED: Rule = Rule {
-    name: "INSI-CTXLPS-TOLERATED",
+/// Header deviations the service tolerates (a context `Version` other than the schema's,
+/// IDAM `R` not 4, a missing software name, version or instance).
+pub const CONTEXT_TOLERATED: Rule = Rule {
+    name: "INSI-CONTEXT-TOLERATED",
     requirements: &[],
     severity: Severity::Warning,
 };

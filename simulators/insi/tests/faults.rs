@@ -144,7 +144,7 @@ async fn header_deviations_are_refused_or_tolerated_as_the_service_does() {
             Expect {
                 status: 200,
                 contains: &["<CodeCR>00</CodeCR>"],
-                rule: Some("INSI-CTXLPS-TOLERATED"),
+                rule: Some("INSI-CONTEXT-TOLERATED"),
             },
         ),
         (
