@@ -25,28 +25,31 @@ pub fn envelope(outcome: &Outcome) -> String {
     w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     w.out
         .push_str(&format!("<soap:Envelope xmlns:soap=\"{SOAP12}\">"));
-    let (body, resultat) = match prefixes {
+    let (body, body_declarations, resultat) = match prefixes {
         InsiPrefixes::Live => (
-            format!("env:Body xmlns:S=\"{SOAP12}\" xmlns:env=\"{SOAP12}\""),
+            "env:Body",
+            format!("xmlns:S=\"{SOAP12}\" xmlns:env=\"{SOAP12}\""),
             format!(
                 "RESULTAT xmlns=\"{RESULTAT}\" xmlns:ns0=\"http://www.cnamts.fr/INSiRecVit\" xmlns:ns1=\"http://www.cnamts.fr/INSiRecSans\""
             ),
         ),
         InsiPrefixes::Cnda => (
-            format!("S:Body xmlns:S=\"{SOAP12}\""),
+            "S:Body",
+            format!("xmlns:S=\"{SOAP12}\""),
             format!(
                 "RESULTAT xmlns:ns3=\"http://www.cnamts.fr/INSiRecVit\" xmlns:ns2=\"http://www.cnamts.fr/INSiRecSans\" xmlns=\"{RESULTAT}\""
             ),
         ),
         InsiPrefixes::Kit => (
-            format!("env:Body xmlns:S=\"{SOAP12}\" xmlns:env=\"{SOAP12}\""),
+            "env:Body",
+            format!("xmlns:S=\"{SOAP12}\" xmlns:env=\"{SOAP12}\""),
             format!(
                 "ns2:RESULTAT xmlns:ns3=\"http://www.cnamts.fr/INSiRecVit\" xmlns:ns2=\"{RESULTAT}\" xmlns=\"http://www.cnamts.fr/INSiRecSans\""
             ),
         ),
     };
-    let body_name = body.split(' ').next().unwrap_or("env:Body").to_string();
-    w.out.push_str(&format!("<{body}><{resultat}>"));
+    w.out
+        .push_str(&format!("<{body} {body_declarations}><{resultat}>"));
     w.open("CR");
     w.leaf("CodeCR", outcome.code.code());
     w.leaf("LibelleCR", outcome.code.label());
@@ -55,7 +58,7 @@ pub fn envelope(outcome: &Outcome) -> String {
         individual(&mut w, patient);
     }
     w.close("RESULTAT");
-    w.out.push_str(&format!("</{body_name}></soap:Envelope>"));
+    w.out.push_str(&format!("</{body}></soap:Envelope>"));
     w.out
 }
 

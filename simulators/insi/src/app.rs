@@ -16,7 +16,7 @@ use segur_core::bench::Bench;
 use segur_core::faults::FaultAction;
 use segur_core::finding::Finding;
 use segur_core::journal::{Exchange, Payload};
-use segur_core::soap::{Envelope, SoapContentType, SoapError};
+use segur_core::soap::{Envelope, FaultCode, SoapContentType};
 use segur_core::tls::TlsPeer;
 use serde_json::{Value, json};
 
@@ -148,12 +148,6 @@ async fn post_soap(
         axum::body::to_bytes(body, state.config.max_body),
     )
     .await;
-    let refused = |why: String, status: u16| -> InsiFault {
-        InsiFault::malformed(
-            SoapError::Xml(segur_core::xml::XmlError::Structure(why)).fault(),
-            status,
-        )
-    };
     let (why, status) = match read {
         Ok(Ok(bytes)) => {
             return match answer_call(&state, &peer, &headers, &bytes, &mut call).await {
@@ -193,7 +187,7 @@ async fn post_soap(
     };
     call.findings
         .push(rules::SOAP_MALFORMED.finding(why.clone()).at("HTTP body"));
-    let (status, xml) = call.fault(refused(why, status));
+    let (status, xml) = call.fault(InsiFault::malformed(FaultCode::Sender, why, status));
     finish(&state, &peer, call, Bytes::new(), status, xml)
 }
 
@@ -230,7 +224,7 @@ async fn answer_call(
                     .finding(e.to_string())
                     .at("Content-Type"),
             );
-            return refuse(call, InsiFault::malformed(e.fault(), 415));
+            return refuse(call, InsiFault::from_soap_error(&e, 415));
         }
     };
     if media.charset.as_deref().is_some_and(|c| c != "utf-8") {
@@ -251,7 +245,7 @@ async fn answer_call(
                     .finding(e.to_string())
                     .at("SOAP envelope"),
             );
-            return refuse(call, InsiFault::malformed(e.fault(), 500));
+            return refuse(call, InsiFault::from_soap_error(&e, 500));
         }
     };
     let (message_id, wsa_action) = context::addressing(&envelope);
@@ -321,7 +315,8 @@ async fn answer_call(
 
     let (ctx, query) = {
         let world = state.bench.world();
-        let ctx = match context::check(&envelope, &world, &mut call.findings) {
+        let ctx = match context::check(&envelope, message_id.as_deref(), &world, &mut call.findings)
+        {
             Ok(ctx) => ctx,
             Err(fault) => {
                 drop(world);

@@ -86,21 +86,9 @@ pub fn from_certificate(peer: &TlsPeer, findings: &mut Vec<Finding>) -> Result<C
     Ok(Caller {
         mode,
         identity: peer.cert_subject.clone().unwrap_or_default(),
-        structure: peer.cert.as_ref().and_then(|c| organisational_unit(c)),
+        structure: peer.cert_unit.clone(),
         card: None,
     })
-}
-
-fn organisational_unit(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let ou = cert
-        .subject()
-        .iter_organizational_unit()
-        .next()?
-        .as_str()
-        .ok()?
-        .to_string();
-    Some(ou)
 }
 
 /// Checks the CPx assertion and identifies the card holder.

@@ -23,10 +23,6 @@ pub const CTXBAM: &str = "urn:siram:bam:ctxbam";
 /// What the headers say about the call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// `wsa:MessageID`, echoed in faults.
-    pub message_id: Option<String>,
-    /// `wsa:Action`.
-    pub wsa_action: Option<String>,
     /// `ContexteLPS/LPS/IDAM`: the software's CNDA authorisation number.
     pub idam: Option<String>,
     /// `ContexteLPS/LPS/Nom`.
@@ -50,14 +46,14 @@ pub fn addressing(envelope: &Envelope) -> (Option<String>, Option<String>) {
     (text("MessageID"), text("Action"))
 }
 
-/// Checks `ContexteLPS` and `ContexteBAM`, adding findings; refuses what the service
-/// refuses.
+/// Checks `ContexteLPS` and `ContexteBAM` (and that a `wsa:MessageID`, read by
+/// [`addressing`], was there), adding findings; refuses what the service refuses.
 pub fn check(
     envelope: &Envelope,
+    message_id: Option<&str>,
     world: &World,
     findings: &mut Vec<Finding>,
 ) -> Result<Context, InsiFault> {
-    let (message_id, wsa_action) = addressing(envelope);
     if message_id.is_none() {
         findings.push(
             rules::MESSAGE_ID
@@ -65,11 +61,7 @@ pub fn check(
                 .at("Header/MessageID"),
         );
     }
-    let mut ctx = Context {
-        message_id,
-        wsa_action,
-        ..Context::default()
-    };
+    let mut ctx = Context::default();
     check_lps(envelope, world, &mut ctx, findings)?;
     check_bam(envelope, findings)?;
     Ok(ctx)

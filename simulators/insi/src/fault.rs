@@ -2,7 +2,7 @@
 //! sources show them (insi-psc.md §1.7); the rest are the bench's own, prefixed `bench_`
 //! in the detail so nobody mistakes them for CNAM codes.
 
-use segur_core::soap::{Fault, FaultCode, WSA};
+use segur_core::soap::{Fault, FaultCode, SoapError, WSA};
 use segur_core::xml::{escape, escape_attribute};
 
 /// A fault of the INSi service.
@@ -83,16 +83,21 @@ impl InsiFault {
     }
 
     /// A request that is not a usable SOAP 1.2 message (bench code).
-    pub fn malformed(fault: Fault, status: u16) -> Self {
+    pub fn malformed(code: FaultCode, why: String, status: u16) -> Self {
         Self {
-            code: fault.code,
+            code,
             subcode: None,
             reason: "Requête SOAP invalide.".into(),
             detail_code: "bench_requete_invalide".into(),
             severity: "erreur",
-            detail: fault.reason,
+            detail: why,
             status,
         }
+    }
+
+    /// The fault SOAP 1.2 prescribes for `error`, as a malformed-request fault.
+    pub fn from_soap_error(error: &SoapError, status: u16) -> Self {
+        Self::malformed(error.fault().code, error.to_string(), status)
     }
 
     /// An action that names no INSi operation (WS-Addressing's standard subcode).

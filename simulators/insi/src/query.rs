@@ -6,6 +6,7 @@
 
 use segur_core::finding::Finding;
 use segur_core::world::Ins;
+use segur_core::world::ins::is_ins_name;
 use segur_core::xml::Element;
 use serde::Serialize;
 
@@ -163,29 +164,6 @@ fn read_verification(payload: &Element, findings: &mut Vec<Finding>) -> Result<Q
         supplied: ins,
         traits: query,
     })
-}
-
-/// The INSi name format (TLSI): upper case A-Z, words separated by `-`, `--`, `'` or a space.
-pub fn is_ins_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    if bytes.is_empty() || !bytes[0].is_ascii_uppercase() {
-        return false;
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'A'..=b'Z' => i += 1,
-            b'-' | b'\'' | b' ' => {
-                let double = bytes[i] == b'-' && bytes.get(i + 1) == Some(&b'-');
-                i += if double { 2 } else { 1 };
-                if !bytes.get(i).is_some_and(u8::is_ascii_uppercase) {
-                    return false;
-                }
-            }
-            _ => return false,
-        }
-    }
-    true
 }
 
 fn check_traits(q: &TraitsQuery, findings: &mut Vec<Finding>) {

@@ -183,12 +183,7 @@ impl axum::serve::Listener for TlsListener {
     }
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(TlsPeer {
-            address: self.local_addr,
-            cert_subject: None,
-            cert_fingerprint: None,
-            cert: None,
-        })
+        Ok(TlsPeer::anonymous(self.local_addr))
     }
 }
 

@@ -18,34 +18,47 @@ pub struct TlsPeer {
     pub cert_fingerprint: Option<String>,
     /// The certificate itself, for checks a simulator makes (INSi's CN, a structure's OU).
     pub cert: Option<CertificateDer<'static>>,
+    /// Subject CN, read once per connection (INSi's mode comes from it on every call).
+    pub cert_common_name: Option<String>,
+    /// Subject OU (the structure's national id in IGC-Santé certificates), read once.
+    pub cert_unit: Option<String>,
 }
 
 impl TlsPeer {
-    /// A peer from its address and the certificate chain it presented.
+    /// A peer from its address and the certificate chain it presented. The certificate
+    /// is parsed here, once per connection, not on every request.
     pub fn new(address: SocketAddr, chain: Option<&[CertificateDer<'_>]>) -> Self {
         let cert = chain
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
+        let parsed = cert
+            .as_ref()
+            .and_then(|c| x509_parser::parse_x509_certificate(c).ok())
+            .map(|(_, parsed)| parsed);
+        let first = |values: Option<&str>| values.map(str::to_string);
+        let subject = parsed.as_ref().map(|p| p.subject());
         Self {
             address,
-            cert_subject: cert.as_ref().and_then(|c| crate::pki::subject_of(c)),
+            cert_subject: subject.map(|s| s.to_string()),
             cert_fingerprint: cert.as_ref().map(|c| hex::encode(Sha256::digest(c))),
+            cert_common_name: first(
+                subject.and_then(|s| s.iter_common_name().next()?.as_str().ok()),
+            ),
+            cert_unit: first(
+                subject.and_then(|s| s.iter_organizational_unit().next()?.as_str().ok()),
+            ),
             cert,
         }
     }
 
+    /// A peer without a certificate (plain listeners, `local_addr`).
+    pub fn anonymous(address: SocketAddr) -> Self {
+        Self::new(address, None)
+    }
+
     /// The subject's common name, when there is a certificate.
     pub fn common_name(&self) -> Option<String> {
-        let cert = self.cert.as_ref()?;
-        let (_, parsed) = x509_parser::parse_x509_certificate(cert).ok()?;
-        let cn = parsed
-            .subject()
-            .iter_common_name()
-            .next()?
-            .as_str()
-            .ok()?
-            .to_string();
-        Some(cn)
+        self.cert_common_name.clone()
     }
 
     /// The journal's view of this peer.

@@ -180,6 +180,31 @@ impl fmt::Display for Ins {
     }
 }
 
+/// The INS name format (birth names and first names as INSi holds them): upper case
+/// A-Z, words separated by `-`, `--`, `'` or a space (insi-psc.md §1.3).
+pub fn is_ins_name(name: &str) -> bool {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut separator = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_uppercase() {
+            if !separator.is_empty() {
+                if !matches!(separator.as_str(), "-" | "--" | "'" | " ") || current.is_empty() {
+                    return false;
+                }
+                parts.push(std::mem::take(&mut current));
+                separator.clear();
+            }
+            current.push(ch);
+        } else if matches!(ch, '-' | '\'' | ' ') {
+            separator.push(ch);
+        } else {
+            return false;
+        }
+    }
+    separator.is_empty() && !current.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

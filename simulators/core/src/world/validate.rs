@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::codes;
+use super::ins::is_ins_name;
 use super::ins::{Ins, InsOidKind, key_of};
 use super::model::{DmpState, Patient, Professional, Structure, World};
 
@@ -338,29 +339,6 @@ fn check_professional(c: &mut Checker, entry: &str, p: &Professional, structures
 }
 
 /// Upper-case INS name: letters with `-`, `--`, `'` or a space between them.
-fn is_ins_name(name: &str) -> bool {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut separator = String::new();
-    for ch in name.chars() {
-        if ch.is_ascii_uppercase() {
-            if !separator.is_empty() {
-                if !matches!(separator.as_str(), "-" | "--" | "'" | " ") || current.is_empty() {
-                    return false;
-                }
-                parts.push(std::mem::take(&mut current));
-                separator.clear();
-            }
-            current.push(ch);
-        } else if matches!(ch, '-' | '\'' | ' ') {
-            separator.push(ch);
-        } else {
-            return false;
-        }
-    }
-    separator.is_empty() && !current.is_empty()
-}
-
 fn is_cog(code: &str) -> bool {
     let b = code.as_bytes();
     b.len() == 5
