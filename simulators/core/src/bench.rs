@@ -1,7 +1,8 @@
 //! The state one bench shares between its simulators and its control API, and the
 //! contract a simulator fulfils to be started by `segur-bench serve`.
 
-use std::collections::BTreeMap;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -35,6 +36,12 @@ struct Inner {
     pki: Pki,
     /// Running services and their endpoints, for `health` and the endpoints file.
     services: RwLock<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Values one simulator offers the others, by type (the PSC token validator the
+    /// MSSanté operator checks bearer tokens with).
+    extensions: RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// Control routes a simulator adds under `/api/v1/<service>/` (PSC's "who
+    /// authenticates next", CIBA approvals, key rotation).
+    control_routes: RwLock<BTreeMap<String, axum::Router>>,
     /// Set when the bench stops, so long-lived streams (SSE) end and a graceful
     /// shutdown does not wait for them forever.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -52,6 +59,8 @@ impl Bench {
                 faults: FaultBoard::new(),
                 pki,
                 services: RwLock::new(BTreeMap::new()),
+                extensions: RwLock::new(HashMap::new()),
+                control_routes: RwLock::new(BTreeMap::new()),
                 stopping: tokio::sync::watch::Sender::new(false),
             }),
         }
@@ -107,6 +116,48 @@ impl Bench {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Offers `value` to the other simulators of this bench, replacing an earlier one of
+    /// the same type.
+    pub fn provide<T: Any + Send + Sync>(&self, value: Arc<T>) {
+        self.inner
+            .extensions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(TypeId::of::<T>(), value);
+    }
+
+    /// The value of type `T` a simulator offered, if one did.
+    pub fn extension<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let value = self
+            .inner
+            .extensions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&TypeId::of::<T>())?
+            .clone();
+        value.downcast().ok()
+    }
+
+    /// Serves `routes` under the control API's `/api/v1/<service>/`. The router sees
+    /// paths relative to that prefix (`/ciba/{id}/approve`).
+    pub fn mount_control(&self, service: &str, routes: axum::Router) {
+        self.inner
+            .control_routes
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(service.to_string(), routes);
+    }
+
+    /// The control routes `service` mounted.
+    pub fn control_routes(&self, service: &str) -> Option<axum::Router> {
+        self.inner
+            .control_routes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(service)
+            .cloned()
     }
 
     /// Announces that the bench is stopping: long-lived streams end.

@@ -176,6 +176,17 @@ impl FaultBoard {
     }
 }
 
+/// An HTTP answer whose body fails as it is sent: hyper closes the connection before a
+/// complete response, which is how HTTP simulators play [`FaultAction::DropConnection`].
+pub fn dropped_connection() -> axum::response::Response {
+    let failing = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::other(
+            "connection dropped by an injected fault",
+        ))
+    });
+    axum::response::Response::new(axum::body::Body::from_stream(failing))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,7 @@
 //! does under `segur-bench serve`), with its journal on a temporary folder: every lookup
 //! is parsed, checked, matched, answered and journaled (request and response bodies).
 
-#[path = "../tests/support/client.rs"]
-mod client;
+use segur_core::testing::https as client;
 
 use std::time::{Duration, Instant};
 
@@ -69,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 i += 1;
                 let sent = Instant::now();
                 let answer = connection
-                    .soap(content_type, xml.clone())
+                    .send("POST", "/lps", content_type, xml.clone())
                     .await
                     .expect("an answer");
                 assert_eq!(answer.status, 200, "{}", answer.body);

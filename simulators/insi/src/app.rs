@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use segur_core::bench::Bench;
-use segur_core::faults::FaultAction;
+use segur_core::faults::{FaultAction, dropped_connection};
 use segur_core::finding::Finding;
 use segur_core::journal::{Exchange, Payload};
 use segur_core::soap::{Envelope, FaultCode, SoapContentType};
@@ -522,15 +522,4 @@ fn finish(
         HeaderValue::from_static(SOAP_CONTENT_TYPE),
     );
     response
-}
-
-/// A response whose body fails at once: hyper then closes the connection without
-/// completing the answer, which is what a client sees of a dropped connection.
-fn dropped_connection() -> Response {
-    let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other(
-            "connection dropped by an injected fault",
-        ))
-    });
-    Response::new(Body::from_stream(failing))
 }

@@ -166,8 +166,7 @@ async fn the_official_request_sample_gets_an_answer_not_a_fault() {
     let answer = bench
         .cpx()
         .await
-        .soap(
-            "application/soap+xml;charset=utf-8;action=\"urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite\"",
+        .send("POST", "/lps", "application/soap+xml;charset=utf-8;action=\"urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite\"",
             xml,
         )
         .await
@@ -197,8 +196,7 @@ async fn the_official_request_sample_gets_an_answer_not_a_fault() {
     let answer = strict
         .cpx()
         .await
-        .soap(
-            "application/soap+xml;action=\"urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite\"",
+        .send("POST", "/lps", "application/soap+xml;action=\"urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite\"",
             xml,
         )
         .await

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use segur_core::faults::{FaultAction, FaultSpec};
 use segur_core::journal::Query;
+use segur_core::testing::https::{Connection, tls_config};
 use segur_insi::InsiConfig;
 use segur_insi::query::TraitsQuery;
 use segur_insi::request::InsiRequest;
-use support::client::{Connection, tls_config};
 use support::{AUTO, TestBench, pki, start};
 
 fn dominique() -> TraitsQuery {
@@ -38,7 +38,7 @@ async fn check(bench: &TestBench, name: &str, content_type: &str, xml: String, e
     let answer = bench
         .mtls(AUTO)
         .await
-        .soap(content_type, xml)
+        .send("POST", "/lps", content_type, xml)
         .await
         .expect("an HTTP answer");
     assert_eq!(answer.status, expect.status, "{name}: {}", answer.body);
@@ -223,7 +223,7 @@ async fn the_certificate_cn_gives_the_mode_or_desir_560() {
         let answer = bench
             .mtls(credential)
             .await
-            .soap(&request.content_type(), request.to_xml())
+            .send("POST", "/lps", &request.content_type(), request.to_xml())
             .await
             .unwrap();
         assert_eq!(answer.status, status, "{credential}: {}", answer.body);
@@ -256,7 +256,7 @@ async fn refused_certificates_never_reach_the_service_and_are_journaled() {
             Err(_) => true,
             // TLS 1.3: the client learns of the refusal on its first read.
             Ok(mut c) => c
-                .soap(&search().content_type(), search().to_xml())
+                .send("POST", "/lps", &search().content_type(), search().to_xml())
                 .await
                 .is_err(),
         };
@@ -267,7 +267,7 @@ async fn refused_certificates_never_reach_the_service_and_are_journaled() {
     let refused = match bare {
         Err(_) => true,
         Ok(mut c) => c
-            .soap(&search().content_type(), search().to_xml())
+            .send("POST", "/lps", &search().content_type(), search().to_xml())
             .await
             .is_err(),
     };
@@ -347,7 +347,7 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
     let mut c = bench.mtls(AUTO).await;
     let late = tokio::time::timeout(
         Duration::from_millis(200),
-        c.soap(&request.content_type(), request.to_xml()),
+        c.send("POST", "/lps", &request.content_type(), request.to_xml()),
     )
     .await;
     assert!(
@@ -366,7 +366,7 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
     let dropped = bench
         .mtls(AUTO)
         .await
-        .soap(&request.content_type(), request.to_xml())
+        .send("POST", "/lps", &request.content_type(), request.to_xml())
         .await;
     assert!(dropped.is_err(), "expected no answer, got {dropped:?}");
     assert_eq!(

@@ -108,7 +108,7 @@ async fn bad_input_gets_a_soap_fault_and_a_finding() {
         let answer = bench
             .mtls(AUTO)
             .await
-            .soap(&content_type, body)
+            .send("POST", "/lps", &content_type, body)
             .await
             .unwrap_or_else(|e| panic!("{name}: no answer: {e}"));
         assert_eq!(answer.status, status, "{name}: {}", answer.body);
@@ -236,7 +236,7 @@ proptest! {
         let answer = rt.block_on(async {
             tokio::time::timeout(
                 std::time::Duration::from_secs(10),
-                async { bench.mtls(AUTO).await.soap(&request.content_type(), xml.clone()).await },
+                async { bench.mtls(AUTO).await.send("POST", "/lps", &request.content_type(), xml.clone()).await },
             )
             .await
         });

@@ -12,6 +12,7 @@ mod faults;
 mod health;
 mod journal;
 mod scenario;
+mod service;
 mod world;
 
 use axum::Router;
@@ -52,7 +53,7 @@ pub fn app(bench: Bench) -> Router {
                 .delete(scenario::clear),
         )
         .route("/reset", post(scenario::reset))
-        .fallback(|| async { ApiError::NotFound("no such route: see docs/control-api.md".into()) })
+        .fallback(service::forward)
         .with_state(bench);
     Router::new()
         .nest("/api/v1", api)

@@ -467,3 +467,51 @@ async fn bad_json_gets_a_400_with_a_message_and_unknown_routes_a_404() {
     let (status, _) = call(&f.bench, "GET", "/elsewhere", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_service_mounts_its_own_control_routes() {
+    use axum::extract::Query;
+    use axum::routing::post;
+    let f = fixture();
+    let (status, body) = call(&f.bench, "POST", "/api/v1/psc/keys/rotate", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    f.bench.mount_control(
+        "psc",
+        axum::Router::new().route(
+            "/keys/rotate",
+            post(
+                |Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                    axum::Json(json!({ "rotated": true, "reason": q.get("reason") }))
+                },
+            ),
+        ),
+    );
+    let (status, body) = call(
+        &f.bench,
+        "POST",
+        "/api/v1/psc/keys/rotate?reason=test",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({ "rotated": true, "reason": "test" }));
+    // The service's own router answers its unknown paths.
+    let (status, _) = call(&f.bench, "POST", "/api/v1/psc/nothing", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Built-in routes keep priority.
+    let (status, _) = call(&f.bench, "GET", "/api/v1/health", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[test]
+fn extensions_are_found_by_type() {
+    let f = fixture();
+    assert!(f.bench.extension::<String>().is_none());
+    f.bench
+        .provide(std::sync::Arc::new(String::from("validator")));
+    assert_eq!(
+        f.bench.extension::<String>().as_deref().map(String::as_str),
+        Some("validator")
+    );
+    assert!(f.bench.extension::<u32>().is_none());
+}

@@ -101,8 +101,12 @@ pub struct Professional {
     /// Section of the Ordre des pharmaciens (TRE_G05); required for pharmaciens.
     #[serde(default)]
     pub pharmacist_section: Option<String>,
-    /// The structure they work in (a structure `id`).
+    /// The structure they work in (a structure `id`): their first activity.
     pub structure: String,
+    /// Other structures where they also practise: each is one more `activities` entry of
+    /// their exercise in Pro Santé Connect's UserInfo.
+    #[serde(default)]
+    pub other_structures: Vec<String>,
     /// Login at Pro Santé Connect (the national id, or a BAS test account name).
     #[serde(default)]
     pub psc_login: Option<String>,
@@ -415,6 +419,68 @@ pub struct OidcClient {
     /// Whether it may use CIBA.
     #[serde(default)]
     pub ciba: bool,
+    /// How it may authenticate at the token endpoint. Empty: what its credentials allow
+    /// (`client_secret_basic` and `client_secret_post` with a secret, `tls_client_auth`
+    /// with a structure).
+    #[serde(default)]
+    pub auth_methods: Vec<ClientAuthMethod>,
+    /// How UserInfo answers it: JSON or a signed JWT (`application/jwt`).
+    #[serde(default)]
+    pub userinfo: UserinfoFormat,
+}
+
+impl OidcClient {
+    /// The authentication methods it may use at the token endpoint.
+    pub fn effective_auth_methods(&self) -> Vec<ClientAuthMethod> {
+        if !self.auth_methods.is_empty() {
+            return self.auth_methods.clone();
+        }
+        let mut methods = Vec::new();
+        if self.secret.is_some() {
+            methods.extend([
+                ClientAuthMethod::ClientSecretBasic,
+                ClientAuthMethod::ClientSecretPost,
+            ]);
+        }
+        if self.structure.is_some() {
+            methods.push(ClientAuthMethod::TlsClientAuth);
+        }
+        methods
+    }
+}
+
+/// A client authentication method of OAuth 2.0 (RFC 6749 §2.3, RFC 8705).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethod {
+    /// Client id and secret in HTTP Basic.
+    ClientSecretBasic,
+    /// Client id and secret in the form body.
+    ClientSecretPost,
+    /// The structure's certificate in mutual TLS (RFC 8705 PKI method).
+    TlsClientAuth,
+}
+
+impl ClientAuthMethod {
+    /// The registered name (`client_secret_basic`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::TlsClientAuth => "tls_client_auth",
+        }
+    }
+}
+
+/// What the UserInfo endpoint returns to a client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserinfoFormat {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `application/jwt`, signed with the realm key.
+    Jwt,
 }
 
 /// A birth date in which the day or the month may be unknown (`00`), as INS traits allow.

@@ -10,7 +10,7 @@ use std::fmt;
 use super::codes;
 use super::ins::is_ins_name;
 use super::ins::{Ins, InsOidKind, key_of};
-use super::model::{DmpState, Patient, Professional, Structure, World};
+use super::model::{ClientAuthMethod, DmpState, Patient, Professional, Structure, World};
 
 /// Identities the CNAM publishes for the INSi qualification, answered there with the
 /// production OIDs (`.8` NIR, `.9` NIA): insi-psc.md §1.8 and the CNDA answers in
@@ -148,6 +148,29 @@ pub fn check(world: &World) -> Vec<Problem> {
             && !structures.contains(s.as_str())
         {
             c.report(&entry, "structure", format!("unknown structure {s:?}"));
+        }
+        for method in &client.auth_methods {
+            let usable = match method {
+                ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
+                    client.secret.is_some()
+                }
+                ClientAuthMethod::TlsClientAuth => client.structure.is_some(),
+            };
+            if !usable {
+                c.report(
+                    &entry,
+                    "auth_methods",
+                    format!(
+                        "{} needs a {}",
+                        method.as_str(),
+                        if *method == ClientAuthMethod::TlsClientAuth {
+                            "structure"
+                        } else {
+                            "secret"
+                        }
+                    ),
+                );
+            }
         }
         for uri in &client.redirect_uris {
             if !(uri.starts_with("http://") || uri.starts_with("https://")) || uri.contains('#') {
@@ -329,12 +352,10 @@ fn check_professional(c: &mut Checker, entry: &str, p: &Professional, structures
         }
         _ => {}
     }
-    if !structures.contains(p.structure.as_str()) {
-        c.report(
-            entry,
-            "structure",
-            format!("unknown structure {:?}", p.structure),
-        );
+    for s in std::iter::once(&p.structure).chain(&p.other_structures) {
+        if !structures.contains(s.as_str()) {
+            c.report(entry, "structure", format!("unknown structure {s:?}"));
+        }
     }
 }
 

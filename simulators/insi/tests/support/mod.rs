@@ -2,15 +2,13 @@
 
 #![allow(dead_code)] // each test binary uses its own part of the support
 
-pub mod client;
-
 use std::sync::Arc;
 
-use client::{Answer, Connection, tls_config};
 use segur_core::bench::Bench;
 use segur_core::clock::Clock;
 use segur_core::journal::{Journal, Query, Record};
 use segur_core::pki::Pki;
+use segur_core::testing::https::{Answer, Connection, tls_config};
 use segur_core::world::World;
 use segur_insi::request::InsiRequest;
 use segur_insi::{InsiConfig, InsiHandle, InsiSimulator};
@@ -75,7 +73,7 @@ impl TestBench {
     pub async fn call(&self, request: &InsiRequest) -> Answer {
         self.mtls(AUTO)
             .await
-            .soap(&request.content_type(), request.to_xml())
+            .send("POST", "/lps", &request.content_type(), request.to_xml())
             .await
             .expect("an HTTP answer")
     }
@@ -84,7 +82,7 @@ impl TestBench {
     pub async fn call_cpx(&self, request: &InsiRequest) -> Answer {
         self.cpx()
             .await
-            .soap(&request.content_type(), request.to_xml())
+            .send("POST", "/lps", &request.content_type(), request.to_xml())
             .await
             .expect("an HTTP answer")
     }

@@ -19,3 +19,6 @@ pub fn shared_pki() -> &'static Pki {
         .expect("test PKI")
     })
 }
+
+#[cfg(feature = "testing")]
+pub mod https;

@@ -1,0 +1,122 @@
+//! `grant_type=authorization_code`: single use (a replay revokes what the first
+//! exchange issued), 60 s lifetime, exact `redirect_uri`, PKCE verifier.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use segur_core::world::OidcClient;
+use serde_json::Value;
+
+use super::refuse;
+use crate::error::OAuthError;
+use crate::exchange::{Call, Params};
+use crate::realm::Realm;
+use crate::tokens::{self, Grant};
+use crate::{claims, rules};
+
+/// Exchanges a code.
+pub fn exchange(
+    realm: &Realm,
+    client: &OidcClient,
+    params: &Params,
+    call: &mut Call,
+) -> Result<Value, OAuthError> {
+    let Some(code_value) = params.get("code") else {
+        return Err(call.malformed("code is missing".into()));
+    };
+    let now = realm.now();
+    let (code, session) = {
+        let mut store = realm.store.lock();
+        let Some(code) = store.codes.get_mut(code_value) else {
+            drop(store);
+            return Err(refuse(call, "unknown authorization code".into()));
+        };
+        if code.used {
+            let revoked = store.revoke_family(code_value, "the code that issued it was replayed");
+            drop(store);
+            let why = format!(
+                "the authorization code was already used: {revoked} tokens issued from it are revoked"
+            );
+            call.find(rules::CODE_REUSED.finding(why.clone()));
+            return Err(OAuthError::invalid_grant(why));
+        }
+        code.used = true;
+        let code = code.clone();
+        let session = store.sessions.get(&code.sid).cloned();
+        (code, session)
+    };
+    if now - code.issued_at >= realm.config.code {
+        return Err(refuse(
+            call,
+            format!(
+                "the authorization code expired ({} s lifetime)",
+                realm.config.code.as_secs()
+            ),
+        ));
+    }
+    if code.client_id != client.client_id {
+        return Err(refuse(
+            call,
+            format!(
+                "the code was issued to another client ({:?})",
+                code.client_id
+            ),
+        ));
+    }
+    if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
+        return Err(refuse(
+            call,
+            format!(
+                "redirect_uri {:?} differs from the authorization request's {:?}",
+                params.get("redirect_uri"),
+                code.redirect_uri
+            ),
+        ));
+    }
+    if let Some((method, challenge)) = &code.challenge {
+        let Some(verifier) = params.get("code_verifier") else {
+            return Err(refuse(
+                call,
+                "code_verifier is missing (the request had a PKCE challenge)".into(),
+            ));
+        };
+        let computed = match method.as_str() {
+            "S256" => URL_SAFE_NO_PAD.encode(ring::digest::digest(
+                &ring::digest::SHA256,
+                verifier.as_bytes(),
+            )),
+            _ => verifier.to_string(),
+        };
+        if &computed != challenge {
+            return Err(refuse(
+                call,
+                "code_verifier does not match the code_challenge".into(),
+            ));
+        }
+    }
+    let Some(session) = session else {
+        return Err(refuse(call, "the SSO session of this code is gone".into()));
+    };
+    if let Some(end) = realm.session_end(&session, now) {
+        return Err(refuse(call, end.describe().into()));
+    }
+    let professional = claims::find(&realm.bench.world(), &session.professional).cloned();
+    let Some(professional) = professional else {
+        return Err(refuse(
+            call,
+            "the professional of this session left the world".into(),
+        ));
+    };
+    call.answer("professional", professional.national_id.clone());
+    Ok(tokens::issue(
+        realm,
+        &Grant {
+            client,
+            professional: &professional,
+            session: &session,
+            scope: &code.scope,
+            nonce: code.nonce.as_deref(),
+            family: code_value,
+        },
+        now,
+    ))
+}
