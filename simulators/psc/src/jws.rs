@@ -213,6 +213,9 @@ mod tests {
         let mut retired = keys.clone();
         retired.rotate(crate::testing::other_key(), true);
         assert_eq!(retired.jwks()["keys"].as_array().unwrap().len(), 1);
-        assert!(matches!(verify(&old, &retired), Err(JwsError::UnknownKey(_))));
+        assert!(matches!(
+            verify(&old, &retired),
+            Err(JwsError::UnknownKey(_))
+        ));
     }
 }
