@@ -10,7 +10,7 @@
 //! | `POST /ciba/{auth_req_id}/approve` or `/deny` | the professional answers |
 //! | `PUT /ciba/policies/{professional}` `{"decision": "approve", "after_polls": 2}` | their requests are answered at the third poll |
 //! | `DELETE /ciba/policies/{professional}` | back to waiting for the control API |
-//! | `POST /keys/rotate` `{"retire": false}` | a new signing key; the old one stays published unless retired |
+//! | `POST /keys/rotate` `{"retire": false}` | a new signing key; the old ones stay published unless `retire` |
 //! | `GET /sessions` | the SSO sessions |
 
 use std::sync::Arc;

@@ -139,11 +139,13 @@ impl KeyRing {
         &self.active
     }
 
-    /// Makes `key` active; the old one stays published unless `retire` (then tokens it
-    /// signed no longer verify, as after a key compromise).
+    /// Makes `key` active. The replaced key stays published, unless `retire`: then only
+    /// the new key is, and every token signed before stops verifying (a key compromise).
     pub fn rotate(&mut self, key: Arc<SigningKey>, retire: bool) {
         let old = std::mem::replace(&mut self.active, key);
-        if !retire {
+        if retire {
+            self.previous.clear();
+        } else {
             self.previous.insert(0, old);
             self.previous.truncate(KEPT);
         }

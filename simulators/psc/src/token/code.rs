@@ -41,7 +41,13 @@ pub fn exchange(
         }
         code.used = true;
         let code = code.clone();
-        let session = store.sessions.get(&code.sid).cloned();
+        // Exchanging the code is activity of the SSO session, as a refresh is.
+        let session = store.sessions.get_mut(&code.sid).map(|s| {
+            if realm.session_end(s, now).is_none() {
+                s.last_active = now;
+            }
+            s.clone()
+        });
         (code, session)
     };
     if now - code.issued_at >= realm.config.code {
