@@ -10,6 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use support::*;
 
+/// Parameters to replace (`Some`) or remove (`None`) in the authorization request.
+type Overrides<'a> = Vec<(&'a str, Option<&'a str>)>;
+
 fn authorize_query(overrides: &[(&str, Option<&str>)]) -> String {
     let mut pairs: Vec<(&str, &str)> = vec![
         ("client_id", CLIENT),
@@ -99,7 +102,7 @@ async fn authorization_requests_are_checked_in_the_order_oauth_requires() {
 #[tokio::test]
 async fn weak_authorization_requests_pass_but_are_flagged() {
     let t = start().await;
-    let cases: Vec<(Vec<(&str, Option<&str>)>, &str)> = vec![
+    let cases: Vec<(Overrides, &str)> = vec![
         (vec![("state", None), ("nonce", Some("n-1"))], "PSC-STATE"),
         (vec![("nonce", None), ("state", Some("s-2"))], "PSC-NONCE"),
         (
