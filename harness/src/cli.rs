@@ -85,6 +85,19 @@ pub struct ServeArgs {
     /// wsa:ActionNotSupported, as WSDL 1.5.0 would.
     #[arg(long, value_enum, default_value_t = VerifyMode::Search, value_name = "MODE")]
     pub insi_verify: VerifyMode,
+    /// PSC access token lifetime in seconds (PSC: 120). Lifetimes follow the bench
+    /// clock: `POST /api/v1/clock/advance` reaches an expiry without waiting.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub psc_access_token: u64,
+    /// PSC refresh token lifetime in seconds (PSC: 1800), never beyond the SSO session.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub psc_refresh_token: u64,
+    /// PSC SSO session maximum in seconds (PSC: 4 h = 14400).
+    #[arg(long, default_value_t = 14400, value_name = "SECONDS")]
+    pub psc_sso_max: u64,
+    /// PSC SSO session idle limit in seconds (PSC: 30 min = 1800).
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub psc_sso_idle: u64,
 }
 
 /// How the INSi CPx door treats assertion signatures.

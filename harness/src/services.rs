@@ -17,5 +17,16 @@ pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
         },
         ..segur_insi::InsiConfig::default()
     };
-    vec![Box::new(segur_insi::InsiService { config: insi })]
+    let seconds = std::time::Duration::from_secs;
+    let psc = segur_psc::PscConfig {
+        access_token: seconds(args.psc_access_token),
+        refresh_token: seconds(args.psc_refresh_token),
+        sso_max: seconds(args.psc_sso_max),
+        sso_idle: seconds(args.psc_sso_idle),
+        ..segur_psc::PscConfig::default()
+    };
+    vec![
+        Box::new(segur_insi::InsiService { config: insi }),
+        Box::new(segur_psc::PscService { config: psc }),
+    ]
 }

@@ -89,6 +89,25 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
         );
     }
 
+    let issuer = endpoints["services"]["psc"]["issuer"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        issuer.starts_with("https://127.0.0.1:") && issuer.ends_with("/auth/realms/esante-wallet"),
+        "psc.issuer: {issuer:?}"
+    );
+    let wallet = endpoints["services"]["psc"]["wallet"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        wallet.starts_with("https://127.0.0.1:") && wallet.ends_with("/auth"),
+        "psc.wallet: {wallet:?}"
+    );
+    // The PSC control routes are mounted on the control API.
+    let (status, body) = http(&control, "GET", "/api/v1/psc/ciba", None);
+    assert!(status.contains("200"), "{status} {body}");
+    assert!(body.contains("\"requests\":[]"), "{body}");
+
     let (status, body) = http(&control, "GET", "/api/v1/health", None);
     assert!(status.contains("200"), "{status}");
     assert!(body.contains("\"status\":\"ok\""), "{body}");

@@ -10,6 +10,7 @@
 //! is parsed, checked, matched, answered and journaled (request and response bodies).
 
 use segur_core::testing::https as client;
+use segur_core::testing::load::Latencies;
 
 use std::time::{Duration, Instant};
 
@@ -61,7 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut connection = client::Connection::open(insi.mtls_url(), config.clone()).await?;
         let requests = requests.clone();
         workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(100_000);
+            let mut latencies = Latencies::new();
             let mut i = worker;
             while Instant::now() < deadline {
                 let (content_type, xml) = &requests[i % requests.len()];
@@ -73,21 +74,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .expect("an answer");
                 assert_eq!(answer.status, 200, "{}", answer.body);
                 assert!(answer.content_type.starts_with("application/soap+xml"));
-                latencies.push(sent.elapsed().as_micros() as u64);
+                latencies.record(sent.elapsed());
             }
             latencies
         }));
     }
-    let mut latencies = Vec::new();
+    let mut latencies = Latencies::new();
     for w in workers {
-        latencies.extend(w.await?);
+        latencies.merge(w.await?);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i] as f64 / 1000.0
-    };
     journal.sync()?;
     let (records, _) = journal.head();
     println!(
@@ -95,14 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies.len(),
         latencies.len() as f64 / elapsed
     );
-    println!(
-        "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        pct(0.999),
-        latencies.last().copied().unwrap_or(0) as f64 / 1000.0
-    );
+    println!("{}", latencies.summary());
     println!("journal: {records} records");
     insi.shutdown().await;
     Ok(())

@@ -22,3 +22,4 @@ pub fn shared_pki() -> &'static Pki {
 
 #[cfg(feature = "testing")]
 pub mod https;
+pub mod load;
