@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use segur_core::bench::{Bench, RunningService, Service, ServiceContext, ServiceError};
-use segur_core::tls::{self, ClientAuth, TlsError, TlsListener, TlsPeer};
+use segur_core::tls::{self, ClientAuth, TlsError, TlsListener};
 use thiserror::Error;
 use tokio::task::JoinHandle;
 
@@ -162,19 +162,12 @@ impl InsiBuilder {
                 door,
                 endpoint,
             });
-            let mut stopped = stopped.clone();
-            tasks.push(tokio::spawn(async move {
-                let serving = axum::serve(
-                    listener,
-                    router.into_make_service_with_connect_info::<TlsPeer>(),
-                )
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                });
-                if let Err(e) = serving.await {
-                    tracing::error!(error = %e, "INSi door stopped");
-                }
-            }));
+            tasks.push(tls::spawn_server(
+                listener,
+                router,
+                stopped.clone(),
+                "INSi door",
+            ));
         }
         Ok(InsiHandle { urls, stop, tasks })
     }

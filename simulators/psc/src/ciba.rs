@@ -29,10 +29,8 @@ pub async fn backchannel(
     body: Body,
 ) -> Response {
     let mut call = Call::new("ciba");
-    match answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await {
-        Ok(reply) => call.finish(&realm, &peer, reply),
-        Err(error) => call.fail(&realm, &peer, &error),
-    }
+    let outcome = answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await;
+    call.conclude(&realm, &peer, outcome)
 }
 
 async fn answer(

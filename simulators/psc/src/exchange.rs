@@ -236,6 +236,19 @@ impl Call {
         reply.into_response()
     }
 
+    /// Journals the call with its outcome: the reply, or the OAuth error.
+    pub fn conclude(
+        self,
+        realm: &Realm,
+        peer: &TlsPeer,
+        outcome: Result<Reply, OAuthError>,
+    ) -> Response {
+        match outcome {
+            Ok(reply) => self.finish(realm, peer, reply),
+            Err(error) => self.fail(realm, peer, &error),
+        }
+    }
+
     /// Journals the call answered with `error`.
     pub fn fail(mut self, realm: &Realm, peer: &TlsPeer, error: &OAuthError) -> Response {
         self.answer("error", error.error.clone());

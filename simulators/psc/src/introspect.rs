@@ -26,10 +26,8 @@ pub async fn introspect(
     body: Body,
 ) -> Response {
     let mut call = Call::new("introspect");
-    match answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await {
-        Ok(reply) => call.finish(&realm, &peer, reply),
-        Err(error) => call.fail(&realm, &peer, &error),
-    }
+    let outcome = answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await;
+    call.conclude(&realm, &peer, outcome)
 }
 
 async fn answer(

@@ -53,7 +53,7 @@ use std::sync::{Arc, RwLock};
 
 use futures_util::FutureExt;
 use segur_core::bench::{Bench, RunningService, Service, ServiceContext, ServiceError};
-use segur_core::tls::{self, ClientAuth, TlsError, TlsListener, TlsPeer};
+use segur_core::tls::{self, ClientAuth, TlsError, TlsListener};
 use thiserror::Error;
 use tokio::task::JoinHandle;
 
@@ -206,19 +206,12 @@ impl PscBuilder {
             (issuer_listener, app::issuer(realm.clone())),
             (wallet_listener, app::wallet(realm.clone())),
         ] {
-            let mut stopped = stopped.clone();
-            tasks.push(tokio::spawn(async move {
-                let serving = axum::serve(
-                    listener,
-                    router.into_make_service_with_connect_info::<TlsPeer>(),
-                )
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                });
-                if let Err(e) = serving.await {
-                    tracing::error!(error = %e, "PSC host stopped");
-                }
-            }));
+            tasks.push(tls::spawn_server(
+                listener,
+                router,
+                stopped.clone(),
+                "PSC host",
+            ));
         }
         Ok(PscHandle {
             realm,

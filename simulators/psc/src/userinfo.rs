@@ -28,10 +28,8 @@ pub async fn userinfo(
     body: Body,
 ) -> Response {
     let mut call = Call::new("userinfo");
-    match answer(&realm, method, &headers, query.as_deref(), body, &mut call).await {
-        Ok(reply) => call.finish(&realm, &peer, reply),
-        Err(error) => call.fail(&realm, &peer, &error),
-    }
+    let outcome = answer(&realm, method, &headers, query.as_deref(), body, &mut call).await;
+    call.conclude(&realm, &peer, outcome)
 }
 
 async fn answer(

@@ -136,5 +136,27 @@ fn client_verifier(
     builder.build().map_err(|e| TlsError::Config(e.to_string()))
 }
 
+/// Serves `router` on `listener` until `stopped` turns true, with each request's
+/// [`TlsPeer`] as axum's `ConnectInfo`. `what` names it in the log if serving fails.
+pub fn spawn_server(
+    listener: TlsListener,
+    router: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    what: &'static str,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let serving = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<TlsPeer>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        });
+        if let Err(e) = serving.await {
+            tracing::error!(error = %e, "{what} stopped");
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests;

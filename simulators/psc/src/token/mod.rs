@@ -30,10 +30,8 @@ pub async fn token(
     body: Body,
 ) -> Response {
     let mut call = Call::new("token");
-    match answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await {
-        Ok(reply) => call.finish(&realm, &peer, reply),
-        Err(error) => call.fail(&realm, &peer, &error),
-    }
+    let outcome = answer(&realm, &peer, &headers, query.as_deref(), body, &mut call).await;
+    call.conclude(&realm, &peer, outcome)
 }
 
 async fn answer(
