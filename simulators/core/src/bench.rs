@@ -213,6 +213,18 @@ pub struct ServiceContext {
     pub port: u16,
 }
 
+impl ServiceContext {
+    /// The port `n` above this service's own (0 stays 0: ephemeral ports everywhere),
+    /// for a service that listens on several ports.
+    pub fn port_after(&self, n: u16) -> u16 {
+        if self.port == 0 {
+            0
+        } else {
+            self.port.saturating_add(n)
+        }
+    }
+}
+
 /// A started service.
 pub struct RunningService {
     /// Endpoint name → URL (e.g. `soap` → `https://127.0.0.1:8441/lps`).

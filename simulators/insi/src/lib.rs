@@ -231,7 +231,7 @@ impl Service for InsiService {
     ) -> futures_util::future::BoxFuture<'static, Result<RunningService, ServiceError>> {
         let config = self.config.clone();
         async move {
-            let cpx_port = if ctx.port == 0 { 0 } else { ctx.port + 1 };
+            let cpx_port = ctx.port_after(1);
             let handle = InsiSimulator::builder(ctx.bench)
                 .config(config)
                 .bind(ctx.bind)

@@ -146,6 +146,22 @@ impl Call {
         Params::parse(&bytes, realm.config.max_parameter).map_err(|why| self.malformed(why))
     }
 
+    /// The parameters of a front-channel request: the form of a POST, else the query.
+    pub async fn read_params(
+        &mut self,
+        realm: &Realm,
+        method: &axum::http::Method,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        body: Body,
+    ) -> Result<Params, OAuthError> {
+        if method == axum::http::Method::POST {
+            self.read_form(realm, headers, body).await
+        } else {
+            self.read_query(realm, query)
+        }
+    }
+
     /// Reads a query string under the realm's limits.
     pub fn read_query(&mut self, realm: &Realm, query: Option<&str>) -> Result<Params, OAuthError> {
         Params::parse(query.unwrap_or("").as_bytes(), realm.config.max_parameter)

@@ -306,11 +306,7 @@ impl Service for PscService {
     ) -> futures_util::future::BoxFuture<'static, Result<RunningService, ServiceError>> {
         let config = self.config.clone();
         async move {
-            let wallet_port = if ctx.port == 0 {
-                0
-            } else {
-                ctx.port.saturating_add(1)
-            };
+            let wallet_port = ctx.port_after(1);
             let handle = PscSimulator::builder(ctx.bench)
                 .config(config)
                 .bind(ctx.bind)

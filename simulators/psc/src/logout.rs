@@ -25,11 +25,9 @@ pub async fn logout(
     body: Body,
 ) -> Response {
     let mut call = Call::new("logout");
-    let params = if method == Method::POST {
-        call.read_form(&realm, &headers, body).await
-    } else {
-        call.read_query(&realm, query.as_deref())
-    };
+    let params = call
+        .read_params(&realm, &method, &headers, query.as_deref(), body)
+        .await;
     let params = match params {
         Ok(p) => p,
         Err(e) => return call.fail(&realm, &peer, &e),

@@ -39,11 +39,9 @@ pub async fn authorize(
     body: Body,
 ) -> Response {
     let mut call = Call::new("authorize");
-    let params = if method == Method::POST {
-        call.read_form(&realm, &headers, body).await
-    } else {
-        call.read_query(&realm, query.as_deref())
-    };
+    let params = call
+        .read_params(&realm, &method, &headers, query.as_deref(), body)
+        .await;
     let params = match params {
         Ok(p) => p,
         Err(e) => {
