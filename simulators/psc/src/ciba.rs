@@ -13,12 +13,13 @@ use axum::response::Response;
 use segur_core::tls::TlsPeer;
 use serde_json::json;
 
+use crate::clients::{self, BackChannel};
 use crate::error::OAuthError;
 use crate::exchange::Call;
 use crate::realm::Realm;
 use crate::reply::Reply;
 use crate::store::{CibaDecision, CibaRequest, CibaState, random_id};
-use crate::{claims, clients, rules};
+use crate::{claims, rules};
 
 /// `POST .../ext/ciba/auth`.
 pub async fn backchannel(
@@ -41,22 +42,18 @@ async fn answer(
     body: Body,
     call: &mut Call,
 ) -> Result<Reply, OAuthError> {
-    let params = call.read_form(realm, headers, body).await?;
-    for name in [
+    let noted = [
         "login_hint",
         "binding_message",
         "channel",
         "scope",
         "acr_values",
-    ] {
-        if let Some(v) = params.get(name) {
-            call.note(name, v);
-        }
-    }
-    if let Some(reply) = call.injected(realm).await {
-        return Ok(reply);
-    }
-    let client = clients::authenticate(realm, headers, &params, query, peer, call)?;
+    ];
+    let (client, params) =
+        match clients::back_channel(realm, peer, headers, query, body, call, &noted).await? {
+            BackChannel::Authenticated { client, params } => (client, params),
+            BackChannel::Injected(reply) => return Ok(reply),
+        };
     let refuse = |call: &mut Call, error: OAuthError| {
         call.find(rules::CIBA_REQUEST.finding(error.description.clone()));
         Err(error)

@@ -9,13 +9,49 @@ use segur_core::tls::TlsPeer;
 use segur_core::world::{ClientAuthMethod, OidcClient, World};
 
 use crate::error::OAuthError;
-use crate::exchange::{Call, Params};
+use axum::body::Body;
+
+use crate::exchange::{Call, Params, query_names};
 use crate::realm::Realm;
+use crate::reply::Reply;
 use crate::rules;
 
 /// The registered client with this id.
 pub fn find<'w>(world: &'w World, client_id: &str) -> Option<&'w OidcClient> {
     world.oidc_clients.iter().find(|c| c.client_id == client_id)
+}
+
+/// A back-channel request (token, introspection, CIBA) once read.
+pub enum BackChannel {
+    /// Its client authenticated, its parameters.
+    Authenticated {
+        /// The client.
+        client: OidcClient,
+        /// The form.
+        params: Params,
+    },
+    /// An armed fault answers instead.
+    Injected(Reply),
+}
+
+/// Reads a back-channel request: the form (its `noted` parameters into the journal
+/// summary), the armed fault if any, then client authentication.
+pub async fn back_channel(
+    realm: &Realm,
+    peer: &TlsPeer,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: Body,
+    call: &mut Call,
+    noted: &[&str],
+) -> Result<BackChannel, OAuthError> {
+    let params = call.read_form(realm, headers, body).await?;
+    call.note_params(&params, noted);
+    if let Some(reply) = call.injected(realm).await {
+        return Ok(BackChannel::Injected(reply));
+    }
+    let client = authenticate(realm, headers, &params, query, peer, call)?;
+    Ok(BackChannel::Authenticated { client, params })
 }
 
 /// Credentials as presented.
@@ -38,10 +74,7 @@ pub fn authenticate(
     peer: &TlsPeer,
     call: &mut Call,
 ) -> Result<OidcClient, OAuthError> {
-    if query.is_some_and(|q| {
-        q.split('&')
-            .any(|pair| pair.split('=').next() == Some("client_secret"))
-    }) {
+    if query_names(query, "client_secret") {
         let why = "client_secret in the URL query string: proxies and logs keep URLs; send it in the Authorization header or the form body";
         call.find(rules::SECRET_IN_QUERY.finding(why));
         return Err(OAuthError::invalid_request(why));

@@ -57,10 +57,25 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
+    /// A required parameter; its absence is an `invalid_request` with a finding.
+    pub fn required(&self, name: &str, call: &mut Call) -> Result<&str, OAuthError> {
+        self.get(name)
+            .ok_or_else(|| call.malformed(format!("{name} is missing")))
+    }
+
     /// Whether the parameter is present at all.
     pub fn has(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }
+}
+
+/// Whether the URL query names the parameter `name` (a credential there ends up in
+/// proxies' and servers' logs).
+pub fn query_names(query: Option<&str>, name: &str) -> bool {
+    query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some(name))
+    })
 }
 
 /// A call being answered: what the journal will say about it.
@@ -92,6 +107,15 @@ impl Call {
     /// Adds a request summary field.
     pub fn note(&mut self, key: &str, value: impl Into<Value>) {
         self.request.insert(key.to_string(), value.into());
+    }
+
+    /// Adds the parameters `names` that are present to the request summary.
+    pub fn note_params(&mut self, params: &Params, names: &[&str]) {
+        for name in names {
+            if let Some(v) = params.get(name) {
+                self.note(name, v);
+            }
+        }
     }
 
     /// Adds an answer summary field.

@@ -10,12 +10,13 @@ use axum::response::Response;
 use segur_core::tls::TlsPeer;
 use serde_json::{Value, json};
 
+use crate::clients::{self, BackChannel};
 use crate::error::OAuthError;
 use crate::exchange::Call;
 use crate::realm::Realm;
 use crate::reply::Reply;
 use crate::validation::TokenValidator;
-use crate::{claims, clients, jws, rules};
+use crate::{claims, jws, rules};
 
 /// `POST .../token/introspect`.
 pub async fn introspect(
@@ -38,14 +39,11 @@ async fn answer(
     body: Body,
     call: &mut Call,
 ) -> Result<Reply, OAuthError> {
-    let params = call.read_form(realm, headers, body).await?;
-    if let Some(reply) = call.injected(realm).await {
-        return Ok(reply);
-    }
-    clients::authenticate(realm, headers, &params, query, peer, call)?;
-    let Some(token) = params.get("token") else {
-        return Err(call.malformed("token is missing".into()));
+    let params = match clients::back_channel(realm, peer, headers, query, body, call, &[]).await? {
+        BackChannel::Authenticated { params, .. } => params,
+        BackChannel::Injected(reply) => return Ok(reply),
     };
+    let token = params.required("token", call)?;
     let body = if token.contains('.') {
         access(realm, token, call)
     } else {

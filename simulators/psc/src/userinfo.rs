@@ -11,7 +11,7 @@ use segur_core::world::UserinfoFormat;
 use serde_json::Value;
 
 use crate::error::OAuthError;
-use crate::exchange::Call;
+use crate::exchange::{Call, query_names};
 use crate::jws;
 use crate::realm::Realm;
 use crate::reply::Reply;
@@ -102,7 +102,7 @@ async fn bearer(
     body: Body,
     call: &mut Call,
 ) -> Result<String, OAuthError> {
-    if query.is_some_and(|q| q.split('&').any(|p| p.starts_with("access_token="))) {
+    if query_names(query, "access_token") {
         let why = "access_token in the URL query string: send it in the Authorization header";
         call.find(rules::REQUEST_MALFORMED.finding(why));
         return Err(OAuthError::invalid_request(why));

@@ -32,7 +32,7 @@ async fn a_relying_party_library_logs_in_reads_userinfo_refreshes_and_logs_out()
         t.psc.authorization_endpoint(),
         "authorize lives on the wallet host"
     );
-    assert_ne!(path_of(t.psc.wallet()), path_of(t.psc.issuer()));
+    assert_ne!(authority_of(t.psc.wallet()), authority_of(t.psc.issuer()));
     let end_session = metadata
         .additional_metadata()
         .end_session_endpoint
@@ -197,13 +197,7 @@ async fn psc_discovery_is_served_at_its_own_file_name_too() {
         doc["backchannel_authentication_endpoint"],
         format!("{}/protocol/openid-connect/ext/ciba/auth", t.psc.issuer())
     );
-    let jwks = t
-        .issuer(None)
-        .await
-        .get(&t.oidc_path("certs"))
-        .await
-        .unwrap();
-    let jwks: Value = serde_json::from_str(&jwks.body).unwrap();
+    let jwks = t.jwks().await;
     assert_eq!(jwks["keys"][0]["kid"], key().kid());
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 }
@@ -228,13 +222,7 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
         "{}",
         page.body
     );
-    let tx = page
-        .body
-        .split("name=\"tx\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("transaction id")
-        .to_string();
+    let tx = login_tx(&page.body);
     let mut wallet = t.wallet().await;
     let done = post_on(
         &mut wallet,
@@ -286,18 +274,7 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
         Some("s2")
     );
     let code = query_param(sso.header("location"), "code").unwrap();
-    let tokens = t
-        .post(
-            "token",
-            Some((CLIENT, SECRET)),
-            &form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ]),
-        )
-        .await;
-    let tokens: Value = serde_json::from_str(&tokens.body).unwrap();
+    let tokens = t.exchange_code(&code).await;
     let info = t
         .get_bearer("userinfo", tokens["access_token"].as_str().unwrap())
         .await;
@@ -309,15 +286,7 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
 
     // Refusing on the page sends access_denied back.
     let page = t.authorize(&query.replace("s1", "s3")).await;
-    let tx = page
-        .body
-        .split("name=\"tx\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let tx = login_tx(&page.body);
     let refused = post_on(
         &mut t.wallet().await,
         "/auth/login",

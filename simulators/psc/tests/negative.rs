@@ -632,13 +632,7 @@ async fn key_rotation_keeps_old_tokens_valid_until_the_key_is_retired() {
     let tokens = t.login("dr-legrand").await;
     let access = tokens["access_token"].as_str().unwrap();
     let new_kid = t.psc.control().rotate(false).await.unwrap();
-    let jwks = t
-        .issuer(None)
-        .await
-        .get(&t.oidc_path("certs"))
-        .await
-        .unwrap();
-    let jwks: Value = serde_json::from_str(&jwks.body).unwrap();
+    let jwks = t.jwks().await;
     assert_eq!(jwks["keys"][0]["kid"], new_kid.as_str());
     assert_eq!(jwks["keys"][1]["kid"], key().kid());
     assert_eq!(t.get_bearer("userinfo", access).await.status, 200);

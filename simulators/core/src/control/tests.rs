@@ -7,10 +7,7 @@ use tower::ServiceExt;
 
 use super::app;
 use crate::bench::Bench;
-use crate::clock::Clock;
-use crate::journal::{Exchange, Journal, Payload};
-use crate::testing::shared_pki;
-use crate::world::World;
+use crate::journal::{Exchange, Payload};
 
 struct Fixture {
     bench: Bench,
@@ -18,15 +15,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Clock::new();
-    let journal = Journal::open(dir.path(), clock.clone()).unwrap();
-    let bench = Bench::new(
-        World::embedded().unwrap(),
-        clock,
-        journal,
-        shared_pki().clone(),
-    );
+    let (bench, dir) = crate::testing::bench();
     Fixture { bench, _dir: dir }
 }
 

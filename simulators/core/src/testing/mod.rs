@@ -3,6 +3,9 @@
 
 use std::sync::OnceLock;
 
+use crate::bench::Bench;
+use crate::clock::Clock;
+use crate::journal::Journal;
 use crate::pki::Pki;
 use crate::world::World;
 
@@ -18,6 +21,21 @@ pub fn shared_pki() -> &'static Pki {
         )
         .expect("test PKI")
     })
+}
+
+/// A bench on the default world and the shared PKI, its journal in a temporary folder
+/// that lives as long as the returned guard.
+pub fn bench() -> (Bench, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Clock::new();
+    let journal = Journal::open(dir.path(), clock.clone()).expect("journal");
+    let bench = Bench::new(
+        World::embedded().expect("default world"),
+        clock,
+        journal,
+        shared_pki().clone(),
+    );
+    (bench, dir)
 }
 
 #[cfg(feature = "testing")]

@@ -5,11 +5,9 @@
 use std::sync::Arc;
 
 use segur_core::bench::Bench;
-use segur_core::clock::Clock;
-use segur_core::journal::{Journal, Query, Record};
+use segur_core::journal::{Query, Record};
 use segur_core::pki::Pki;
 use segur_core::testing::https::{Answer, Connection, tls_config};
-use segur_core::world::World;
 use segur_insi::request::InsiRequest;
 use segur_insi::{InsiConfig, InsiHandle, InsiSimulator};
 
@@ -30,15 +28,7 @@ pub struct TestBench {
 
 /// Starts a bench on the default world with `config`.
 pub async fn start(config: InsiConfig) -> TestBench {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Clock::new();
-    let journal = Journal::open(dir.path(), clock.clone()).expect("journal");
-    let bench = Bench::new(
-        World::embedded().expect("default world"),
-        clock,
-        journal,
-        pki().clone(),
-    );
+    let (bench, dir) = segur_core::testing::bench();
     let insi = InsiSimulator::builder(bench.clone())
         .config(config)
         .start()

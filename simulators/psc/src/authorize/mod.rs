@@ -20,6 +20,7 @@ use axum::response::Response;
 use segur_core::tls::TlsPeer;
 use segur_core::world::{OidcClient, Professional};
 
+use crate::error::OAuthError;
 use crate::exchange::{Call, Params};
 use crate::realm::Realm;
 use crate::reply::Reply;
@@ -44,13 +45,7 @@ pub async fn authorize(
         .await;
     let params = match params {
         Ok(p) => p,
-        Err(e) => {
-            let reply = Reply::html(
-                StatusCode::BAD_REQUEST,
-                page::error("Requête invalide", &e.description),
-            );
-            return call.finish(&realm, &peer, reply);
-        }
+        Err(e) => return unreadable(call, &realm, &peer, &e),
     };
     if let Some(reply) = call.injected(&realm).await {
         return call.finish(&realm, &peer, reply);
@@ -72,21 +67,20 @@ struct Request {
 
 /// Checks the request; an `Err` is the answer (error page or error redirect).
 fn check(realm: &Realm, params: &Params, call: &mut Call) -> Result<Request, Reply> {
-    for name in [
-        "client_id",
-        "redirect_uri",
-        "scope",
-        "response_type",
-        "acr_values",
-        "state",
-        "nonce",
-        "code_challenge_method",
-        "prompt",
-    ] {
-        if let Some(v) = params.get(name) {
-            call.note(name, v);
-        }
-    }
+    call.note_params(
+        params,
+        &[
+            "client_id",
+            "redirect_uri",
+            "scope",
+            "response_type",
+            "acr_values",
+            "state",
+            "nonce",
+            "code_challenge_method",
+            "prompt",
+        ],
+    );
     let page =
         |status, title: &str, detail: String| Reply::html(status, page::error(title, &detail));
     let Some(client_id) = params.get("client_id") else {
@@ -318,13 +312,7 @@ pub async fn login(
     let mut call = Call::new("login");
     let params = match call.read_form(&realm, &headers, body).await {
         Ok(p) => p,
-        Err(e) => {
-            let reply = Reply::html(
-                StatusCode::BAD_REQUEST,
-                page::error("Requête invalide", &e.description),
-            );
-            return call.finish(&realm, &peer, reply);
-        }
+        Err(e) => return unreadable(call, &realm, &peer, &e),
     };
     let pending = params
         .get("tx")
@@ -357,6 +345,12 @@ pub async fn login(
         }
     };
     call.finish(&realm, &peer, reply)
+}
+
+/// The page for a request the wallet could not read.
+fn unreadable(call: Call, realm: &Realm, peer: &TlsPeer, error: &OAuthError) -> Response {
+    let page = page::error("Requête invalide", &error.description);
+    call.finish(realm, peer, Reply::html(StatusCode::BAD_REQUEST, page))
 }
 
 /// Authenticates `who` for `login` (in SSO session `sid` when given) and redirects with

@@ -20,13 +20,15 @@ pub fn poll(
     params: &Params,
     call: &mut Call,
 ) -> Result<Value, OAuthError> {
-    let Some(id) = params.get("auth_req_id") else {
-        return Err(call.malformed("auth_req_id is missing".into()));
-    };
+    let id = params.required("auth_req_id", call)?;
     let now = realm.now();
     let request = {
         let mut store = realm.store.lock();
-        let policies = store.ciba_policies.clone();
+        let policy = store
+            .ciba
+            .get(id)
+            .and_then(|r| store.ciba_policies.get(&r.professional))
+            .copied();
         let Some(request) = store.ciba.get_mut(id) else {
             drop(store);
             return Err(refuse(call, "unknown auth_req_id".into()));
@@ -57,7 +59,7 @@ pub fn poll(
             return Err(OAuthError::slow_down(interval));
         }
         if request.state == CibaState::Pending
-            && let Some(policy) = policies.get(&request.professional)
+            && let Some(policy) = policy
             && request.polls > policy.after_polls
         {
             request.state = match policy.decision {

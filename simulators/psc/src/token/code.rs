@@ -20,9 +20,7 @@ pub fn exchange(
     params: &Params,
     call: &mut Call,
 ) -> Result<Value, OAuthError> {
-    let Some(code_value) = params.get("code") else {
-        return Err(call.malformed("code is missing".into()));
-    };
+    let code_value = params.required("code", call)?;
     let now = realm.now();
     let (code, session) = {
         let mut store = realm.store.lock();

@@ -12,11 +12,12 @@ use axum::response::Response;
 use segur_core::tls::TlsPeer;
 use serde_json::Value;
 
+use crate::clients::{self, BackChannel};
 use crate::error::OAuthError;
 use crate::exchange::Call;
 use crate::realm::Realm;
 use crate::reply::Reply;
-use crate::{clients, rules};
+use crate::rules;
 
 /// The CIBA grant type.
 pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
@@ -42,14 +43,14 @@ async fn answer(
     body: Body,
     call: &mut Call,
 ) -> Result<Reply, OAuthError> {
-    let params = call.read_form(realm, headers, body).await?;
-    let grant_type = params.get("grant_type").unwrap_or("").to_string();
-    call.note("grant_type", grant_type.clone());
-    if let Some(reply) = call.injected(realm).await {
-        return Ok(reply);
-    }
-    let client = clients::authenticate(realm, headers, &params, query, peer, call)?;
-    let response = match grant_type.as_str() {
+    let (client, params) =
+        match clients::back_channel(realm, peer, headers, query, body, call, &["grant_type"])
+            .await?
+        {
+            BackChannel::Authenticated { client, params } => (client, params),
+            BackChannel::Injected(reply) => return Ok(reply),
+        };
+    let response = match params.get("grant_type").unwrap_or("") {
         "authorization_code" => code::exchange(realm, &client, &params, call)?,
         "refresh_token" => refresh::exchange(realm, &client, &params, call)?,
         CIBA_GRANT => ciba::poll(realm, &client, &params, call)?,

@@ -18,9 +18,7 @@ pub fn exchange(
     params: &Params,
     call: &mut Call,
 ) -> Result<Value, OAuthError> {
-    let Some(value) = params.get("refresh_token") else {
-        return Err(call.malformed("refresh_token is missing".into()));
-    };
+    let value = params.required("refresh_token", call)?;
     let now = realm.now();
     let (issued, session) = {
         let mut store = realm.store.lock();

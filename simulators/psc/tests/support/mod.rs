@@ -8,11 +8,9 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use http_body_util::Full;
 use segur_core::bench::Bench;
-use segur_core::clock::Clock;
 use segur_core::finding::Finding;
-use segur_core::journal::{Journal, Query, Record};
+use segur_core::journal::{Query, Record};
 use segur_core::testing::https::{Answer, Connection, tls_config};
-use segur_core::world::World;
 use segur_psc::{Directive, PscConfig, PscHandle, PscSimulator, SigningKey};
 use serde_json::Value;
 
@@ -51,15 +49,7 @@ pub async fn start() -> TestBench {
 
 /// Starts a bench with `config`.
 pub async fn start_with(config: PscConfig) -> TestBench {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Clock::new();
-    let journal = Journal::open(dir.path(), clock.clone()).expect("journal");
-    let bench = Bench::new(
-        World::embedded().expect("default world"),
-        clock,
-        journal,
-        segur_core::testing::shared_pki().clone(),
-    );
+    let (bench, dir) = segur_core::testing::bench();
     let psc = PscSimulator::builder(bench.clone())
         .config(config)
         .signing_key(key())
@@ -185,19 +175,35 @@ impl TestBench {
             .await;
         assert_eq!(answer.status, 302, "{}", answer.body);
         let code = query_param(answer.header("location"), "code").expect("a code");
+        self.exchange_code(&code).await
+    }
+
+    /// Exchanges a code of the reference LPS (no PKCE); the token response.
+    pub async fn exchange_code(&self, code: &str) -> Value {
         let tokens = self
             .post(
                 "token",
                 Some((CLIENT, SECRET)),
                 &form(&[
                     ("grant_type", "authorization_code"),
-                    ("code", &code),
+                    ("code", code),
                     ("redirect_uri", REDIRECT),
                 ]),
             )
             .await;
         assert_eq!(tokens.status, 200, "{}", tokens.body);
         serde_json::from_str(&tokens.body).expect("JSON")
+    }
+
+    /// The JWKS the realm publishes.
+    pub async fn jwks(&self) -> Value {
+        let answer = self
+            .issuer(None)
+            .await
+            .get(&self.oidc_path("certs"))
+            .await
+            .expect("an HTTP answer");
+        serde_json::from_str(&answer.body).expect("JSON")
     }
 
     /// The PSC journal records, oldest first.
@@ -221,6 +227,21 @@ impl TestBench {
     pub fn flagged(&self, operation: &str, rule: &str) -> bool {
         self.last_findings(operation).iter().any(|f| f.rule == rule)
     }
+}
+
+/// The transaction id of a login page.
+pub fn login_tx(page: &str) -> String {
+    page.split("name=\"tx\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("transaction id")
+        .to_string()
+}
+
+/// `host:port` of a URL.
+pub fn authority_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 /// POSTs a form on `connection`.
