@@ -1,0 +1,256 @@
+//! CDA R2 documents as the CI-SIS requires them: [`check`] reads the header into
+//! [`CdaFacts`] and runs every rule on it.
+//!
+//! - [`header`]: the "structuration minimale" rules (spec notes §3.1);
+//! - [`ins`]: the INS traits rule;
+//! - [`level`]: level 1 (non-structured body, its three templateIds, the PDF);
+//! - [`vsm`]: the Volet de Synthèse Médicale (§3.2).
+
+pub mod header;
+pub mod ins;
+pub mod level;
+pub mod vsm;
+
+use segur_core::finding::Finding;
+use segur_core::world::ins::{OID_DEMO, OID_NIA, OID_NIR, OID_TEST};
+use segur_core::xml::{Element, Limits, parse};
+
+use crate::rules;
+use crate::text;
+
+/// The HL7 v3 namespace CDA lives in.
+pub const HL7: &str = "urn:hl7-org:v3";
+/// The HL7 France templateId every French CDA carries.
+pub const TEMPLATE_HL7_FRANCE: &str = "2.16.840.1.113883.2.8.2.1";
+/// The CI-SIS templateId every CI-SIS CDA carries.
+pub const TEMPLATE_CI_SIS: &str = "1.2.250.1.213.1.1.1.1";
+/// The IHE XDS-SD templateId of a level-1 (scanned or PDF) document.
+pub const TEMPLATE_XDS_SD: &str = "1.3.6.1.4.1.19376.1.2.20";
+/// The VSM templateId.
+pub const TEMPLATE_VSM: &str = "1.2.250.1.213.1.1.1.13";
+
+/// An `II` identifier.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceId {
+    /// `@root`.
+    pub root: String,
+    /// `@extension`, if any.
+    pub extension: Option<String>,
+}
+
+impl InstanceId {
+    fn of(element: &Element) -> Self {
+        Self {
+            root: element.attr("root").unwrap_or_default().to_string(),
+            extension: element.attr("extension").map(str::to_string),
+        }
+    }
+
+    /// Whether the root is one of the INS OIDs (NIR, NIA, test, demo).
+    pub fn is_ins(&self) -> bool {
+        [OID_NIR, OID_NIA, OID_TEST, OID_DEMO].contains(&self.root.as_str())
+    }
+}
+
+/// A coded value (`code`, `codeSystem`, `displayName`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coded {
+    /// `@code`.
+    pub code: String,
+    /// `@codeSystem`.
+    pub system: Option<String>,
+    /// `@displayName`.
+    pub display: Option<String>,
+}
+
+/// Whether the body is structured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `nonXMLBody`: level 1.
+    NonStructured,
+    /// `structuredBody`: level 3 (or 2).
+    Structured,
+    /// Neither.
+    Unknown,
+}
+
+/// What the header says, for the callers' own cross-checks (the DMP compares the
+/// document's id and patient with the metadata; MSSanté compares `X-MSS-CODECDA`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CdaFacts {
+    /// `ClinicalDocument/id`: its root is the XDS `uniqueId`.
+    pub id: Option<InstanceId>,
+    /// `setId`: shared by the versions of a document.
+    pub set_id: Option<InstanceId>,
+    /// `versionNumber/@value`.
+    pub version: Option<String>,
+    /// The document's type (`code`).
+    pub code: Option<Coded>,
+    /// `title`.
+    pub title: Option<String>,
+    /// `confidentialityCode/@code`.
+    pub confidentiality: Option<String>,
+    /// Every document-level `templateId/@root`.
+    pub templates: Vec<String>,
+    /// Level of the body.
+    pub level: Level,
+    /// `nonXMLBody/text/@mediaType`.
+    pub media_type: Option<String>,
+    /// `recordTarget/patientRole/id`s.
+    pub patient_ids: Vec<InstanceId>,
+    /// The patient's INS, if an id has an INS root.
+    pub ins: Option<InstanceId>,
+    /// `author/assignedAuthor/id/@extension`s (national ids of the authors).
+    pub authors: Vec<String>,
+    /// `relatedDocument[@typeCode=RPLC]/parentDocument/id`, if the document replaces one.
+    pub replaces: Option<InstanceId>,
+}
+
+impl CdaFacts {
+    /// Whether the document carries templateId `root`.
+    pub fn has_template(&self, root: &str) -> bool {
+        self.templates.iter().any(|t| t == root)
+    }
+}
+
+/// The facts (if the document could be read) and the findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CdaReport {
+    /// `None` when the document is not a readable `ClinicalDocument`.
+    pub facts: Option<CdaFacts>,
+    /// One per rule broken.
+    pub findings: Vec<Finding>,
+}
+
+impl CdaReport {
+    /// Whether no rule of severity error was broken.
+    pub fn passes(&self) -> bool {
+        self.facts.is_some()
+            && !self
+                .findings
+                .iter()
+                .any(|f| f.severity == segur_core::finding::Severity::Error)
+    }
+
+    /// The names of the rules broken, for assertions and summaries.
+    pub fn rules(&self) -> Vec<&str> {
+        self.findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+}
+
+/// Limits for CDA documents: a structured document is deep and large, but bounded.
+pub fn limits() -> Limits {
+    Limits {
+        max_depth: 128,
+        max_nodes: 2_000_000,
+    }
+}
+
+/// Checks a document given as bytes; `charset` is the MIME part's, if any.
+pub fn check(bytes: &[u8], charset: Option<&str>) -> CdaReport {
+    let unreadable = |why: String| CdaReport {
+        facts: None,
+        findings: vec![rules::CDA_UNREADABLE.finding(why)],
+    };
+    let text = match text::decode(bytes, charset) {
+        Ok((text, _)) => text,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    match parse(&text, &limits()) {
+        Ok(root) => check_document(&root),
+        Err(e) => unreadable(format!("the document is not readable XML: {e}")),
+    }
+}
+
+/// Checks a parsed document.
+pub fn check_document(root: &Element) -> CdaReport {
+    if !root.is(HL7, "ClinicalDocument") {
+        return CdaReport {
+            facts: None,
+            findings: vec![rules::CDA_UNREADABLE.finding(format!(
+                "the root element is {}, not {{{HL7}}}ClinicalDocument",
+                root.expanded_name()
+            ))],
+        };
+    }
+    let facts = facts(root);
+    let mut findings = Vec::new();
+    header::check(root, &mut findings);
+    ins::check(root, &facts, &mut findings);
+    level::check(root, &facts, &mut findings);
+    vsm::check(root, &facts, &mut findings);
+    CdaReport {
+        facts: Some(facts),
+        findings,
+    }
+}
+
+/// The child elements `{HL7}name`.
+pub(crate) fn children<'a>(element: &'a Element, name: &'a str) -> Vec<&'a Element> {
+    element.children_named(HL7, name).collect()
+}
+
+/// Follows a path of HL7 child names (first match at each step).
+pub(crate) fn path<'a>(element: &'a Element, steps: &[&str]) -> Option<&'a Element> {
+    steps
+        .iter()
+        .try_fold(element, |current, step| current.child(HL7, step))
+}
+
+fn facts(root: &Element) -> CdaFacts {
+    let id_of = |name: &str| root.child(HL7, name).map(InstanceId::of);
+    let patient_ids: Vec<InstanceId> = path(root, &["recordTarget", "patientRole"])
+        .map(|role| {
+            children(role, "id")
+                .into_iter()
+                .map(InstanceId::of)
+                .collect()
+        })
+        .unwrap_or_default();
+    let level = match root.child(HL7, "component") {
+        Some(c) if c.child(HL7, "nonXMLBody").is_some() => Level::NonStructured,
+        Some(c) if c.child(HL7, "structuredBody").is_some() => Level::Structured,
+        _ => Level::Unknown,
+    };
+    CdaFacts {
+        id: id_of("id"),
+        set_id: id_of("setId"),
+        version: root
+            .child(HL7, "versionNumber")
+            .and_then(|v| v.attr("value"))
+            .map(str::to_string),
+        code: root.child(HL7, "code").map(|c| Coded {
+            code: c.attr("code").unwrap_or_default().to_string(),
+            system: c.attr("codeSystem").map(str::to_string),
+            display: c.attr("displayName").map(str::to_string),
+        }),
+        title: root.child_text(HL7, "title").map(|t| t.trim().to_string()),
+        confidentiality: root
+            .child(HL7, "confidentialityCode")
+            .and_then(|c| c.attr("code"))
+            .map(str::to_string),
+        templates: children(root, "templateId")
+            .into_iter()
+            .filter_map(|t| t.attr("root").map(str::to_string))
+            .collect(),
+        level,
+        media_type: path(root, &["component", "nonXMLBody", "text"])
+            .and_then(|t| t.attr("mediaType"))
+            .map(str::to_string),
+        ins: patient_ids.iter().find(|i| i.is_ins()).cloned(),
+        patient_ids,
+        authors: children(root, "author")
+            .into_iter()
+            .filter_map(|a| path(a, &["assignedAuthor", "id"]))
+            .filter_map(|i| i.attr("extension").map(str::to_string))
+            .collect(),
+        replaces: children(root, "relatedDocument")
+            .into_iter()
+            .find(|r| r.attr("typeCode") == Some("RPLC"))
+            .and_then(|r| path(r, &["parentDocument", "id"]))
+            .map(InstanceId::of),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,26 @@
+//! Checks on the health documents the national services carry, shared by the simulators
+//! that receive them (the DMP on every ITI-41, MSSanté on every `IHE_XDM.ZIP`):
+//!
+//! - [`cda`]: the CDA R2 header as the CI-SIS requires it ("structuration minimale"),
+//!   the INS traits rule, the level-1 templateIds and the VSM specifics;
+//! - [`xdm`]: IHE_XDM archives (tree, 8.3 names, `METADATA.XML`, hash and size);
+//! - [`ebrim`]: the ebRIM 3.0 metadata (submission sets, document entries, associations)
+//!   that both ITI-41 requests and `METADATA.XML` carry;
+//! - [`rules`]: every check's rule, with the REM requirements it serves.
+//!
+//! Sans I/O: bytes in, facts and findings out. Nothing here refuses anything; each caller
+//! decides what a finding means for its answer.
+
+pub mod cda;
+pub mod ebrim;
+pub mod rules;
+pub mod text;
+pub mod xdm;
+
+/// SHA-1 of `bytes`, lower-case hex: the XDS `hash` slot's form.
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        bytes,
+    ))
+}
