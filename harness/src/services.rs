@@ -28,5 +28,6 @@ pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
     vec![
         Box::new(segur_insi::InsiService { config: insi }),
         Box::new(segur_psc::PscService { config: psc }),
+        Box::new(segur_dmp::DmpService::default()),
     ]
 }

@@ -64,6 +64,12 @@ impl Finding {
         self.location = Some(location.into());
         self
     }
+
+    /// Lowers (or raises) the severity, for a rule's deviation that a policy tolerates.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
 }
 
 #[cfg(test)]

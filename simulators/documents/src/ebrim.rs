@@ -132,6 +132,8 @@ pub struct RegistryObject {
     pub version: Option<String>,
     /// `Name/LocalizedString/@value`.
     pub name: Option<String>,
+    /// `Description/LocalizedString/@value` (the document's comments).
+    pub description: Option<String>,
     /// Slots.
     pub slots: Vec<Slot>,
     /// Classifications nested in the object.
@@ -322,6 +324,7 @@ fn object(element: &Element) -> RegistryObject {
             .and_then(|v| v.attr("versionName"))
             .map(str::to_string),
         name: localized(element, "Name"),
+        description: localized(element, "Description"),
         slots: slots(element),
         classifications: element
             .children_named(RIM, "Classification")

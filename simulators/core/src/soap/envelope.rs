@@ -1,36 +1,71 @@
-//! A SOAP 1.2 envelope: header blocks and the body's payload element.
+//! A SOAP envelope: header blocks and the body's payload element.
 
 use super::{SOAP11, SOAP12, SoapError};
 use crate::xml::{Element, Limits, parse};
 
-/// A parsed SOAP 1.2 envelope.
+/// Which SOAP version an envelope is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoapVersion {
+    /// SOAP 1.1 (`http://schemas.xmlsoap.org/soap/envelope/`).
+    Soap11,
+    /// SOAP 1.2 (`http://www.w3.org/2003/05/soap-envelope`).
+    Soap12,
+}
+
+impl SoapVersion {
+    /// The envelope namespace.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Self::Soap11 => SOAP11,
+            Self::Soap12 => SOAP12,
+        }
+    }
+}
+
+/// A parsed SOAP envelope.
 #[derive(Debug, Clone)]
 pub struct Envelope {
     /// The `Envelope` element, root of the document (signatures need the whole tree).
     pub root: Element,
+    /// SOAP 1.2, or 1.1 when [`Envelope::parse_any`] accepted it.
+    pub version: SoapVersion,
 }
 
 impl Envelope {
     /// Parses `bytes` as a SOAP 1.2 envelope with a non-empty Body.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, SoapError> {
-        let text = std::str::from_utf8(bytes).map_err(|_| SoapError::NotUtf8)?;
-        let root = parse(text, limits)?;
-        if root.is(SOAP11, "Envelope") {
+        let envelope = Self::parse_any(bytes, limits)?;
+        if envelope.version == SoapVersion::Soap11 {
             return Err(SoapError::Soap11);
         }
-        if !root.is(SOAP12, "Envelope") {
+        Ok(envelope)
+    }
+
+    /// Parses `bytes` as a SOAP 1.2 or SOAP 1.1 envelope with a non-empty Body, for the
+    /// services that tolerate SOAP 1.1 (the caller decides what to say about it).
+    pub fn parse_any(bytes: &[u8], limits: &Limits) -> Result<Self, SoapError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| SoapError::NotUtf8)?;
+        let text = text.trim_start_matches('\u{feff}');
+        let root = parse(text, limits)?;
+        let version = if root.is(SOAP12, "Envelope") {
+            SoapVersion::Soap12
+        } else if root.is(SOAP11, "Envelope") {
+            SoapVersion::Soap11
+        } else {
             return Err(SoapError::NotEnvelope(root.expanded_name()));
-        }
-        let body = root.child(SOAP12, "Body").ok_or(SoapError::NoBody)?;
+        };
+        let body = root
+            .child(version.namespace(), "Body")
+            .ok_or(SoapError::NoBody)?;
         if body.elements().next().is_none() {
             return Err(SoapError::EmptyBody);
         }
-        Ok(Self { root })
+        Ok(Self { root, version })
     }
 
     /// The `Header`, if any.
     pub fn header(&self) -> Option<&Element> {
-        self.root.child(SOAP12, "Header")
+        self.root.child(self.version.namespace(), "Header")
     }
 
     /// The header block `{namespace}local`, if present.
@@ -41,7 +76,7 @@ impl Envelope {
     /// The first element of the Body: the operation's payload.
     pub fn payload(&self) -> &Element {
         self.root
-            .child(SOAP12, "Body")
+            .child(self.version.namespace(), "Body")
             .and_then(|b| b.elements().next())
             .expect("checked by parse")
     }

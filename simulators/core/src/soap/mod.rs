@@ -10,7 +10,7 @@ pub mod fault;
 use thiserror::Error;
 
 pub use content_type::SoapContentType;
-pub use envelope::Envelope;
+pub use envelope::{Envelope, SoapVersion};
 pub use fault::{Fault, FaultCode};
 
 use crate::xml::XmlError;

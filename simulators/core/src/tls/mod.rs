@@ -117,6 +117,54 @@ pub fn verify_client_certificate(pki: &Pki, der: &[u8], clock: &Clock) -> Result
         })
 }
 
+/// Checks a certificate that signs (a VIHF's signer): chain to the test root, validity at
+/// the bench clock's time and revocation, whatever its extended key usages — what it may
+/// sign is the caller's check (key usage `nonRepudiation` for the DMP).
+pub fn verify_signing_certificate(pki: &Pki, der: &[u8], clock: &Clock) -> Result<(), TlsError> {
+    /// Accepts any extended key usage: a signing certificate is judged on its key usage.
+    struct AnyPurpose;
+    impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
+        fn validate(&self, _: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+            Ok(())
+        }
+    }
+    let refused = |reason: String| TlsError::Handshake {
+        peer: crate::pki::subject_of(der).unwrap_or_else(|| "an unreadable certificate".into()),
+        reason,
+    };
+    let anchor = webpki::anchor_from_trusted_cert(pki.root())
+        .map_err(|e| TlsError::Config(format!("root CA: {e}")))?;
+    let crl = webpki::BorrowedCertRevocationList::from_der(pki.crl().as_ref())
+        .map_err(|e| TlsError::Config(format!("CRL: {e}")))?;
+    let crl = webpki::CertRevocationList::from(crl);
+    let crls = [&crl];
+    let revocation = webpki::RevocationOptionsBuilder::new(&crls)
+        .map_err(|_| TlsError::Config("no CRL".into()))?
+        .with_depth(webpki::RevocationCheckDepth::EndEntity)
+        .build();
+    let certificate = rustls_pki_types::CertificateDer::from(der);
+    let end_entity =
+        webpki::EndEntityCert::try_from(&certificate).map_err(|e| refused(e.to_string()))?;
+    let since_epoch = u64::try_from(clock.now().unix_timestamp()).unwrap_or(0);
+    let algorithms = rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .all;
+    end_entity
+        .verify_for_usage(
+            algorithms,
+            &[anchor],
+            &[pki.intermediate().clone()],
+            rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                since_epoch,
+            )),
+            AnyPurpose,
+            Some(revocation),
+            None,
+        )
+        .map(|_| ())
+        .map_err(|e| refused(e.to_string()))
+}
+
 fn client_verifier(
     pki: &Pki,
     optional: bool,

@@ -11,7 +11,9 @@ mod sign;
 mod verify;
 
 pub use sign::{SIGNATURE_PLACEHOLDER, SignError, sign_enveloped};
-pub use verify::{SignatureError, VerifiedSignature, verify_enveloped};
+pub use verify::{
+    Algorithms, SignatureError, VerifiedSignature, verify_enveloped, verify_enveloped_with,
+};
 
 /// The XML-DSig namespace.
 pub const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -23,6 +25,10 @@ pub const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signatu
 pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 /// RSA PKCS#1 v1.5 with SHA-256.
 pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+/// SHA-1 digest (legacy; the DMP's VIHF).
+pub const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
+/// RSA PKCS#1 v1.5 with SHA-1 (legacy; the DMP's VIHF).
+pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 /// ECDSA with SHA-256.
 pub const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 

@@ -2,11 +2,23 @@
 //! value against the public key of the certificate in `KeyInfo`.
 
 use base64::Engine as _;
-use ring::signature::{ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+    RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey,
+};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::{DSIG, ECDSA_SHA256, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256};
+use super::{DSIG, ECDSA_SHA256, ENVELOPED, EXC_C14N, RSA_SHA1, RSA_SHA256, SHA1, SHA256};
+
+/// Which algorithms a verification accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithms {
+    /// SHA-256 digests; RSA-SHA256 or ECDSA-SHA256 signatures.
+    Sha256Only,
+    /// Also SHA-1 digests and RSA-SHA1 signatures, for a service that accepts them.
+    WithSha1,
+}
 use crate::xml::Element;
 use crate::xml::c14n::Canonicalizer;
 
@@ -61,11 +73,21 @@ pub enum SignatureError {
 }
 
 /// Checks the enveloped signature of `signed`, an element of the document whose root is
-/// `root`.
+/// `root`, with SHA-256 algorithms only.
 pub fn verify_enveloped(
     root: &Element,
     signed: &Element,
 ) -> Result<VerifiedSignature, SignatureError> {
+    verify_enveloped_with(root, signed, Algorithms::Sha256Only)
+}
+
+/// Checks the enveloped signature of `signed` with the `accepted` algorithms.
+pub fn verify_enveloped_with(
+    root: &Element,
+    signed: &Element,
+    accepted: Algorithms,
+) -> Result<VerifiedSignature, SignatureError> {
+    let legacy = accepted == Algorithms::WithSha1;
     let signature = signed
         .child(DSIG, "Signature")
         .ok_or(SignatureError::Missing("Signature element"))?;
@@ -81,7 +103,7 @@ pub fn verify_enveloped(
         .and_then(|m| m.attr("Algorithm"))
         .ok_or(SignatureError::Missing("SignatureMethod"))?
         .to_string();
-    if algorithm != RSA_SHA256 && algorithm != ECDSA_SHA256 {
+    if algorithm != RSA_SHA256 && algorithm != ECDSA_SHA256 && !(legacy && algorithm == RSA_SHA1) {
         return Err(SignatureError::Unsupported {
             what: "signature method",
             uri: algorithm,
@@ -125,7 +147,7 @@ pub fn verify_enveloped(
         .child(DSIG, "DigestMethod")
         .and_then(|m| m.attr("Algorithm"))
         .ok_or(SignatureError::Missing("DigestMethod"))?;
-    if digest_method != SHA256 {
+    if digest_method != SHA256 && !(legacy && digest_method == SHA1) {
         return Err(SignatureError::Unsupported {
             what: "digest method",
             uri: digest_method.to_string(),
@@ -141,7 +163,14 @@ pub fn verify_enveloped(
         .inclusive_prefixes(prefixes.iter().map(String::as_str))
         .canonicalize(signed)
         .ok_or(SignatureError::Missing("signed element in the document"))?;
-    let computed = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&canonical));
+    let computed = if digest_method == SHA1 {
+        base64::engine::general_purpose::STANDARD.encode(ring::digest::digest(
+            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            canonical.as_bytes(),
+        ))
+    } else {
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&canonical))
+    };
     if computed != signed_digest {
         return Err(SignatureError::Digest {
             signed: signed_digest,
@@ -167,6 +196,9 @@ pub fn verify_enveloped(
     let key = cert.public_key().subject_public_key.data.to_vec();
     let verification = if algorithm == RSA_SHA256 {
         UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key)
+            .verify(signed_info_c14n.as_bytes(), &value)
+    } else if algorithm == RSA_SHA1 {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, &key)
             .verify(signed_info_c14n.as_bytes(), &value)
     } else {
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key)

@@ -1,0 +1,60 @@
+//! The DMP's control routes, mounted under `/api/v1/dmp` of the control API:
+//!
+//! | route | effect |
+//! |---|---|
+//! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author |
+//! | `GET /patients/{ins}` | the patient's DMP: state, authorised and blocked professionals, médecin traitant |
+//! | `POST /reset` | forgets every document and resets the patients to the world's state |
+//!
+//! Business errors (`DMPClosed`, `XDSRegistryError`...) and delays are armed through the
+//! generic fault board (`POST /api/v1/faults` with `service: "dmp"` and an operation name
+//! `TD0.2`, `TD2.1`...).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use segur_core::bench::Bench;
+
+use crate::store::DmpStore;
+
+#[derive(Clone)]
+struct ControlState {
+    bench: Bench,
+    store: Arc<DmpStore>,
+}
+
+/// The routes, to mount at `/api/v1/dmp`.
+pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
+    Router::new()
+        .route("/documents", get(documents))
+        .route("/patients/{ins}", get(patient))
+        .route("/reset", post(reset))
+        .with_state(ControlState { bench, store })
+}
+
+async fn documents(State(s): State<ControlState>) -> Response {
+    let state = s.store.read();
+    Json(serde_json::to_value(&state.documents).unwrap_or_default()).into_response()
+}
+
+async fn patient(State(s): State<ControlState>, Path(ins): Path<String>) -> Response {
+    let state = s.store.read();
+    match state.patients.get(&ins) {
+        Some(p) => Json(serde_json::to_value(p).unwrap_or_default()).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({"error": format!("no patient with INS {ins} (matricule and key, 15 characters)")})),
+        )
+            .into_response(),
+    }
+}
+
+async fn reset(State(s): State<ControlState>) -> Response {
+    let now = s.bench.clock().now();
+    s.store.reseed(&s.bench.world(), now);
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,179 @@
+//! The VIHF: the SAML 2.0 assertion every DMP call carries in `wsse:Security`, saying who
+//! calls (NameID, roles, structure, sector), for which patient (`resource-id`), how
+//! (authentication mode, purpose of use) and from which software (`LPS_*`).
+//!
+//! [`check`] reads it, applies the spec notes' table ([`attributes`]), the validity window
+//! against the bench clock, and the signature ([`signature`]); it returns the caller as a
+//! [`Vihf`] or the fault the DMP answers.
+
+pub mod attributes;
+pub mod signature;
+
+use segur_core::bench::Bench;
+use segur_core::finding::Finding;
+use segur_core::saml::{Assertion, SAML, WSSE};
+use segur_core::soap::Envelope;
+use segur_core::world::Ins;
+use segur_core::xml::Element;
+use serde::Serialize;
+
+use crate::config::DmpConfig;
+use crate::fault::DmpFault;
+use crate::rules;
+
+/// A role of the `subject:role` attribute (HL7 `CE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Role {
+    /// `@code`.
+    pub code: String,
+    /// `@codeSystem`.
+    pub system: String,
+}
+
+/// The caller, as the VIHF says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vihf {
+    /// `Subject/NameID`: the user's national id (or a structure-local id in indirect mode).
+    pub national_id: String,
+    /// `Authentification_Mode` (either spelling).
+    pub mode: String,
+    /// `Identifiant_Structure`.
+    pub structure: String,
+    /// The `SAxx` code of `Secteur_Activite`.
+    pub sector: String,
+    /// `subject-id`: the user's display name.
+    pub subject: String,
+    /// The roles: profession first, then the specialty or section.
+    pub roles: Vec<Role>,
+    /// `resource-id` as written.
+    pub resource_id: Option<String>,
+    /// The patient `resource-id` names, if it parses as an INS.
+    pub patient: Option<Ins>,
+    /// `PurposeOfUse/@code`.
+    pub purpose: String,
+    /// Whether the user asked for a "connexion secrète" (confidentiality-code attribute).
+    pub secret: bool,
+    /// `LPS_Nom`, `LPS_Version`, `LPS_ID_HOMOLOGATION_DMP`.
+    pub software: (Option<String>, Option<String>, Option<String>),
+    /// Subject DN of the certificate that signed it, when the signature verified.
+    pub signer: Option<String>,
+}
+
+impl Vihf {
+    /// The profession code (first role).
+    pub fn profession(&self) -> Option<&str> {
+        self.roles.first().map(|r| r.code.as_str())
+    }
+}
+
+/// Finds the assertion in `wsse:Security`.
+pub fn assertion(envelope: &Envelope) -> Option<&Element> {
+    envelope
+        .header_block(WSSE, "Security")
+        .and_then(|s| s.child(SAML, "Assertion"))
+}
+
+/// Checks the VIHF of `envelope`; `patient_scoped` says whether the call is about one
+/// patient (every call but TD0.4), so `resource-id` is required.
+pub fn check(
+    envelope: &Envelope,
+    bench: &Bench,
+    config: &DmpConfig,
+    patient_scoped: bool,
+    findings: &mut Vec<Finding>,
+) -> Result<Vihf, DmpFault> {
+    let Some(element) = assertion(envelope) else {
+        let why =
+            "no saml2:Assertion in the wsse:Security header (the VIHF is required on every call)";
+        findings.push(rules::VIHF_MISSING.finding(why).at("Header/Security"));
+        return Err(DmpFault::invalid_security(why));
+    };
+    let assertion = Assertion::read(element);
+    let structural = [
+        (
+            assertion.version.as_deref() == Some("2.0"),
+            "Version is not 2.0",
+        ),
+        (assertion.id.is_some(), "the assertion has no ID"),
+        (
+            assertion.issue_instant.is_some(),
+            "IssueInstant is missing or not a date-time",
+        ),
+        (
+            element.child(SAML, "AuthnStatement").is_some(),
+            "AuthnStatement is missing",
+        ),
+        (assertion.issuer.is_some(), "Issuer is missing"),
+    ];
+    if let Some((_, why)) = structural.iter().find(|(ok, _)| !ok) {
+        findings.push(
+            rules::VIHF_MISSING
+                .finding(*why)
+                .at("Header/Security/Assertion"),
+        );
+        return Err(DmpFault::invalid_security(why));
+    }
+    if assertion.issuer_format.as_deref()
+        != Some("urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName")
+    {
+        findings.push(
+            rules::VIHF_ATTRIBUTE
+                .finding(format!(
+                    "Issuer/@Format is {:?}, the VIHF's is X509SubjectName (the signer's DN)",
+                    assertion.issuer_format
+                ))
+                .at("Header/Security/Assertion/Issuer"),
+        );
+    }
+    check_validity(&assertion, bench, config, findings)?;
+    let mut vihf = attributes::read(element, &assertion, bench, patient_scoped, findings)?;
+    vihf.signer = signature::check(envelope, element, bench, config, findings)?;
+    Ok(vihf)
+}
+
+fn check_validity(
+    assertion: &Assertion,
+    bench: &Bench,
+    config: &DmpConfig,
+    findings: &mut Vec<Finding>,
+) -> Result<(), DmpFault> {
+    let now = bench.clock().now();
+    let skew = config.clock_skew;
+    let issued = assertion.issue_instant.expect("checked");
+    let why = if issued > now + skew {
+        Some(format!(
+            "IssueInstant {} is in the future (bench time {now}, tolerance {skew}): is the LPS clock synchronised (PRE_TPS)?",
+            assertion.issue_instant_text.as_deref().unwrap_or("")
+        ))
+    } else if let Some(end) = assertion.not_on_or_after {
+        (now >= end + skew).then(|| format!("NotOnOrAfter {end} is past (bench time {now})"))
+    } else if now - issued > config.vihf_max_age + skew {
+        Some(format!(
+            "IssueInstant {} is older than {} (bench time {now}): build a VIHF per call or session",
+            assertion.issue_instant_text.as_deref().unwrap_or(""),
+            config.vihf_max_age
+        ))
+    } else {
+        None
+    }
+    .or_else(|| {
+        assertion
+            .not_before
+            .filter(|start| now + skew < *start)
+            .map(|start| format!("NotBefore {start} is after bench time {now}"))
+    });
+    match why {
+        Some(why) => {
+            findings.push(
+                rules::VIHF_VALIDITY
+                    .finding(why.clone())
+                    .at("Header/Security/Assertion/@IssueInstant"),
+            );
+            Err(DmpFault::expired(&why))
+        }
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
