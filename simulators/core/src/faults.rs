@@ -176,6 +176,22 @@ impl FaultBoard {
     }
 }
 
+/// The status and plain-text body an HTTP simulator answers for
+/// [`FaultAction::HttpStatus`]: the body armed, or the status line's reason.
+pub fn status_reply(status: u16, body: Option<String>) -> (axum::http::StatusCode, String) {
+    // Armed statuses are checked to lie in 100..=599, which always converts.
+    let status = axum::http::StatusCode::from_u16(status)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let text = body.unwrap_or_else(|| {
+        format!(
+            "{} {}\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+    });
+    (status, text)
+}
+
 /// An HTTP answer whose body fails as it is sent: hyper closes the connection before a
 /// complete response, which is how HTTP simulators play [`FaultAction::DropConnection`].
 pub fn dropped_connection() -> axum::response::Response {

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
 use segur_core::bench::Bench;
-use segur_core::faults::{FaultAction, dropped_connection};
+use segur_core::faults::{FaultAction, dropped_connection, status_reply};
 use segur_core::finding::Finding;
 use segur_core::journal::{Exchange, Payload};
 use segur_core::soap::{Envelope, FaultCode, SoapVersion, WSA};
@@ -78,12 +78,12 @@ fn unknown_service(service: &str) -> Response {
 
 /// One call, as it is answered and journaled.
 struct Call {
-    operation: String,
+    /// The operation, once the action named one.
+    operation: Option<Operation>,
     request: Map<String, Value>,
     response: Map<String, Value>,
     findings: Vec<Finding>,
     message_id: Option<String>,
-    version: SoapVersion,
 }
 
 /// How the call is answered.
@@ -109,12 +109,11 @@ async fn post_soap(
         return unknown_service(&service);
     };
     let mut call = Call {
-        operation: "invalid".into(),
+        operation: None,
         request: Map::new(),
         response: Map::new(),
         findings: Vec::new(),
         message_id: None,
-        version: SoapVersion::Soap12,
     };
     call.request
         .insert("service".into(), Value::from(service.path()));
@@ -205,7 +204,6 @@ async fn answer_call(
             });
         }
     };
-    call.version = envelope.version;
     if envelope.version == SoapVersion::Soap11 {
         call.findings.push(rules::SOAP_11.finding("SOAP 1.1 envelope: the DMP's WSDLs bind SOAP 1.2 (accepted, as the DMP accepts the kit's TD2.1 sample)").at("Envelope"));
     }
@@ -263,7 +261,7 @@ async fn answer_call(
             return Reply::Fault(DmpFault::action_not_supported(&action));
         }
     };
-    call.operation = operation.name().to_string();
+    call.operation = Some(operation);
     call.request
         .insert("operation".into(), Value::from(operation.name()));
     if let Some(action) = state.bench.faults().take(SERVICE, operation.name()) {
@@ -280,15 +278,7 @@ async fn answer_call(
             }
             FaultAction::DropConnection => return Reply::Drop,
             FaultAction::HttpStatus { status, body } => {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let text = body.unwrap_or_else(|| {
-                    format!(
-                        "{} {}\n",
-                        status.as_u16(),
-                        status.canonical_reason().unwrap_or("")
-                    )
-                });
+                let (status, text) = status_reply(status, body);
                 return Reply::Status(status, text);
             }
         }
@@ -366,14 +356,7 @@ fn injected(operation: Operation, code: &str, message: Option<&str>, envelope: &
         | Operation::Retrieve => {
             let errors = [RegistryError::new(code, text)];
             match operation {
-                Operation::StoredQuery => format!(
-                    "<query:AdhocQueryResponse xmlns:query=\"{}\" xmlns:rim=\"{}\" xmlns:rs=\"{}\" status=\"{}\">{}<rim:RegistryObjectList/></query:AdhocQueryResponse>",
-                    segur_documents::ebrim::QUERY,
-                    segur_documents::ebrim::RIM,
-                    segur_documents::ebrim::RS,
-                    xds::response::FAILURE,
-                    xds::response::error_list(&errors)
-                ),
+                Operation::StoredQuery => xds::query::failure_response(&errors),
                 Operation::Retrieve => format!(
                     "<xdsb:RetrieveDocumentSetResponse xmlns:xdsb=\"{}\">{}</xdsb:RetrieveDocumentSetResponse>",
                     xds::XDSB,
@@ -459,10 +442,10 @@ fn finish(
     request: Bytes,
     reply: Reply,
 ) -> Response {
-    let operation = Operation::resolve_name(&call.operation);
     let (status, content_type, body): (StatusCode, String, Bytes) = match reply {
         Reply::Answer(answer) => {
-            let action = operation
+            let action = call
+                .operation
                 .map(Operation::response_action)
                 .unwrap_or_default();
             let xml = envelope(action, call.message_id.as_deref(), &answer.payload);
@@ -539,7 +522,7 @@ fn journal(
     response: Bytes,
     response_type: &str,
 ) {
-    let mut exchange = Exchange::new(SERVICE, call.operation.clone())
+    let mut exchange = Exchange::new(SERVICE, call.operation.map_or("invalid", Operation::name))
         .peer(peer.to_journal())
         .request(
             Payload::new(request)

@@ -34,6 +34,22 @@ impl Ctx<'_> {
         self.summary.insert(key.to_string(), value.into());
     }
 
+    /// Notes an XDS outcome: `Success`, or `Failure` with the error codes.
+    pub fn note_outcome(&mut self, errors: &[crate::xds::response::RegistryError]) {
+        self.note(
+            "status",
+            if errors.is_empty() {
+                "Success"
+            } else {
+                "Failure"
+            },
+        );
+        if !errors.is_empty() {
+            let codes: Vec<String> = errors.iter().map(|e| e.code.clone()).collect();
+            self.note("errors", codes);
+        }
+    }
+
     /// The INS number the VIHF names (empty when none).
     pub fn patient_number(&self) -> String {
         self.vihf

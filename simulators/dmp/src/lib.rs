@@ -124,10 +124,10 @@ impl DmpBuilder {
     /// (`bench.extension::<DmpStore>()`) and its control routes mounted at `/api/v1/dmp`.
     pub async fn start(self) -> Result<DmpHandle, DmpError> {
         tls::install_crypto_provider();
-        let _ = xds::render::REPOSITORY.set(self.config.repository_unique_id.clone());
         let store = Arc::new(DmpStore::from_world(
             &self.bench.world(),
             self.bench.clock().now(),
+            &self.config.repository_unique_id,
         ));
         self.bench.provide(store.clone());
         self.bench

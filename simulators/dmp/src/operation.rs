@@ -190,19 +190,6 @@ impl Operation {
             Self::UpdateDocumentSet => "TD3.3",
         }
     }
-
-    /// The operation of journal name `name`.
-    pub fn resolve_name(name: &str) -> Option<Self> {
-        TABLE
-            .iter()
-            .map(|(op, ..)| *op)
-            .find(|op| op.name() == name)
-    }
-
-    /// Whether the operation reads the patient's record (needs an authorisation).
-    pub fn is_consultation(self) -> bool {
-        matches!(self, Self::StoredQuery | Self::Retrieve)
-    }
 }
 
 impl fmt::Display for Operation {

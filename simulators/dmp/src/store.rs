@@ -98,13 +98,15 @@ pub struct StoredDocument {
 /// The whole state, behind [`DmpStore`]'s lock.
 #[derive(Debug, Default)]
 pub struct State {
+    /// The repository's `repositoryUniqueId`, written into every rendered entry.
+    pub repository: String,
     /// Patients by INS number.
     pub patients: BTreeMap<String, PatientRecord>,
     /// Every document version, in arrival order.
     pub documents: Vec<StoredDocument>,
     /// `entryUUID` → index.
     pub by_entry: HashMap<String, usize>,
-    /// `uniqueId` → index.
+    /// `uniqueId` → index of its latest version (metadata updates keep the uniqueId).
     pub by_unique_id: HashMap<String, usize>,
     /// INS number → indexes.
     pub by_patient: HashMap<String, Vec<usize>>,
@@ -113,12 +115,10 @@ pub struct State {
 impl State {
     /// Adds a document version and indexes it.
     pub fn insert(&mut self, mut document: StoredDocument) -> usize {
-        document.rendered = crate::xds::render::entry(&document);
+        document.rendered = crate::xds::render::entry(&document, &self.repository);
         let index = self.documents.len();
         self.by_entry.insert(document.entry_uuid.clone(), index);
-        self.by_unique_id
-            .entry(document.unique_id.clone())
-            .or_insert(index);
+        self.by_unique_id.insert(document.unique_id.clone(), index);
         self.by_patient
             .entry(document.patient.clone())
             .or_default()
@@ -129,7 +129,7 @@ impl State {
 
     /// Re-renders document `index` after a change of status or confidentiality.
     pub fn touch(&mut self, index: usize) {
-        let rendered = crate::xds::render::entry(&self.documents[index]);
+        let rendered = crate::xds::render::entry(&self.documents[index], &self.repository);
         self.documents[index].rendered = rendered;
     }
 
@@ -147,9 +147,11 @@ pub struct DmpStore {
 
 impl DmpStore {
     /// A store seeded from `world`: every patient with an INS, with the DMP state,
-    /// authorisations, blocks and médecin traitant the world gives.
-    pub fn from_world(world: &World, now: OffsetDateTime) -> Self {
+    /// authorisations, blocks and médecin traitant the world gives. `repository` is the
+    /// repository's `repositoryUniqueId`.
+    pub fn from_world(world: &World, now: OffsetDateTime, repository: &str) -> Self {
         let store = Self::default();
+        store.write().repository = repository.to_string();
         store.reseed(world, now);
         store
     }
@@ -157,7 +159,10 @@ impl DmpStore {
     /// Forgets every document and resets the patients to the world's state.
     pub fn reseed(&self, world: &World, now: OffsetDateTime) {
         let national = |id: &String| world.professional(id).map(|p| p.national_id.clone());
-        let mut state = State::default();
+        let mut state = State {
+            repository: self.read().repository.clone(),
+            ..State::default()
+        };
         for p in &world.patients {
             let Some(ins) = &p.ins else { continue };
             let record = PatientRecord {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use segur_core::bench::Bench;
-use segur_core::faults::{FaultAction, dropped_connection};
+use segur_core::faults::{FaultAction, dropped_connection, status_reply};
 use segur_core::finding::Finding;
 use segur_core::journal::{Exchange, Payload};
 use segur_core::soap::{Envelope, FaultCode, SoapContentType};
@@ -284,15 +284,7 @@ async fn answer_call(
             }
             FaultAction::DropConnection => return Reply::Drop,
             FaultAction::HttpStatus { status, body } => {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let text = body.unwrap_or_else(|| {
-                    format!(
-                        "{} {}\n",
-                        status.as_u16(),
-                        status.canonical_reason().unwrap_or("")
-                    )
-                });
+                let (status, text) = status_reply(status, body);
                 return Reply::Status(status, text);
             }
         }

@@ -213,14 +213,7 @@ impl Call {
             }
             FaultAction::DropConnection => Some(Reply::dropped()),
             FaultAction::HttpStatus { status, body } => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-                let text = body.unwrap_or_else(|| {
-                    format!(
-                        "{} {}\n",
-                        status.as_u16(),
-                        status.canonical_reason().unwrap_or("")
-                    )
-                });
+                let (status, text) = segur_core::faults::status_reply(status, body);
                 Some(Reply::text(status, text))
             }
             FaultAction::ProtocolError {

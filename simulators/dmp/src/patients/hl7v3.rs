@@ -114,7 +114,6 @@ fn body_patient(ctx: &mut Ctx<'_>, payload: &Element) -> Option<String> {
         .into_iter()
         .find(|e| {
             (e.is(HL7, "value")
-                && path(e, &[]).is_some()
                 && e.attr("extension").is_some()
                 && e.attr("root")
                     .is_some_and(|r| r.starts_with("1.2.250.1.213.1.4.")))
@@ -211,16 +210,7 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
         }
     };
     drop(state);
-    let reason_xml = reason
-        .map(|r| {
-            format!(
-                "<reasonCode code=\"{}\" codeSystem=\"{}\" displayName=\"{}\"/>",
-                escape(&reason_code),
-                escape(r.attr("codeSystem").unwrap_or_default()),
-                escape(r.attr("displayName").unwrap_or_default())
-            )
-        })
-        .unwrap_or_default();
+    let reason_xml = reason.map(echo_reason).unwrap_or_default();
     let query_ack = query_id
         .map(|q| format!("<queryAck><queryId extension=\"{}\" root=\"{}\"/><queryResponseCode code=\"{response_code}\"/></queryAck>", escape(q.attr("extension").unwrap_or_default()), escape(q.attr("root").unwrap_or_default())))
         .unwrap_or_default();
@@ -228,6 +218,16 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
         "<PRPA_IN201308UV02 ITSVersion=\"XML_1.0\" xmlns=\"{HL7}\">{}{attention}{ack}<controlActProcess classCode=\"CACT\" moodCode=\"EVN\">{reason_xml}{subject}{query_ack}</controlActProcess></PRPA_IN201308UV02>",
         transmission(ctx, "PRPA_IN201308UV02", &h)
     ))
+}
+
+/// The request's `reasonCode`, echoed in the answer's `controlActProcess`.
+fn echo_reason(reason: &Element) -> String {
+    format!(
+        "<reasonCode code=\"{}\" codeSystem=\"{}\" displayName=\"{}\"/>",
+        escape(reason.attr("code").unwrap_or_default()),
+        escape(reason.attr("codeSystem").unwrap_or_default()),
+        escape(reason.attr("displayName").unwrap_or_default())
+    )
 }
 
 fn registration(record: &PatientRecord, status: &str) -> String {
@@ -347,16 +347,7 @@ pub fn revise(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
     drop(state);
     ctx.note("reason", reason_code.clone());
     ctx.note("answer", interaction);
-    let reason_xml = reason
-        .map(|r| {
-            format!(
-                "<reasonCode code=\"{}\" codeSystem=\"{}\" displayName=\"{}\"/>",
-                escape(&reason_code),
-                escape(r.attr("codeSystem").unwrap_or_default()),
-                escape(r.attr("displayName").unwrap_or_default())
-            )
-        })
-        .unwrap_or_default();
+    let reason_xml = reason.map(echo_reason).unwrap_or_default();
     Answer::xml(format!(
         "<ns2:PRPA_IN201314UV02_Response xmlns=\"{HL7}\" xmlns:ns2=\"asip:ci-sis:gdp:2010\"><{interaction} ITSVersion=\"XML_1.0\">{}{ack}<controlActProcess classCode=\"CACT\" moodCode=\"EVN\">{reason_xml}{subject}</controlActProcess></{interaction}></ns2:PRPA_IN201314UV02_Response>",
         transmission(ctx, interaction, &h)

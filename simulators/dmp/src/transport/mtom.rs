@@ -18,6 +18,16 @@ pub struct Part {
     pub bytes: Bytes,
 }
 
+impl Part {
+    /// The `charset` parameter of its content type, if any.
+    pub fn charset(&self) -> Option<String> {
+        let media: mime::Mime = self.content_type.as_deref()?.parse().ok()?;
+        media
+            .get_param(mime::CHARSET)
+            .map(|c| c.as_str().to_string())
+    }
+}
+
 /// A request's SOAP envelope and attachments.
 #[derive(Debug, Clone, Default)]
 pub struct Incoming {

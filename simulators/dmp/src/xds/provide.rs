@@ -21,20 +21,7 @@ use crate::store::StoredDocument;
 /// Answers an ITI-41 request.
 pub fn answer(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
     let errors = provide(ctx, payload);
-    ctx.note(
-        "status",
-        if errors.is_empty() {
-            "Success"
-        } else {
-            "Failure"
-        },
-    );
-    if !errors.is_empty() {
-        ctx.note(
-            "errors",
-            errors.iter().map(|e| e.code.clone()).collect::<Vec<_>>(),
-        );
-    }
+    ctx.note_outcome(&errors);
     Answer::xml(registry_response(&errors))
 }
 
@@ -123,12 +110,12 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
     check_signed_submission(ctx, &objects, &mut errors);
     let replaced = check_replacements(ctx, &objects, &key.0, &mut errors);
     for entry in &objects.entries {
-        let Some(bytes) = documents.get(&entry.id) else {
+        let Some(document) = documents.get(&entry.id) else {
             continue;
         };
-        check_hash(ctx, entry, bytes, &mut errors);
+        check_hash(ctx, entry, &document.bytes, &mut errors);
         if !validate::is_signature(entry) && entry.mime_type.as_deref() == Some("text/xml") {
-            check_cda(ctx, entry, bytes, &key, &mut errors);
+            check_cda(ctx, entry, document, &key, &mut errors);
         }
     }
     if !errors.is_empty() {
@@ -138,21 +125,29 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
     errors
 }
 
+/// A document of the request.
+struct Received {
+    /// Its bytes, transfer encoding undone.
+    bytes: Bytes,
+    /// The `charset` of its MIME part, if any (the kit sends `Cp1252`).
+    charset: Option<String>,
+}
+
 /// Every `Document` of the body, by the id of its entry.
 fn documents(
     ctx: &mut Ctx<'_>,
     payload: &Element,
     objects: &RegistryObjects,
-) -> Result<HashMap<String, Bytes>, Vec<RegistryError>> {
+) -> Result<HashMap<String, Received>, Vec<RegistryError>> {
     let mut out = HashMap::new();
     let mut errors = Vec::new();
     for document in payload.children_named(XDSB, "Document") {
         let id = document.attr("id").unwrap_or_default().to_string();
-        let bytes = match document.child(XOP, "Include") {
+        let (bytes, charset) = match document.child(XOP, "Include") {
             Some(include) => {
                 let href = include.attr("href").unwrap_or_default();
                 match ctx.incoming.resolve(href) {
-                    Some(part) => part.bytes.clone(),
+                    Some(part) => (part.bytes.clone(), part.charset()),
                     None => {
                         let why = format!(
                             "the Document {id} points at {href}, which no MIME part carries"
@@ -170,7 +165,7 @@ fn documents(
             None => {
                 let text: String = document.text().split_whitespace().collect();
                 match base64::engine::general_purpose::STANDARD.decode(text) {
-                    Ok(b) => Bytes::from(b),
+                    Ok(b) => (Bytes::from(b), None),
                     Err(_) => {
                         let why = format!("the Document {id} is neither an xop:Include nor base64");
                         ctx.findings.push(
@@ -209,7 +204,7 @@ fn documents(
                 if e.id != id {
                     ctx.findings.push(rules::METADATA.finding(format!("the Document id {id:?} matches the entry {:?} only without regard to case (XML ids are case-sensitive)", e.id)).at(format!("Document[@id='{id}']")).with_severity(segur_core::finding::Severity::Warning));
                 }
-                out.insert(e.id.clone(), bytes);
+                out.insert(e.id.clone(), Received { bytes, charset });
             }
             None => {
                 let why = format!("the Document {id} has no ExtrinsicObject describing it");
@@ -393,24 +388,11 @@ fn check_hash(
 fn check_cda(
     ctx: &mut Ctx<'_>,
     entry: &RegistryObject,
-    bytes: &Bytes,
+    document: &Received,
     key: &(String, String),
     errors: &mut Vec<RegistryError>,
 ) {
-    let charset = ctx
-        .incoming
-        .parts
-        .values()
-        .find(|p| p.bytes.as_ptr() == bytes.as_ptr())
-        .and_then(|p| p.content_type.as_deref())
-        .and_then(|t| {
-            t.split(';').find_map(|p| {
-                p.trim()
-                    .strip_prefix("charset=")
-                    .map(|c| c.trim_matches('"').to_string())
-            })
-        });
-    let report = cda::check(bytes, charset.as_deref());
+    let report = cda::check(&document.bytes, document.charset.as_deref());
     let at = format!("Document[@id='{}']", entry.id);
     for mut f in report.findings.iter().cloned() {
         f.location = Some(format!("{at}#{}", f.location.unwrap_or_default()));
@@ -475,7 +457,7 @@ fn check_cda(
 fn register(
     ctx: &mut Ctx<'_>,
     objects: &RegistryObjects,
-    documents: &HashMap<String, Bytes>,
+    documents: &HashMap<String, Received>,
     set_patient: &str,
     patient: &str,
     replaced: &[(String, usize)],
@@ -489,7 +471,7 @@ fn register(
     let mut state = ctx.store.write();
     let mut registered = Vec::new();
     for entry in &objects.entries {
-        let Some(content) = documents.get(&entry.id) else {
+        let Some(Received { bytes: content, .. }) = documents.get(&entry.id) else {
             continue;
         };
         let entry_uuid =

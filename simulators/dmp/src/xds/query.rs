@@ -80,17 +80,9 @@ pub fn answer(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
     let id = query.attr("id").unwrap_or_default().to_string();
     ctx.note("query", id.clone());
     let params = params(query);
-    match search(ctx, &id, &params) {
-        Ok(found) => {
-            ctx.note("returned", found.len());
-            let mut list = String::new();
-            for d in &found {
-                if leaf {
-                    list.push_str(&d.rendered);
-                } else {
-                    list.push_str(&format!("<rim:ObjectRef id=\"{}\"/>", d.entry_uuid));
-                }
-            }
+    match search(ctx, &id, &params, leaf) {
+        Ok((list, returned)) => {
+            ctx.note("returned", returned);
             Answer::xml(format!(
                 "<query:AdhocQueryResponse xmlns:query=\"{QUERY}\" xmlns:rim=\"{RIM}\" status=\"{}\"><rim:RegistryObjectList>{list}</rim:RegistryObjectList></query:AdhocQueryResponse>",
                 super::response::SUCCESS
@@ -101,14 +93,19 @@ pub fn answer(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
 }
 
 fn failure(ctx: &mut Ctx<'_>, error: RegistryError) -> Answer {
-    ctx.note("status", "Failure");
-    ctx.note("errors", vec![error.code.clone()]);
-    Answer::xml(format!(
+    let errors = [error];
+    ctx.note_outcome(&errors);
+    Answer::xml(failure_response(&errors))
+}
+
+/// An `AdhocQueryResponse` that failed with `errors`.
+pub fn failure_response(errors: &[RegistryError]) -> String {
+    format!(
         "<query:AdhocQueryResponse xmlns:query=\"{QUERY}\" xmlns:rim=\"{RIM}\" xmlns:rs=\"{}\" status=\"{}\">{}<rim:RegistryObjectList/></query:AdhocQueryResponse>",
         segur_documents::ebrim::RS,
         super::response::FAILURE,
-        error_list(&[error])
-    ))
+        error_list(errors)
+    )
 }
 
 fn required<'p>(
@@ -130,11 +127,15 @@ fn required<'p>(
     }
 }
 
+/// Runs the query; returns the `RegistryObjectList` content (entries, or `ObjectRef`s
+/// unless `leaf`) and how many documents it holds. Read under the shared lock: only the
+/// patient's last access is written, once the answer is built.
 fn search(
     ctx: &mut Ctx<'_>,
     id: &str,
     params: &Params,
-) -> Result<Vec<StoredDocument>, RegistryError> {
+    leaf: bool,
+) -> Result<(String, usize), RegistryError> {
     let by_uuid = match id {
         FIND_DOCUMENTS | FIND_BY_REFERENCE => None,
         GET_DOCUMENTS => Some(
@@ -178,7 +179,7 @@ fn search(
         return Err(RegistryError::new("XDSPatientIdDoesNotMatch", why));
     }
     let now = ctx.bench.clock().now();
-    let mut state = ctx.store.write();
+    let state = ctx.store.read();
     let number = patient.unwrap_or(vihf_patient);
     let record = state.patients.get(&number);
     access::open(record, &number).inspect_err(|e| {
@@ -190,7 +191,6 @@ fn search(
         ctx.findings
             .push(rules::ACCESS_REFUSED.finding(format!("consultation by {caller}: {}", e.context)))
     })?;
-    let record = record.clone();
     let candidates: Vec<usize> = match &by_uuid {
         Some(ids) => ids
             .iter()
@@ -206,18 +206,24 @@ fn search(
     };
     let filter = Filter::new(params);
     let mut hidden = 0;
-    let mut found = Vec::new();
+    let mut returned = 0;
+    let mut list = String::new();
     for i in candidates {
         let d = &state.documents[i];
         if d.patient != number || !filter.accepts(d) {
             continue;
         }
-        if !access::visible_to(d, &record, &caller) {
+        if !access::visible_to(d, record, &caller) {
             hidden += 1;
             continue;
         }
-        found.push(d.clone());
-        if found.len() > ctx.config.max_results {
+        returned += 1;
+        if leaf {
+            list.push_str(&d.rendered);
+        } else {
+            list.push_str(&format!("<rim:ObjectRef id=\"{}\"/>", d.entry_uuid));
+        }
+        if returned > ctx.config.max_results {
             let why = format!(
                 "plus de {} documents correspondent : affinez la recherche",
                 ctx.config.max_results
@@ -230,14 +236,14 @@ fn search(
             return Err(RegistryError::new("XDSTooManyResults", why));
         }
     }
-    if let Some(r) = state.patients.get_mut(&number) {
+    drop(state);
+    if let Some(r) = ctx.store.write().patients.get_mut(&number) {
         r.last_access = Some(now);
     }
-    drop(state);
     if hidden > 0 {
         ctx.note("hidden_masked", hidden);
     }
-    Ok(found)
+    Ok((list, returned))
 }
 
 /// The filters of FindDocuments.

@@ -10,11 +10,8 @@ use crate::store::StoredDocument;
 /// The registry's own slots, written from the stored values rather than the submission.
 const OWN_SLOTS: &[&str] = &["hash", "size", "repositoryUniqueId"];
 
-/// The repository id written in `repositoryUniqueId` (set by the simulator at start-up).
-pub static REPOSITORY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// The `ExtrinsicObject` of `document`.
-pub fn entry(document: &StoredDocument) -> String {
+/// The `ExtrinsicObject` of `document`, held by the repository `repository`.
+pub fn entry(document: &StoredDocument, repository: &str) -> String {
     let e = &document.entry;
     let id = &document.entry_uuid;
     let mut out = String::with_capacity(4096);
@@ -33,10 +30,6 @@ pub fn entry(document: &StoredDocument) -> String {
     {
         push_slot(&mut out, slot);
     }
-    let repository = REPOSITORY
-        .get()
-        .map(String::as_str)
-        .unwrap_or("1.2.250.1.213.4.1.1.1.2");
     for (name, value) in [
         ("hash", document.hash.clone()),
         ("size", document.size.to_string()),

@@ -13,22 +13,9 @@ use crate::rules;
 /// Answers an ITI-57 request.
 pub fn answer(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
     let errors = update(ctx, payload);
-    ctx.note(
-        "status",
-        if errors.is_empty() {
-            "Success"
-        } else {
-            "Failure"
-        },
-    );
-    if !errors.is_empty() {
-        ctx.note(
-            "errors",
-            errors.iter().map(|e| e.code.clone()).collect::<Vec<_>>(),
-        );
-        for e in &errors {
-            ctx.findings.push(rules::UPDATE.finding(e.context.clone()));
-        }
+    ctx.note_outcome(&errors);
+    for e in &errors {
+        ctx.findings.push(rules::UPDATE.finding(e.context.clone()));
     }
     Answer::xml(registry_response(&errors))
 }
@@ -128,12 +115,15 @@ fn update(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
             .and_then(|a| a.slot_value("PreviousVersion"))
             .and_then(|v| v.parse::<u32>().ok());
         let current = state
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.lid == lid && d.patient == number && d.status == status::APPROVED)
-            .max_by_key(|(_, d)| d.version)
-            .map(|(i, _)| i);
+            .by_patient
+            .get(&number)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                state.documents[i].lid == lid && state.documents[i].status == status::APPROVED
+            })
+            .max_by_key(|&i| state.documents[i].version);
         let Some(i) = current else {
             errors.push(
                 RegistryError::new(
@@ -176,9 +166,7 @@ fn update(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
         state.documents[i].status = status::DEPRECATED.to_string();
         state.touch(i);
         done.push(serde_json::json!({"lid": lid, "version": next.version, "confidentiality": next.confidentiality}));
-        let index = state.insert(next);
-        let unique = state.documents[index].unique_id.clone();
-        state.by_unique_id.insert(unique, index);
+        state.insert(next);
     }
     drop(state);
     if errors.is_empty() && done.is_empty() {
