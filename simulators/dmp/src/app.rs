@@ -456,7 +456,8 @@ fn finish(
                     Bytes::from(xml),
                 )
             } else {
-                let (content_type, body) = mtom(&xml, action, &answer.attachments);
+                let (content_type, body) =
+                    crate::transport::mtom::write(&xml, action, &answer.attachments);
                 (StatusCode::OK, content_type, body)
             }
         }
@@ -494,24 +495,6 @@ fn finish(
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
     response
-}
-
-/// An MTOM/XOP package: the envelope as root part, then each attachment.
-fn mtom(xml: &str, action: &str, attachments: &[(String, String, Bytes)]) -> (String, Bytes) {
-    let boundary = format!("MIMEBoundary_{}", uuid::Uuid::new_v4().simple());
-    let mut body =
-        Vec::with_capacity(xml.len() + attachments.iter().map(|a| a.2.len() + 200).sum::<usize>());
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"application/soap+xml\"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root.message@segur-bench>\r\n\r\n").as_bytes());
-    body.extend_from_slice(xml.as_bytes());
-    for (cid, content_type, bytes) in attachments {
-        body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <{cid}>\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-    }
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let content_type = format!(
-        "multipart/related; boundary=\"{boundary}\"; type=\"application/xop+xml\"; start=\"<root.message@segur-bench>\"; start-info=\"application/soap+xml\"; action=\"{action}\""
-    );
-    (content_type, Bytes::from(body))
 }
 
 fn journal(

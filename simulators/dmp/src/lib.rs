@@ -29,6 +29,7 @@ pub mod exchange;
 pub mod fault;
 pub mod operation;
 pub mod patients;
+pub mod request;
 pub mod rules;
 pub mod store;
 pub mod transport;

@@ -11,18 +11,10 @@ mod support;
 use std::collections::BTreeSet;
 
 use segur_core::xml::{Limits, parse};
+use segur_dmp::DmpHandle;
 use segur_dmp::store::StoredDocument;
-use segur_dmp::{DmpConfig, DmpHandle, VihfSignatures};
 use segur_documents::ebrim::{RegistryObjects, uuid};
-use support::{element_names, fixture, post, start};
-
-fn replay_config() -> DmpConfig {
-    DmpConfig {
-        vihf_signatures: VihfSignatures::Reported,
-        vihf_max_age: time::Duration::days(365 * 30),
-        ..DmpConfig::default()
-    }
-}
+use support::{element_names, fixture, post, replay_config, start};
 
 /// Seeds the registry with the documents of the kit's TD3.1 answer (the kit's DMP), so
 /// that TD3.2 and TD3.3 find the documents they name.

@@ -62,15 +62,70 @@ fn transmission(ctx: &Ctx<'_>, interaction: &str, h: &Header) -> String {
     )
 }
 
+/// The DMP's own error codes (`DMPFound`, `DMPClosed`...).
+const DMP_CODES: &str = "1.2.250.1.213.4.1.2.1";
+/// HL7 v3 AcknowledgementDetailCode (`SYN105`: required element missing).
+const ACK_DETAIL_CODES: &str = "2.16.840.1.113883.5.1100";
+
 fn acknowledgement(code: &str, h: &Header, detail: Option<(&str, &str)>) -> String {
+    acknowledgement_in(code, h, detail.map(|(c, t)| (c, DMP_CODES, t)))
+}
+
+fn acknowledgement_in(code: &str, h: &Header, detail: Option<(&str, &str, &str)>) -> String {
     format!(
         "<acknowledgement typeCode=\"{code}\"><targetMessage><id extension=\"{}\" root=\"{}\"/></targetMessage>{}</acknowledgement>",
         escape(&h.id.1),
         escape(&h.id.0),
         detail
-            .map(|(c, t)| format!("<acknowledgementDetail typeCode=\"E\"><code code=\"{}\" codeSystem=\"1.2.250.1.213.4.1.2.1\"/><text>{}</text></acknowledgementDetail>", escape(c), escape(t)))
+            .map(|(c, system, t)| format!("<acknowledgementDetail typeCode=\"E\"><code code=\"{}\" codeSystem=\"{system}\"/><text>{}</text></acknowledgementDetail>", escape(c), escape(t)))
             .unwrap_or_default()
     )
+}
+
+/// The first element `payload` lacks: the transmission wrapper's (`id`, `creationTime`,
+/// `interactionId`, `receiver`, `sender`, `controlActProcess`), then the interaction's
+/// own (`queryByParameter/queryId` for a query, `subject` for a registration).
+pub fn missing_element(payload: &Element) -> Option<String> {
+    let wrapper = [
+        "id",
+        "creationTime",
+        "interactionId",
+        "receiver",
+        "sender",
+        "controlActProcess",
+    ];
+    if let Some(name) = wrapper.iter().find(|n| payload.child(HL7, n).is_none()) {
+        return Some(format!("{}/{name}", payload.name));
+    }
+    let required: &[&[&str]] = if payload.name == "PRPA_IN201307UV02" {
+        &[&["controlActProcess", "queryByParameter", "queryId"]]
+    } else {
+        &[&["controlActProcess", "subject"]]
+    };
+    required
+        .iter()
+        .find(|steps| path(payload, steps).is_none())
+        .map(|steps| format!("{}/{}", payload.name, steps.join("/")))
+}
+
+/// When `payload` lacks a required element: a finding and the `answer` interaction's
+/// application error (`AE`, `SYN105`), as an HL7 v3 receiver answers an incomplete
+/// message.
+fn refuse_incomplete(ctx: &mut Ctx<'_>, payload: &Element, answer: &str) -> Option<Answer> {
+    let missing = missing_element(payload)?;
+    let why = format!("élément obligatoire absent : {missing}");
+    ctx.findings.push(
+        rules::HL7V3
+            .finding(format!("the HL7 v3 message lacks {missing}"))
+            .at(format!("Body/{missing}")),
+    );
+    ctx.note("refused", "SYN105");
+    let h = header(payload);
+    Some(Answer::xml(format!(
+        "<{answer} ITSVersion=\"XML_1.0\" xmlns=\"{HL7}\">{}{}</{answer}>",
+        transmission(ctx, answer, &h),
+        acknowledgement_in("AE", &h, Some(("SYN105", ACK_DETAIL_CODES, &why)))
+    )))
 }
 
 fn observation(code: &str, display: &str, value: bool) -> String {
@@ -138,6 +193,9 @@ fn body_patient(ctx: &mut Ctx<'_>, payload: &Element) -> Option<String> {
 
 /// Answers TD0.2 and TD1.3a.
 pub fn query(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
+    if let Some(refused) = refuse_incomplete(ctx, payload, "PRPA_IN201308UV02") {
+        return refused;
+    }
     let h = header(payload);
     let reason = path(payload, &["controlActProcess", "reasonCode"]);
     let reason_code = reason
@@ -148,8 +206,8 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
         payload,
         &["controlActProcess", "queryByParameter", "queryId"],
     );
-    if reason.is_none() || query_id.is_none() {
-        ctx.findings.push(rules::HL7V3.finding("PRPA_IN201307UV02 without controlActProcess/reasonCode or queryByParameter/queryId").at("Body/PRPA_IN201307UV02/controlActProcess"));
+    if reason.is_none() {
+        ctx.findings.push(rules::HL7V3.finding("PRPA_IN201307UV02 without controlActProcess/reasonCode: the kit sends TEST_EXST for an existence test, the consultation its own reason").at("Body/PRPA_IN201307UV02/controlActProcess"));
     }
     let number = body_patient(ctx, payload).unwrap_or_else(|| ctx.patient_number());
     let caller = ctx.vihf.national_id.clone();
@@ -243,6 +301,9 @@ fn registration_with(record: &PatientRecord, status: &str, administrative: bool)
 
 /// Answers TD1.1.
 pub fn create(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
+    if let Some(refused) = refuse_incomplete(ctx, payload, "PRPA_IN201313UV02") {
+        return refused;
+    }
     let h = header(payload);
     let number = body_patient(ctx, payload).unwrap_or_else(|| ctx.patient_number());
     let mut state = ctx.store.write();
@@ -299,6 +360,9 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
 
 /// Answers TD1.2, TD1.3b and TD1.4 (`reasonCode` `FERM` closes the DMP).
 pub fn revise(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
+    if let Some(refused) = refuse_incomplete(ctx, payload, "PRPA_IN201316UV02") {
+        return refused;
+    }
     let h = header(payload);
     let reason = path(payload, &["controlActProcess", "reasonCode"]);
     let reason_code = reason

@@ -129,7 +129,7 @@ pub async fn read(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return Err(mime_error(e, max_part)),
+            Err(e) => return Err(mime_error(e, "", max_part)),
         };
         let header = |name: &str| {
             field
@@ -143,7 +143,10 @@ pub async fn read(
             .unwrap_or_else(|| format!("part-{index}"));
         let content_type = header("content-type");
         let encoding = header("content-transfer-encoding").map(|e| e.to_ascii_lowercase());
-        let raw = field.bytes().await.map_err(|e| mime_error(e, max_part))?;
+        let raw = field
+            .bytes()
+            .await
+            .map_err(|e| mime_error(e, &id, max_part))?;
         let bytes = if encoding.as_deref() == Some("base64") {
             let compact: Vec<u8> = raw
                 .iter()
@@ -195,10 +198,11 @@ pub async fn read(
     })
 }
 
-fn mime_error(e: multer::Error, limit: usize) -> TransportError {
+/// `part` is the Content-ID of the part being read ("" between parts).
+fn mime_error(e: multer::Error, part: &str, limit: usize) -> TransportError {
     match e {
-        multer::Error::FieldSizeExceeded { field_name, .. } => TransportError::TooLarge {
-            id: field_name.unwrap_or_default(),
+        multer::Error::FieldSizeExceeded { .. } => TransportError::TooLarge {
+            id: part.to_string(),
             limit,
         },
         other => TransportError::Mime(other.to_string()),
@@ -222,6 +226,35 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The Content-ID of the root part of the packages [`write`] makes.
+pub const ROOT_ID: &str = "root.message@segur-bench";
+
+/// Writes an MTOM/XOP package: `envelope` as the root part (`application/xop+xml`,
+/// SOAP 1.2 `action`), then each attachment as `(content id, content type, bytes)`, sent
+/// binary. Returns the package's Content-Type and its bytes. The DMP's answers and the
+/// [`crate::request`] builders both write through it.
+pub fn write(
+    envelope: &str,
+    action: &str,
+    attachments: &[(String, String, Bytes)],
+) -> (String, Bytes) {
+    let boundary = format!("MIMEBoundary_{}", uuid::Uuid::new_v4().simple());
+    let mut body = Vec::with_capacity(
+        envelope.len() + attachments.iter().map(|a| a.2.len() + 200).sum::<usize>(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"application/soap+xml\"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <{ROOT_ID}>\r\n\r\n").as_bytes());
+    body.extend_from_slice(envelope.as_bytes());
+    for (cid, content_type, bytes) in attachments {
+        body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <{cid}>\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+    }
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!(
+        "multipart/related; boundary=\"{boundary}\"; type=\"application/xop+xml\"; start=\"<{ROOT_ID}>\"; start-info=\"application/soap+xml\"; action=\"{action}\""
+    );
+    (content_type, Bytes::from(body))
 }
 
 #[cfg(test)]

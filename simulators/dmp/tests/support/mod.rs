@@ -38,7 +38,27 @@ traits = { birth_name = "PATB-QUATRE", first_names = ["LAURENCE"], sex = "F", bi
 ins = { matricule = "2070585756270", key = "97", oid = "1.2.250.1.213.1.4.10" }
 mes_activated = false
 dmp = { state = "open", opened_on = "2010-09-07", authorised = ["kit-libre"], treating_doctor = "kit-libre" }
+
+# The patient of every ANS CDA example (fixtures/cda): their documents feed unchanged.
+# Dr Legrand and Dr Colin are authorised; nobody is the médecin traitant, so a masked
+# document is seen by its author only.
+[[patients]]
+id = "ans-pat-trois"
+source = "ANS CDA examples (recordTarget)"
+traits = { birth_name = "PAT-TROIS", first_names = ["DOMINIQUE", "MARIE-LOUISE"], sex = "F", birth_date = "1979-03-28", birthplace = "63220" }
+ins = { matricule = "2790351215189", key = "89", oid = "1.2.250.1.213.1.4.10" }
+dmp = { state = "open", opened_on = "2020-01-01", authorised = ["dr-legrand", "dr-colin"] }
 "#;
+
+/// A configuration that replays the kit's messages: their VIHFs were signed years ago by
+/// certificates of another PKI, so signatures are only reported and any age accepted.
+pub fn replay_config() -> DmpConfig {
+    DmpConfig {
+        vihf_signatures: segur_dmp::VihfSignatures::Reported,
+        vihf_max_age: time::Duration::days(365 * 30),
+        ..DmpConfig::default()
+    }
+}
 
 /// A bench over the default world plus [`KIT_WORLD`].
 pub fn bench() -> (Bench, tempfile::TempDir) {
@@ -69,6 +89,53 @@ pub async fn connect(url: &str) -> https::Connection {
     )
     .await
     .expect("TLS connection")
+}
+
+/// Sends a built request over mTLS (Cabinet des Lilas authentication certificate).
+pub async fn send(dmp: &DmpHandle, request: &segur_dmp::request::DmpRequest) -> https::Answer {
+    let mut connection = connect(&dmp.url(request.service)).await;
+    connection
+        .send(
+            "POST",
+            &request.path(),
+            &request.content_type,
+            request.body.to_vec(),
+        )
+        .await
+        .expect("answer")
+}
+
+/// The caller `professional` of the bench's world.
+pub fn caller(bench: &Bench, professional: &str) -> segur_dmp::request::Caller {
+    segur_dmp::request::Caller::professional(&bench.world(), professional).expect("professional")
+}
+
+/// A VIHF for `professional` about `patient`, issued now on the bench clock and signed
+/// with their structure's signature certificate.
+pub fn vihf(bench: &Bench, professional: &str, patient: &str) -> String {
+    let caller = caller(bench, professional);
+    let structure = bench
+        .world()
+        .professional(professional)
+        .expect("professional")
+        .structure
+        .clone();
+    let ins = bench
+        .world()
+        .patient(patient)
+        .and_then(|p| p.ins.clone())
+        .expect("patient with an INS");
+    segur_dmp::request::VihfBuilder::new(caller, bench.clock().now())
+        .patient(&ins)
+        .signed_with(&signing_credential(&structure))
+        .expect("signed VIHF")
+}
+
+/// The `-sign` credential of `structure`.
+pub fn signing_credential(structure: &str) -> segur_core::pki::Credential {
+    shared_pki()
+        .credential(&format!("structure-{structure}-sign"))
+        .expect("signature credential")
 }
 
 /// Reads a fixture of `fixtures/dmp/`.
