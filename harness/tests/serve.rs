@@ -103,6 +103,15 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
         wallet.starts_with("https://127.0.0.1:") && wallet.ends_with("/auth"),
         "psc.wallet: {wallet:?}"
     );
+    let dmp = endpoints["services"]["dmp"]["base"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        dmp.starts_with("https://127.0.0.1:") && dmp.ends_with("/si-dmp-server/v2/services"),
+        "dmp.base: {dmp:?}"
+    );
+    let (status, body) = http(&control, "GET", "/api/v1/dmp/documents", None);
+    assert!(status.contains("200") && body == "[]", "{status} {body}");
     // The PSC control routes are mounted on the control API.
     let (status, body) = http(&control, "GET", "/api/v1/psc/ciba", None);
     assert!(status.contains("200"), "{status} {body}");

@@ -44,6 +44,8 @@ pub struct AppState {
     pub config: Arc<DmpConfig>,
     /// Patients and documents.
     pub store: Arc<DmpStore>,
+    /// VIHF signatures already verified (a session's VIHF is verified once).
+    pub signatures: Arc<vihf::signature::SignatureCache>,
 }
 
 /// The router of the four services.
@@ -287,6 +289,7 @@ async fn answer_call(
         &envelope,
         &state.bench,
         &state.config,
+        &state.signatures,
         operation != Operation::PatientList,
         &mut call.findings,
     ) {

@@ -157,6 +157,7 @@ impl DmpBuilder {
             bench: self.bench.clone(),
             config: Arc::new(self.config),
             store: store.clone(),
+            signatures: Default::default(),
         });
         let task = tls::spawn_server(listener, router, stopped, "DMP");
         Ok(DmpHandle {

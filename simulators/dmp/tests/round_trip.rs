@@ -494,3 +494,28 @@ fn the_support_world_loads() {
     let (bench, _dir) = bench();
     assert!(bench.world().patient(PATIENT).is_some());
 }
+
+/// A session's VIHF is verified once and then remembered; a changed byte is still
+/// refused (the clock side is in `vihf/tests.rs`: the TLS door refuses an expired client
+/// certificate before the VIHF is read).
+#[tokio::test]
+async fn a_remembered_vihf_signature_is_still_checked_against_its_bytes() {
+    let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+    let patient = ins(&bench, PATIENT);
+    let long_lived = VihfBuilder::new(caller(&bench, "dr-legrand"), bench.clock().now())
+        .patient(&patient)
+        .valid_for(time::Duration::days(365 * 50))
+        .signed_with(&signing_credential("cabinet-lilas"))
+        .unwrap();
+    for _ in 0..2 {
+        let answer = send(&dmp, &FindDocuments::of(&patient).build(&long_lived)).await;
+        assert!(
+            answer.body.contains("ResponseStatusType:Success"),
+            "{}",
+            answer.body
+        );
+    }
+    let tampered = long_lived.replace("segur-bench reference LPS", "segur-bench reference LPX");
+    let answer = send(&dmp, &FindDocuments::of(&patient).build(&tampered)).await;
+    assert!(answer.body.contains("FailedCheck"), "{}", answer.body);
+}

@@ -114,7 +114,8 @@ impl Connection {
                 .unwrap_or_default()
                 .to_string(),
             headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            body: String::from_utf8(body.to_vec())
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         })
     }
 

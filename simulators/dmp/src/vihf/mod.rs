@@ -79,6 +79,7 @@ pub fn check(
     envelope: &Envelope,
     bench: &Bench,
     config: &DmpConfig,
+    signatures: &signature::SignatureCache,
     patient_scoped: bool,
     findings: &mut Vec<Finding>,
 ) -> Result<Vihf, DmpFault> {
@@ -127,7 +128,7 @@ pub fn check(
     }
     check_validity(&assertion, bench, config, findings)?;
     let mut vihf = attributes::read(element, &assertion, bench, patient_scoped, findings)?;
-    vihf.signer = signature::check(envelope, element, bench, config, findings)?;
+    vihf.signer = signature::check(envelope, element, bench, config, signatures, findings)?;
     Ok(vihf)
 }
 

@@ -3,15 +3,70 @@
 //! a signature certificate (key usage `nonRepudiation`) of the test PKI. A VIHF signed
 //! with an authentication key gets `DMPInvalidCertificate`, as on the DMP.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use segur_core::bench::Bench;
 use segur_core::finding::Finding;
 use segur_core::soap::Envelope;
 use segur_core::xml::Element;
+use segur_core::xml::c14n::Canonicalizer;
 use segur_core::xmldsig::{Algorithms, verify_enveloped_with};
+use time::OffsetDateTime;
 
 use crate::config::{DmpConfig, VihfSignatures};
 use crate::fault::DmpFault;
 use crate::rules;
+
+/// How many verified assertions [`SignatureCache`] keeps before it starts over.
+const CACHE_CAPACITY: usize = 4096;
+
+/// Assertions whose signature, key usage and chain were verified, by the SHA-256 of
+/// their canonical form. An LPS sends the same VIHF on every call of a session; the DMP
+/// need not redo the signature, the chain and the CRL each time. Only full successes are
+/// kept, with the certificate's validity, so a bench clock moved past it is still caught;
+/// a changed byte changes the key.
+#[derive(Debug, Default)]
+pub struct SignatureCache {
+    /// Key → the signer's subject and the certificate's validity.
+    entries: Mutex<HashMap<[u8; 32], Verified>>,
+}
+
+/// A verified signer.
+#[derive(Debug, Clone)]
+struct Verified {
+    /// Subject DN.
+    subject: String,
+    /// The certificate's `notBefore`.
+    not_before: OffsetDateTime,
+    /// The certificate's `notAfter`.
+    not_after: OffsetDateTime,
+}
+
+impl SignatureCache {
+    fn get(&self, key: &[u8; 32], now: OffsetDateTime) -> Option<String> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|v| v.not_before <= now && now < v.not_after)
+            .map(|v| v.subject.clone())
+    }
+
+    fn put(&self, key: [u8; 32], verified: Verified) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(key, verified);
+    }
+}
+
+/// The cache key of `assertion`: SHA-256 of its exclusive canonical form.
+fn cache_key(envelope: &Envelope, assertion: &Element) -> Option<[u8; 32]> {
+    let canonical = Canonicalizer::new(&envelope.root).canonicalize(assertion)?;
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    digest.as_ref().try_into().ok()
+}
 
 /// Checks the signature; returns the signer's subject when it verified.
 pub fn check(
@@ -19,8 +74,13 @@ pub fn check(
     assertion: &Element,
     bench: &Bench,
     config: &DmpConfig,
+    cache: &SignatureCache,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<String>, DmpFault> {
+    let key = cache_key(envelope, assertion);
+    if let Some(subject) = key.and_then(|k| cache.get(&k, bench.clock().now())) {
+        return Ok(Some(subject));
+    }
     let lenient = config.vihf_signatures == VihfSignatures::Reported;
     let at = "Header/Security/Assertion/Signature";
     let tolerated = |why: &str| {
@@ -57,18 +117,42 @@ pub fn check(
         );
         return Err(DmpFault::invalid_certificate(why));
     }
-    if let Err(e) =
-        segur_core::tls::verify_signing_certificate(bench.pki(), &signed.certificate, bench.clock())
-    {
-        let why = format!("the VIHF's signing certificate is not valid in the test PKI: {e}");
-        if lenient {
-            findings.push(rules::VIHF_CERTIFICATE.finding(tolerated(&why)).at(at));
-        } else {
-            findings.push(rules::VIHF_CERTIFICATE.finding(why.clone()).at(at));
-            return Err(DmpFault::invalid_certificate(&why));
+    match segur_core::tls::verify_signing_certificate(
+        bench.pki(),
+        &signed.certificate,
+        bench.clock(),
+    ) {
+        Ok(()) => {
+            if let (Some(key), Some((not_before, not_after))) = (key, validity(&signed.certificate))
+            {
+                cache.put(
+                    key,
+                    Verified {
+                        subject: subject.clone(),
+                        not_before,
+                        not_after,
+                    },
+                );
+            }
+        }
+        Err(e) => {
+            let why = format!("the VIHF's signing certificate is not valid in the test PKI: {e}");
+            if lenient {
+                findings.push(rules::VIHF_CERTIFICATE.finding(tolerated(&why)).at(at));
+            } else {
+                findings.push(rules::VIHF_CERTIFICATE.finding(why.clone()).at(at));
+                return Err(DmpFault::invalid_certificate(&why));
+            }
         }
     }
     Ok(Some(subject))
+}
+
+/// The certificate's validity period.
+fn validity(der: &[u8]) -> Option<(OffsetDateTime, OffsetDateTime)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let v = cert.validity();
+    Some((v.not_before.to_datetime(), v.not_after.to_datetime()))
 }
 
 /// Whether the certificate's key usage includes `nonRepudiation` (contentCommitment).

@@ -113,7 +113,7 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
         let Some(document) = documents.get(&entry.id) else {
             continue;
         };
-        check_hash(ctx, entry, &document.bytes, &mut errors);
+        check_hash(ctx, entry, document, &mut errors);
         if !validate::is_signature(entry) && entry.mime_type.as_deref() == Some("text/xml") {
             check_cda(ctx, entry, document, &key, &mut errors);
         }
@@ -131,6 +131,8 @@ struct Received {
     bytes: Bytes,
     /// The `charset` of its MIME part, if any (the kit sends `Cp1252`).
     charset: Option<String>,
+    /// Its SHA-1, hex: compared with the `hash` slot, then stored.
+    sha1: String,
 }
 
 /// Every `Document` of the body, by the id of its entry.
@@ -204,7 +206,15 @@ fn documents(
                 if e.id != id {
                     ctx.findings.push(rules::METADATA.finding(format!("the Document id {id:?} matches the entry {:?} only without regard to case (XML ids are case-sensitive)", e.id)).at(format!("Document[@id='{id}']")).with_severity(segur_core::finding::Severity::Warning));
                 }
-                out.insert(e.id.clone(), Received { bytes, charset });
+                let sha1 = sha1_hex(&bytes);
+                out.insert(
+                    e.id.clone(),
+                    Received {
+                        bytes,
+                        charset,
+                        sha1,
+                    },
+                );
             }
             None => {
                 let why = format!("the Document {id} has no ExtrinsicObject describing it");
@@ -356,21 +366,21 @@ fn check_replacements(
 fn check_hash(
     ctx: &mut Ctx<'_>,
     entry: &RegistryObject,
-    bytes: &Bytes,
+    document: &Received,
     errors: &mut Vec<RegistryError>,
 ) {
     let at = format!("ExtrinsicObject[@id='{}']", entry.id);
-    if let Some(hash) = entry.slot_value("hash") {
-        let actual = sha1_hex(bytes);
-        if !hash.eq_ignore_ascii_case(&actual) {
-            let why = format!(
-                "the hash slot of {} says {hash}, the document's SHA-1 is {actual}",
-                entry.id
-            );
-            ctx.findings
-                .push(rules::HASH.finding(why.clone()).at(at.clone()));
-            errors.push(RegistryError::new("XDSNonIdenticalHash", why).at(entry.id.clone()));
-        }
+    let (bytes, actual) = (&document.bytes, &document.sha1);
+    if let Some(hash) = entry.slot_value("hash")
+        && !hash.eq_ignore_ascii_case(actual)
+    {
+        let why = format!(
+            "the hash slot of {} says {hash}, the document's SHA-1 is {actual}",
+            entry.id
+        );
+        ctx.findings
+            .push(rules::HASH.finding(why.clone()).at(at.clone()));
+        errors.push(RegistryError::new("XDSNonIdenticalHash", why).at(entry.id.clone()));
     }
     if let Some(size) = entry.slot_value("size")
         && size.parse::<usize>().ok() != Some(bytes.len())
@@ -471,7 +481,12 @@ fn register(
     let mut state = ctx.store.write();
     let mut registered = Vec::new();
     for entry in &objects.entries {
-        let Some(Received { bytes: content, .. }) = documents.get(&entry.id) else {
+        let Some(Received {
+            bytes: content,
+            sha1,
+            ..
+        }) = documents.get(&entry.id)
+        else {
             continue;
         };
         let entry_uuid =
@@ -510,7 +525,7 @@ fn register(
             author,
             submitter: ctx.vihf.national_id.clone(),
             entry: entry.clone(),
-            hash: sha1_hex(content),
+            hash: sha1.clone(),
             size: content.len(),
             mime_type: entry.mime_type.clone().unwrap_or_else(|| "text/xml".into()),
             content: content.clone(),

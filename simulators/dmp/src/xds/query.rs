@@ -191,24 +191,28 @@ fn search(
         ctx.findings
             .push(rules::ACCESS_REFUSED.finding(format!("consultation by {caller}: {}", e.context)))
     })?;
-    let candidates: Vec<usize> = match &by_uuid {
-        Some(ids) => ids
-            .iter()
-            .filter_map(|i| {
-                state
-                    .by_entry
-                    .get(i)
-                    .or_else(|| state.by_unique_id.get(i))
-                    .copied()
-            })
-            .collect(),
-        None => state.by_patient.get(&number).cloned().unwrap_or_default(),
+    let named: Vec<usize>;
+    let candidates: &[usize] = match &by_uuid {
+        Some(ids) => {
+            named = ids
+                .iter()
+                .filter_map(|i| {
+                    state
+                        .by_entry
+                        .get(i)
+                        .or_else(|| state.by_unique_id.get(i))
+                        .copied()
+                })
+                .collect();
+            &named
+        }
+        None => state.by_patient.get(&number).map_or(&[], Vec::as_slice),
     };
     let filter = Filter::new(params);
     let mut hidden = 0;
     let mut returned = 0;
     let mut list = String::new();
-    for i in candidates {
+    for &i in candidates {
         let d = &state.documents[i];
         if d.patient != number || !filter.accepts(d) {
             continue;
