@@ -13,7 +13,7 @@ use segur_dmp::request::{
     ChangeStatus, Feed, FeedDocument, FindDocuments, Retrieve, UpdateMetadata, VihfBuilder,
 };
 use segur_dmp::transport::mtom;
-use segur_documents::ebrim::{RegistryObjects, uuid};
+use segur_documents::ebrim::{RegistryObject, RegistryObjects, uuid};
 use support::{bench, caller, send, signing_credential, start, vihf};
 
 /// The ANS examples' patient (see support::KIT_WORLD).
@@ -76,6 +76,27 @@ fn envelope(body: &str) -> String {
     }
 }
 
+/// Asks, as `professional`, the logical deletion of `entry_uuid`; returns the answer.
+async fn delete(
+    bench: &segur_core::bench::Bench,
+    dmp: &segur_dmp::DmpHandle,
+    professional: &str,
+    entry_uuid: &str,
+) -> String {
+    let request =
+        ChangeStatus::delete(caller(bench, professional), ins(bench, PATIENT), entry_uuid)
+            .build(&vihf(bench, professional, PATIENT));
+    send(dmp, &request).await.body
+}
+
+/// The entry whose uniqueId is `unique_id`.
+fn find_entry<'a>(objects: &'a RegistryObjects, unique_id: &str) -> Option<&'a RegistryObject> {
+    objects
+        .entries
+        .iter()
+        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(unique_id))
+}
+
 fn unique_ids(objects: &RegistryObjects) -> Vec<String> {
     objects
         .entries
@@ -95,10 +116,7 @@ async fn feed_search_retrieve_gives_back_the_same_bytes() {
 
     // Another authorised professional finds it, with the hash and size of what was sent.
     let found = search(&bench, &dmp, "dr-colin").await;
-    let entry = found
-        .entries
-        .iter()
-        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(unique_id.as_str()))
+    let entry = find_entry(&found, &unique_id)
         .unwrap_or_else(|| panic!("{unique_id} not in {:?}", unique_ids(&found)));
     assert_eq!(
         entry.slot_value("hash"),
@@ -161,11 +179,7 @@ async fn a_masked_document_is_hidden_from_other_professionals() {
         "visible before masking"
     );
 
-    let entry = seen
-        .entries
-        .iter()
-        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(unique_id.as_str()))
-        .unwrap();
+    let entry = find_entry(&seen, &unique_id).unwrap();
     let lid = entry.lid.clone().expect("lid");
     let version: u32 = entry
         .version
@@ -194,11 +208,7 @@ async fn a_masked_document_is_hidden_from_other_professionals() {
         "masked: another professional no longer sees it"
     );
     let author = search(&bench, &dmp, "dr-legrand").await;
-    let entry = author
-        .entries
-        .iter()
-        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(unique_id.as_str()))
-        .expect("its author still sees it");
+    let entry = find_entry(&author, &unique_id).expect("its author still sees it");
     assert_eq!(
         entry.version.as_deref(),
         Some("2"),
@@ -237,40 +247,17 @@ async fn only_the_author_deletes() {
             .contains("Success")
     );
     let found = search(&bench, &dmp, "dr-colin").await;
-    let entry_uuid = found
-        .entries
-        .iter()
-        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(unique_id.as_str()))
-        .unwrap()
-        .id
-        .clone();
+    let entry_uuid = find_entry(&found, &unique_id).unwrap().id.clone();
 
-    let by_other = ChangeStatus::delete(
-        caller(&bench, "dr-colin"),
-        ins(&bench, PATIENT),
-        &entry_uuid,
-    )
-    .build(&vihf(&bench, "dr-colin", PATIENT));
-    let answer = send(&dmp, &by_other).await;
+    let answer = delete(&bench, &dmp, "dr-colin", &entry_uuid).await;
     assert!(
-        answer.body.contains("XDSMetadataUpdateOperationError"),
-        "{}",
-        answer.body
+        answer.contains("XDSMetadataUpdateOperationError"),
+        "{answer}"
     );
     assert!(unique_ids(&search(&bench, &dmp, "dr-colin").await).contains(&unique_id));
 
-    let by_author = ChangeStatus::delete(
-        caller(&bench, "dr-legrand"),
-        ins(&bench, PATIENT),
-        &entry_uuid,
-    )
-    .build(&vihf(&bench, "dr-legrand", PATIENT));
-    let answer = send(&dmp, &by_author).await;
-    assert!(
-        answer.body.contains("ResponseStatusType:Success"),
-        "{}",
-        answer.body
-    );
+    let answer = delete(&bench, &dmp, "dr-legrand", &entry_uuid).await;
+    assert!(answer.contains("ResponseStatusType:Success"), "{answer}");
     assert!(!unique_ids(&search(&bench, &dmp, "dr-colin").await).contains(&unique_id));
 }
 
@@ -284,13 +271,8 @@ async fn a_replacement_deprecates_the_first_version() {
             .await
             .contains("Success")
     );
-    let entry_uuid = search(&bench, &dmp, "dr-legrand")
-        .await
-        .entries
-        .into_iter()
-        .find(|e| e.external_id(uuid::UNIQUE_ID) == Some(first_id.as_str()))
-        .unwrap()
-        .id;
+    let found = search(&bench, &dmp, "dr-legrand").await;
+    let entry_uuid = find_entry(&found, &first_id).unwrap().id.clone();
     let second = FeedDocument::cda(cda("DOC_NON_STRUCTURE_CDA-R2-N1.xml"))
         .unwrap()
         .unique_id("1.2.250.1.999.2.2.2");

@@ -12,7 +12,8 @@ use segur_documents::ebrim::{LCM, QUERY, RIM, association, status, uuid};
 use segur_documents::sha1_hex;
 use time::OffsetDateTime;
 
-use super::{Caller, DmpRequest, RequestError, dtm};
+use super::{Caller, DmpRequest, RequestError};
+use crate::patients::hl7_time as dtm;
 use crate::xds::query::{FIND_DOCUMENTS, GET_DOCUMENTS};
 use crate::xds::validate::SIGNATURE_FORMAT;
 use crate::xds::{XDSB, XOP};
@@ -371,7 +372,7 @@ impl Feed {
                 "{author}",
                 "{content_type}",
                 "<rim:Classification id=\"clSet\" classificationNode=\"{node}\" classifiedObject=\"SubmissionSet01\"/>",
-                "{patient}{source}{unique}",
+                "{identifiers}",
                 "</rim:RegistryPackage>"
             ),
             submission_time = slot("submissionTime", &[&now]),
@@ -388,27 +389,7 @@ impl Feed {
                 &Code::new("07", "1.2.250.1.213.2.2", "Consultation externe"),
             ),
             node = uuid::SUBMISSION_SET,
-            patient = external_id(
-                "eiSetPatient",
-                uuid::SET_PATIENT_ID,
-                "SubmissionSet01",
-                &set_cx,
-                "XDSSubmissionSet.patientId"
-            ),
-            source = external_id(
-                "eiSetSource",
-                uuid::SET_SOURCE_ID,
-                "SubmissionSet01",
-                "1.2.250.1.999.1.1",
-                "XDSSubmissionSet.sourceId"
-            ),
-            unique = external_id(
-                "eiSetUnique",
-                uuid::SET_UNIQUE_ID,
-                "SubmissionSet01",
-                &format!("1.2.250.1.999.1.1.{stamp}"),
-                "XDSSubmissionSet.uniqueId"
-            ),
+            identifiers = set_identifiers(&set_cx, stamp),
         );
         let body = format!(
             "<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb=\"{XDSB}\" xmlns:lcm=\"{LCM}\" xmlns:rim=\"{RIM}\" xmlns:xop=\"{XOP}\"><lcm:SubmitObjectsRequest><rim:RegistryObjectList>{set}{objects}{associations}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>{body_documents}</xdsb:ProvideAndRegisterDocumentSetRequest>"
@@ -528,6 +509,34 @@ fn manifest_signature(
     );
     sign_enveloped(&template, "manifest", key, certificate)
         .map_err(|e| RequestError::Sign(e.to_string()))
+}
+
+/// The submission set's patientId, sourceId and uniqueId (made unique by `stamp`).
+fn set_identifiers(cx: &str, stamp: i128) -> String {
+    [
+        (uuid::SET_PATIENT_ID, cx.to_string(), "patientId"),
+        (
+            uuid::SET_SOURCE_ID,
+            "1.2.250.1.999.1.1".to_string(),
+            "sourceId",
+        ),
+        (
+            uuid::SET_UNIQUE_ID,
+            format!("1.2.250.1.999.1.1.{stamp}"),
+            "uniqueId",
+        ),
+    ]
+    .iter()
+    .map(|(scheme, value, what)| {
+        external_id(
+            &format!("eiSet-{what}"),
+            scheme,
+            "SubmissionSet01",
+            value,
+            &format!("XDSSubmissionSet.{what}"),
+        )
+    })
+    .collect()
 }
 
 /// The `author` classification of `object`: person, specialty, institution.
@@ -873,7 +882,7 @@ fn update_request(author: &Caller, cx: &str, now: &str, content: &str) -> String
             "<lcm:SubmitObjectsRequest xmlns:lcm=\"{lcm}\" xmlns:rim=\"{rim}\"><rim:RegistryObjectList>",
             "<rim:RegistryPackage id=\"SubmissionSet01\">{time}{author}",
             "<rim:Classification id=\"clSet\" classificationNode=\"{node}\" classifiedObject=\"SubmissionSet01\"/>",
-            "{patient}{source}{unique}</rim:RegistryPackage>{content}",
+            "{identifiers}</rim:RegistryPackage>{content}",
             "</rim:RegistryObjectList></lcm:SubmitObjectsRequest>"
         ),
         lcm = LCM,
@@ -881,27 +890,7 @@ fn update_request(author: &Caller, cx: &str, now: &str, content: &str) -> String
         time = slot("submissionTime", &[now]),
         author = author_classification(author, "clSetAuthor", uuid::SET_AUTHOR, "SubmissionSet01"),
         node = uuid::SUBMISSION_SET,
-        patient = external_id(
-            "eiSetPatient",
-            uuid::SET_PATIENT_ID,
-            "SubmissionSet01",
-            cx,
-            "XDSSubmissionSet.patientId"
-        ),
-        source = external_id(
-            "eiSetSource",
-            uuid::SET_SOURCE_ID,
-            "SubmissionSet01",
-            "1.2.250.1.999.1.1",
-            "XDSSubmissionSet.sourceId"
-        ),
-        unique = external_id(
-            "eiSetUnique",
-            uuid::SET_UNIQUE_ID,
-            "SubmissionSet01",
-            &format!("1.2.250.1.999.1.1.{stamp}"),
-            "XDSSubmissionSet.uniqueId"
-        ),
+        identifiers = set_identifiers(cx, stamp),
         content = content,
     )
 }
