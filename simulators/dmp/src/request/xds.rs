@@ -87,9 +87,7 @@ impl FeedDocument {
     /// [`Self::format_code`] for a structured body).
     pub fn cda(bytes: impl Into<Bytes>) -> Result<Self, RequestError> {
         let bytes = bytes.into();
-        let report = cda::check(&bytes, None);
-        let facts = report
-            .facts
+        let facts = cda::read_facts(&bytes, None)
             .ok_or(RequestError::Missing("a readable CDA document"))?;
         let id = facts
             .id

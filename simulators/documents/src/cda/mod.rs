@@ -162,6 +162,15 @@ pub fn check(bytes: &[u8], charset: Option<&str>) -> CdaReport {
     }
 }
 
+/// What the header of a document says, without running the rules: for a writer that
+/// needs its id, code and title (the DMP request builder). `None` if the bytes are not a
+/// readable `ClinicalDocument`.
+pub fn read_facts(bytes: &[u8], charset: Option<&str>) -> Option<CdaFacts> {
+    let (text, _) = text::decode(bytes, charset).ok()?;
+    let root = parse(&text, &limits()).ok()?;
+    root.is(HL7, "ClinicalDocument").then(|| facts(&root))
+}
+
 /// Checks a parsed document.
 pub fn check_document(root: &Element) -> CdaReport {
     if !root.is(HL7, "ClinicalDocument") {
