@@ -29,5 +29,6 @@ pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
         Box::new(segur_insi::InsiService { config: insi }),
         Box::new(segur_psc::PscService { config: psc }),
         Box::new(segur_dmp::DmpService::default()),
+        Box::new(segur_mssante::MssanteService::default()),
     ]
 }

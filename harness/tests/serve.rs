@@ -110,6 +110,23 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
         dmp.starts_with("https://127.0.0.1:") && dmp.ends_with("/si-dmp-server/v2/services"),
         "dmp.base: {dmp:?}"
     );
+    for (door, scheme) in [("smtp", "smtp"), ("smtps", "smtps"), ("imap", "imap"), ("imaps", "imaps")] {
+        let url = endpoints["services"]["mssante"][door]
+            .as_str()
+            .unwrap_or_default();
+        assert!(url.starts_with(&format!("{scheme}://127.0.0.1:")), "mssante.{door}: {url:?}");
+    }
+    // The SMTP submission port greets in clear (STARTTLS follows).
+    let smtp = endpoints["services"]["mssante"]["smtp"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("smtp://")
+        .to_string();
+    let mut greeting = [0u8; 4];
+    std::io::Read::read_exact(&mut TcpStream::connect(&smtp).unwrap(), &mut greeting).unwrap();
+    assert_eq!(&greeting, b"220 ");
+    let (status, body) = http(&control, "GET", "/api/v1/mssante/mailboxes", None);
+    assert!(status.contains("200") && body == "{}", "{status} {body}");
     let (status, body) = http(&control, "GET", "/api/v1/dmp/documents", None);
     assert!(status.contains("200") && body == "[]", "{status} {body}");
     // The PSC control routes are mounted on the control API.

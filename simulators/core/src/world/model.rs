@@ -279,6 +279,9 @@ pub enum Opposition {
     BreakGlass,
     /// Opposes access by the SAMU's Centre 15.
     Centre15,
+    /// Refuses messages from professionals in the Mon espace santé mailbox: an operator
+    /// bounces mail to their `@patient.mssante.fr` address.
+    Messaging,
 }
 
 /// How INSi answers about a patient: the variants seen between the CNDA test answers and

@@ -284,6 +284,7 @@ fn the_default_world_covers_every_case() {
         Opposition::Consultation,
         Opposition::BreakGlass,
         Opposition::Centre15,
+        Opposition::Messaging,
     ] {
         any(&format!("{opposition:?}"), &|p| {
             p.oppositions.contains(&opposition)

@@ -48,6 +48,10 @@ pub struct XdmDocument {
     pub sha1: String,
     /// The metadata entry's `patientId`, if the entry was found.
     pub patient_id: Option<String>,
+    /// The entry's `confidentialityCode`s: `N`, and the DMP's visibility codes
+    /// (`MASQUE_PS`, `INVISIBLE_PATIENT`, `INVISIBLE_REP_LEGAUX`) that decide who may
+    /// receive the document.
+    pub confidentiality: Vec<String>,
     /// The CDA checks, for `text/xml` documents.
     pub cda: Option<CdaReport>,
 }
@@ -227,6 +231,10 @@ fn check_subset(subset: &str, files: &[(String, Vec<u8>)], report: &mut XdmRepor
             size: bytes.len(),
             sha1,
             patient_id,
+            confidentiality: entry
+                .classified(uuid::CONFIDENTIALITY)
+                .map(|c| c.code.clone())
+                .collect(),
             cda,
         });
     }

@@ -1,0 +1,3 @@
+//! What the operator checks on every submitted message ([`inspect`]).
+
+pub mod inspect;
