@@ -174,6 +174,12 @@ fn client_verifier(
     roots
         .add(pki.root().clone())
         .map_err(|e| TlsError::Config(format!("root CA: {e}")))?;
+    // The IGC-Santé intermediate is distributed as trusted too (the ANS publishes every
+    // AC of the chain), so a client that sends its leaf alone (lettre's rustls identity
+    // does) is verified as the national services verify it. Its CRL still applies.
+    roots
+        .add(pki.intermediate().clone())
+        .map_err(|e| TlsError::Config(format!("intermediate CA: {e}")))?;
     let mut builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
         .with_crls([pki.crl().clone()])
         // Only the intermediate publishes a CRL; the root is the trust anchor.

@@ -10,7 +10,7 @@ use std::fmt;
 use super::codes;
 use super::ins::is_ins_name;
 use super::ins::{Ins, InsOidKind, key_of};
-use super::model::{ClientAuthMethod, DmpState, Patient, Professional, Structure, World};
+use super::model::{ClientAuthMethod, DmpState, Opposition, Patient, Professional, Structure, World};
 
 /// Identities the CNAM publishes for the INSi qualification, answered there with the
 /// production OIDs (`.8` NIR, `.9` NIA): insi-psc.md §1.8 and the CNDA answers in
@@ -528,7 +528,8 @@ fn check_patient(
             if !dmp.authorised.is_empty()
                 || !dmp.blocked.is_empty()
                 || dmp.treating_doctor.is_some()
-                || !p.oppositions.is_empty() =>
+                // Refusing messages concerns the Mon espace santé mailbox, not the DMP.
+                || p.oppositions.iter().any(|o| *o != Opposition::Messaging) =>
         {
             c.report(entry, "dmp.state", "authorisations, blocks, a médecin traitant or oppositions need a DMP (state open or closed)");
         }

@@ -206,6 +206,19 @@ fn token_still_valid(session: &mut Session, command: &str) -> Option<Step> {
 
 fn mail(session: &mut Session, from: smtp_proto::MailFrom<String>) -> Step {
     let line = format!("MAIL FROM:<{}>", from.address);
+    if session.identity.is_none() && session.tls && session.peer.cert.is_some() {
+        // An APP mailbox may submit on the strength of its TLS client certificate alone,
+        // as operators relay for certificate-authenticated clients (SASL EXTERNAL
+        // implied, the sender as authorisation identity).
+        let implied = auth::Credentials::External {
+            authzid: Some(from.address.to_ascii_lowercase()),
+        };
+        if let Ok((identity, notes)) = auth::authenticate(&session.operator, &implied, &session.peer) {
+            let reply = Reply::new(250, [2, 7, 0], "Authenticated by client certificate");
+            session.identity = Some(identity);
+            session.journal_event("SMTP AUTH", b"client certificate", &reply, notes);
+        }
+    }
     if session.identity.is_none() {
         let finding = if session.tls {
             rules::AUTH_REFUSED.finding("MAIL before AUTH: the operator relays for authenticated mailboxes only")
