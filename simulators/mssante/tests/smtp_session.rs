@@ -236,6 +236,7 @@ async fn an_mdn_goes_back_when_asked_processed_or_with_an_integration_error() {
     let inbox = t.mss.store().folder(LEGRAND, "INBOX").unwrap();
     let error = String::from_utf8_lossy(&inbox.messages[1].raw).into_owned();
     assert!(error.contains("processed/Error: 904^INS ne correspondant pas"), "{error}");
+    assert!(!error.contains("Content-Transfer-Encoding: quoted-printable\r\n\r\nReporting-UA"), "{error}");
     let parsed = mail_parser::MessageParser::default().parse(&inbox.messages[1].raw[..]).unwrap();
     assert_eq!(parsed.subject(), Some("[KO Intégration système !][904] XDM/1.0/DDM+CR"));
 

@@ -66,7 +66,7 @@ impl Dsn<'_> {
                 ContentType::new("multipart/report").attribute("report-type", "delivery-status"),
                 vec![
                     MimePart::new("text/plain", human),
-                    MimePart::new("message/delivery-status", status),
+                    MimePart::new("message/delivery-status", status).transfer_encoding("7bit"),
                     MimePart::new(
                         "text/rfc822-headers",
                         String::from_utf8_lossy(&self.original[..end]).into_owned(),

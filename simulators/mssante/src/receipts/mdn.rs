@@ -107,7 +107,9 @@ impl Mdn<'_> {
         let headers_end = find_headers_end(self.original);
         let mut parts = vec![
             MimePart::new("text/plain", human),
-            MimePart::new("message/disposition-notification", report),
+            // The report's fields are read by software: written as they are (8bit), never
+            // quoted-printable.
+            MimePart::new("message/disposition-notification", report).transfer_encoding("8bit"),
             MimePart::new(
                 "text/rfc822-headers",
                 String::from_utf8_lossy(&self.original[..headers_end]).into_owned(),
