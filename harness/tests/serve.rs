@@ -110,11 +110,19 @@ fn serve_starts_answers_and_stops_gracefully_with_an_intact_journal() {
         dmp.starts_with("https://127.0.0.1:") && dmp.ends_with("/si-dmp-server/v2/services"),
         "dmp.base: {dmp:?}"
     );
-    for (door, scheme) in [("smtp", "smtp"), ("smtps", "smtps"), ("imap", "imap"), ("imaps", "imaps")] {
+    for (door, scheme) in [
+        ("smtp", "smtp"),
+        ("smtps", "smtps"),
+        ("imap", "imap"),
+        ("imaps", "imaps"),
+    ] {
         let url = endpoints["services"]["mssante"][door]
             .as_str()
             .unwrap_or_default();
-        assert!(url.starts_with(&format!("{scheme}://127.0.0.1:")), "mssante.{door}: {url:?}");
+        assert!(
+            url.starts_with(&format!("{scheme}://127.0.0.1:")),
+            "mssante.{door}: {url:?}"
+        );
     }
     // The SMTP submission port greets in clear (STARTTLS follows).
     let smtp = endpoints["services"]["mssante"]["smtp"]

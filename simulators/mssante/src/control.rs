@@ -117,12 +117,17 @@ async fn inbound(State(operator): State<Operator>, Json(inbound): Json<Inbound>)
         Err(why) => return error(StatusCode::BAD_REQUEST, why),
     };
     if raw.len() > operator.config.max_message_size {
-        return error(StatusCode::PAYLOAD_TOO_LARGE, "the message is over the operator's size limit");
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the message is over the operator's size limit",
+        );
     }
     match operator.feed(&inbound.to, raw) {
         Ok(uid) => (
             StatusCode::CREATED,
-            Json(json!({"mailbox": inbound.to.to_ascii_lowercase(), "folder": "INBOX", "uid": uid})),
+            Json(
+                json!({"mailbox": inbound.to.to_ascii_lowercase(), "folder": "INBOX", "uid": uid}),
+            ),
         )
             .into_response(),
         Err(why) => error(StatusCode::NOT_FOUND, why),

@@ -83,7 +83,10 @@ pub fn resolve(world: &World, address: &str) -> Route {
         return resolve_patient(world, local);
     }
     for p in &world.professionals {
-        if p.mssante.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&address)) {
+        if p.mssante
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(&address))
+        {
             return Route::Mailbox(MailboxKind::Per {
                 professional: p.id.clone(),
                 national_id: p.national_id.clone(),
@@ -137,10 +140,17 @@ fn resolve_patient(world: &World, local: &str) -> Route {
 /// The mailbox a professional (by national id) may open with a PSC token: their PER
 /// mailbox, or an ORG mailbox of a structure they practise in.
 pub fn professional_may_open(world: &World, national_id: &str, address: &str) -> bool {
-    let Some(p) = world.professionals.iter().find(|p| p.national_id == national_id) else {
+    let Some(p) = world
+        .professionals
+        .iter()
+        .find(|p| p.national_id == national_id)
+    else {
         return false;
     };
-    if p.mssante.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(address)) {
+    if p.mssante
+        .as_deref()
+        .is_some_and(|a| a.eq_ignore_ascii_case(address))
+    {
         return true;
     }
     std::iter::once(&p.structure)

@@ -13,6 +13,7 @@ use segur_core::journal::{Exchange, Payload};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::SERVICE;
 use crate::auth::Identity;
 use crate::config::MssanteConfig;
 use crate::directory::{self, MailboxKind, Route};
@@ -20,7 +21,6 @@ use crate::mailbox::MailStore;
 use crate::receipts::dsn::{Dsn, Failure};
 use crate::receipts::mdn::{IntegrationError, Mdn};
 use crate::submission::inspect::{Inspection, inspect};
-use crate::SERVICE;
 
 /// The shared state of one simulated operator.
 #[derive(Debug, Clone)]
@@ -107,7 +107,12 @@ impl Operator {
             inspection: inspect(submission.raw, &mailboxes),
             ..Submitted::default()
         };
-        let stored = self.with_trace(submission.raw, submission.mail_from, &submission.identity.address, now);
+        let stored = self.with_trace(
+            submission.raw,
+            submission.mail_from,
+            &submission.identity.address,
+            now,
+        );
         for recipient in submission.recipients {
             match &recipient.route {
                 Route::Mailbox(_) => match self.store.deliver(
@@ -208,7 +213,13 @@ impl Operator {
     }
 
     /// The message as stored: `Return-Path` and `Received` prepended, as an MTA does.
-    fn with_trace(&self, raw: &[u8], mail_from: &str, authenticated: &str, now: OffsetDateTime) -> Bytes {
+    fn with_trace(
+        &self,
+        raw: &[u8],
+        mail_from: &str,
+        authenticated: &str,
+        now: OffsetDateTime,
+    ) -> Bytes {
         let trace = format!(
             "Return-Path: <{mail_from}>\r\nReceived: from client (authenticated as {authenticated})\r\n\tby {host} (segur-bench MSSanté operator) with ESMTPSA;\r\n\t{date}\r\n",
             host = self.config.hostname,
@@ -225,16 +236,29 @@ impl Operator {
         let address = address.to_ascii_lowercase();
         match self.resolve(&address) {
             Route::Mailbox(_) => {}
-            other => return Err(format!("{address} is not a mailbox of the world ({other:?})")),
+            other => {
+                return Err(format!(
+                    "{address} is not a mailbox of the world ({other:?})"
+                ));
+            }
         }
         let uid = self
             .store
-            .deliver(&address, "INBOX", Bytes::from(raw.clone()), BTreeSet::new(), self.now())
+            .deliver(
+                &address,
+                "INBOX",
+                Bytes::from(raw.clone()),
+                BTreeSet::new(),
+                self.now(),
+            )
             .map_err(|e| e.to_string())?;
         let summary = json!({"mailbox": address, "uid": uid});
         self.journal(
-            Exchange::new(SERVICE, "inbound feed")
-                .request(Payload::new(raw).content_type("message/rfc822").summary(summary)),
+            Exchange::new(SERVICE, "inbound feed").request(
+                Payload::new(raw)
+                    .content_type("message/rfc822")
+                    .summary(summary),
+            ),
         );
         Ok(uid)
     }

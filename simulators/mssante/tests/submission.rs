@@ -32,8 +32,15 @@ fn tls_parameters(client_cert: Option<&str>) -> TlsParameters {
 fn pem_of(der: &[u8]) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
 }
 
 fn letter(from: &str, to: &str) -> Message {
@@ -50,7 +57,10 @@ fn letter(from: &str, to: &str) -> Message {
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain("Bonjour".to_string()))
-                .singlepart(Attachment::new("CR.pdf".into()).body(b"%PDF-1.4".to_vec(), ContentType::parse("application/pdf").unwrap())),
+                .singlepart(Attachment::new("CR.pdf".into()).body(
+                    b"%PDF-1.4".to_vec(),
+                    ContentType::parse("application/pdf").unwrap(),
+                )),
         )
         .unwrap()
 }
@@ -63,13 +73,22 @@ async fn lettre_submits_over_starttls_with_the_structure_certificate() {
         .port(addr.port())
         .tls(Tls::Required(tls_parameters(Some(LGC_CERT))))
         .build();
-    transport.send(letter(LGC, LEGRAND)).await.expect("accepted");
+    transport
+        .send(letter(LGC, LEGRAND))
+        .await
+        .expect("accepted");
     let inbox = t.mss.store().folder(LEGRAND, "INBOX").unwrap();
     assert_eq!(inbox.messages.len(), 1);
     let records = t.records();
-    let auth = records.iter().find(|r| r.operation == "SMTP AUTH").expect("an AUTH record");
+    let auth = records
+        .iter()
+        .find(|r| r.operation == "SMTP AUTH")
+        .expect("an AUTH record");
     assert!(format!("{:?}", auth.request).contains("client certificate"));
-    let data = records.iter().find(|r| r.operation == "SMTP DATA").expect("a DATA record");
+    let data = records
+        .iter()
+        .find(|r| r.operation == "SMTP DATA")
+        .expect("a DATA record");
     assert!(data.findings.is_empty(), "{:?}", data.findings);
 }
 
@@ -81,8 +100,14 @@ async fn lettre_without_certificate_or_credentials_is_refused() {
         .port(addr.port())
         .tls(Tls::Required(tls_parameters(None)))
         .build();
-    let error = transport.send(letter(LGC, LEGRAND)).await.expect_err("refused");
-    assert!(error.to_string().contains("530") || format!("{error:?}").contains("530"), "{error:?}");
+    let error = transport
+        .send(letter(LGC, LEGRAND))
+        .await
+        .expect_err("refused");
+    assert!(
+        error.to_string().contains("530") || format!("{error:?}").contains("530"),
+        "{error:?}"
+    );
     assert!(t.flagged("MSS-AUTH-REFUSED"));
 }
 
@@ -97,8 +122,14 @@ async fn lettre_submits_with_xoauth2_and_a_psc_token() {
         .credentials(Credentials::new(LEGRAND.into(), token.clone()))
         .authentication(vec![Mechanism::Xoauth2])
         .build();
-    transport.send(letter(LEGRAND, COLIN)).await.expect("accepted");
-    assert_eq!(t.mss.store().folder(COLIN, "INBOX").unwrap().messages.len(), 1);
+    transport
+        .send(letter(LEGRAND, COLIN))
+        .await
+        .expect("accepted");
+    assert_eq!(
+        t.mss.store().folder(COLIN, "INBOX").unwrap().messages.len(),
+        1
+    );
 
     // Dr Colin's token does not open Dr Legrand's mailbox.
     let colin = t.psc_token("dr-colin").await;
@@ -176,7 +207,8 @@ fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn pack(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, bytes) in files {
-        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
         out.write_all(bytes).unwrap();
     }
     out.finish().unwrap().into_inner()
@@ -189,7 +221,10 @@ fn mutate(zip: &[u8], change: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
 }
 
 fn replace_in(files: &mut [(String, Vec<u8>)], file: &str, from: &str, to: &str) {
-    let entry = files.iter_mut().find(|(n, _)| n.ends_with(file)).expect("file");
+    let entry = files
+        .iter_mut()
+        .find(|(n, _)| n.ends_with(file))
+        .expect("file");
     let text = String::from_utf8(entry.1.clone()).unwrap();
     assert!(text.contains(from), "{file} has no {from:?}");
     entry.1 = text.replacen(from, to, 1).into_bytes();
@@ -215,13 +250,22 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
     let (codes, ins) = right_headers(&original);
     assert_eq!(ins, "O", "the ANS level-1 example carries a qualified INS");
     let hash_changed = mutate(&original, |files| {
-        let meta = files.iter().find(|(n, _)| n.ends_with("METADATA.XML")).unwrap().1.clone();
+        let meta = files
+            .iter()
+            .find(|(n, _)| n.ends_with("METADATA.XML"))
+            .unwrap()
+            .1
+            .clone();
         let text = String::from_utf8(meta).unwrap();
         let start = text.find("name=\"hash\"").expect("a hash slot");
         let value = text[start..].find("Value>").unwrap() + start + 6;
         let mut changed = text.clone();
         changed.replace_range(value..value + 4, "0000");
-        files.iter_mut().find(|(n, _)| n.ends_with("METADATA.XML")).unwrap().1 = changed.into_bytes();
+        files
+            .iter_mut()
+            .find(|(n, _)| n.ends_with("METADATA.XML"))
+            .unwrap()
+            .1 = changed.into_bytes();
     });
     let lower_case = mutate(&original, |files| {
         for (name, _) in files.iter_mut() {
@@ -231,9 +275,16 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
         }
         replace_in(files, "METADATA.XML", "DOC0001.XML", "doc0001.xml");
     });
-    let no_metadata = mutate(&original, |files| files.retain(|(n, _)| !n.ends_with("METADATA.XML")));
+    let no_metadata = mutate(&original, |files| {
+        files.retain(|(n, _)| !n.ends_with("METADATA.XML"))
+    });
     let invisible = mutate(&original, |files| {
-        replace_in(files, "METADATA.XML", "nodeRepresentation=\"N\"", "nodeRepresentation=\"INVISIBLE_PATIENT\"");
+        replace_in(
+            files,
+            "METADATA.XML",
+            "nodeRepresentation=\"N\"",
+            "nodeRepresentation=\"INVISIBLE_PATIENT\"",
+        );
     });
     let base = |zip: Vec<u8>, to: &str| {
         Mail::new(LEGRAND, to, "XDM/1.0/DDM+Compte rendu")
@@ -242,29 +293,58 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
             .with_xdm(zip)
     };
     let cases: Vec<(&str, Mail, &[&str], &str)> = vec![
-        ("hash changed", base(hash_changed, COLIN), &[COLIN], "XDM-HASH-SIZE"),
-        ("lower-case names", base(lower_case, COLIN), &[COLIN], "XDM-NAMES-8.3"),
-        ("METADATA.XML missing", base(no_metadata, COLIN), &[COLIN], "XDM-METADATA"),
+        (
+            "hash changed",
+            base(hash_changed, COLIN),
+            &[COLIN],
+            "XDM-HASH-SIZE",
+        ),
+        (
+            "lower-case names",
+            base(lower_case, COLIN),
+            &[COLIN],
+            "XDM-NAMES-8.3",
+        ),
+        (
+            "METADATA.XML missing",
+            base(no_metadata, COLIN),
+            &[COLIN],
+            "XDM-METADATA",
+        ),
         (
             "X-MSS-INS wrong",
-            base(original.clone(), COLIN).without("X-MSS-INS").header("X-MSS-INS: N"),
+            base(original.clone(), COLIN)
+                .without("X-MSS-INS")
+                .header("X-MSS-INS: N"),
             &[COLIN],
             "MSS-X-MSS-INS",
         ),
         (
             "X-MSS-CODECDA wrong",
-            base(original.clone(), COLIN).without("X-MSS-CODECDA").header("X-MSS-CODECDA: 11488-4"),
+            base(original.clone(), COLIN)
+                .without("X-MSS-CODECDA")
+                .header("X-MSS-CODECDA: 11488-4"),
             &[COLIN],
             "MSS-X-MSS-CODECDA",
         ),
-        ("X-MSS-NIL missing", base(original.clone(), COLIN).without("X-MSS-NIL"), &[COLIN], "MSS-X-MSS-NIL"),
+        (
+            "X-MSS-NIL missing",
+            base(original.clone(), COLIN).without("X-MSS-NIL"),
+            &[COLIN],
+            "MSS-X-MSS-NIL",
+        ),
         (
             "X-MSS-MES toward a professional",
             base(original.clone(), COLIN).header("X-MSS-MES: FIN"),
             &[COLIN],
             "MSS-X-MSS-MES",
         ),
-        ("invisible to the patient, sent to the patient", base(invisible, PATIENT), &[PATIENT], "MSS-VISIBILITY-RECIPIENT"),
+        (
+            "invisible to the patient, sent to the patient",
+            base(invisible, PATIENT),
+            &[PATIENT],
+            "MSS-VISIBILITY-RECIPIENT",
+        ),
         (
             "subject without the prefix",
             {
@@ -275,7 +355,12 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
             &[COLIN],
             "MSS-SUBJECT-PREFIX",
         ),
-        ("no Message-ID", base(original.clone(), COLIN).without("Message-ID"), &[COLIN], "MSS-MESSAGE-ID"),
+        (
+            "no Message-ID",
+            base(original.clone(), COLIN).without("Message-ID"),
+            &[COLIN],
+            "MSS-MESSAGE-ID",
+        ),
         (
             "reply without References",
             base(original.clone(), COLIN).header("In-Reply-To: <parent@lps.test>"),
@@ -288,14 +373,25 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
         let answer = submit(&mut c, LEGRAND, to, &mail.build()).await;
         assert!(answer.starts_with("250 "), "{what}: {answer}");
         let rules = t.last_submission_rules();
-        assert!(rules.iter().any(|r| r == rule), "{what}: expected {rule}, got {rules:?}");
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "{what}: expected {rule}, got {rules:?}"
+        );
     }
     // The unmutated archive to the patient, with X-MSS-MES: FIN: nothing to say.
     let fine = base(original.clone(), PATIENT).header("X-MSS-MES: FIN");
     let answer = submit(&mut c, LEGRAND, &[PATIENT], &fine.build()).await;
     assert!(answer.starts_with("250 "), "{answer}");
     assert_eq!(t.last_submission_rules(), Vec::<String>::new());
-    assert_eq!(t.mss.store().folder(PATIENT, "INBOX").unwrap().messages.len(), 2);
+    assert_eq!(
+        t.mss
+            .store()
+            .folder(PATIENT, "INBOX")
+            .unwrap()
+            .messages
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]

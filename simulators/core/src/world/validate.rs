@@ -10,7 +10,9 @@ use std::fmt;
 use super::codes;
 use super::ins::is_ins_name;
 use super::ins::{Ins, InsOidKind, key_of};
-use super::model::{ClientAuthMethod, DmpState, Opposition, Patient, Professional, Structure, World};
+use super::model::{
+    ClientAuthMethod, DmpState, Opposition, Patient, Professional, Structure, World,
+};
 
 /// Identities the CNAM publishes for the INSi qualification, answered there with the
 /// production OIDs (`.8` NIR, `.9` NIA): insi-psc.md §1.8 and the CNDA answers in

@@ -83,11 +83,17 @@ pub fn authenticate(
 
 fn mailbox(operator: &Operator, address: &str) -> Result<MailboxKind, Refusal> {
     match directory::resolve(&operator.bench.world(), address) {
-        Route::Mailbox(kind @ (MailboxKind::Per { .. } | MailboxKind::Org { .. } | MailboxKind::App { .. })) => Ok(kind),
-        Route::Mailbox(MailboxKind::Patient { .. }) | Route::PatientUnreachable(_) => Err(Refusal::new(
-            &rules::AUTH_REFUSED,
-            format!("{address} is a patient mailbox: patients read their mail in Mon espace santé"),
-        )),
+        Route::Mailbox(
+            kind @ (MailboxKind::Per { .. } | MailboxKind::Org { .. } | MailboxKind::App { .. }),
+        ) => Ok(kind),
+        Route::Mailbox(MailboxKind::Patient { .. }) | Route::PatientUnreachable(_) => {
+            Err(Refusal::new(
+                &rules::AUTH_REFUSED,
+                format!(
+                    "{address} is a patient mailbox: patients read their mail in Mon espace santé"
+                ),
+            ))
+        }
         Route::Unknown | Route::OutsideTrustSpace => Err(Refusal::new(
             &rules::AUTH_REFUSED,
             format!("no mailbox {address} at this operator"),
@@ -146,7 +152,9 @@ fn by_certificate(
             } else {
                 Err(Refusal::new(
                     &rules::AUTH_REFUSED,
-                    format!("{address} belongs to another structure than the certificate's ({unit})"),
+                    format!(
+                        "{address} belongs to another structure than the certificate's ({unit})"
+                    ),
                 ))
             }
         }
@@ -193,7 +201,9 @@ fn by_token(
     if let MailboxKind::App { .. } = kind {
         return Err(Refusal::new(
             &rules::AUTH_REFUSED,
-            format!("{address} is an APP mailbox: it opens with the structure's certificate (EXTERNAL)"),
+            format!(
+                "{address} is an APP mailbox: it opens with the structure's certificate (EXTERNAL)"
+            ),
         ));
     }
     if !directory::professional_may_open(&operator.bench.world(), &access.national_id, &address) {

@@ -145,12 +145,12 @@ fn oauthbearer(payload: &[u8]) -> Result<Credentials, SaslError> {
         mechanism: "OAUTHBEARER",
         why,
     };
-    let (gs2, rest) = body
-        .split_once('\x01')
-        .ok_or(malformed("no GS2 header"))?;
+    let (gs2, rest) = body.split_once('\x01').ok_or(malformed("no GS2 header"))?;
     let mut header = gs2.split(',');
     if !matches!(header.next(), Some("n" | "y")) {
-        return Err(malformed("GS2 header must start with n or y (no channel binding)"));
+        return Err(malformed(
+            "GS2 header must start with n or y (no channel binding)",
+        ));
     }
     let user = header
         .next()
@@ -205,30 +205,97 @@ mod tests {
                     password: "pw".into(),
                 }),
             ),
-            ("PLAIN", b"no-nul", Err(SaslError::Malformed { mechanism: "PLAIN", why: "expected authzid NUL authcid NUL password" })),
-            ("PLAIN", b"\0\0pw", Err(SaslError::Malformed { mechanism: "PLAIN", why: "no user name" })),
+            (
+                "PLAIN",
+                b"no-nul",
+                Err(SaslError::Malformed {
+                    mechanism: "PLAIN",
+                    why: "expected authzid NUL authcid NUL password",
+                }),
+            ),
+            (
+                "PLAIN",
+                b"\0\0pw",
+                Err(SaslError::Malformed {
+                    mechanism: "PLAIN",
+                    why: "no user name",
+                }),
+            ),
             (
                 "XOAUTH2",
                 b"user=a@b.mssante.fr\x01auth=Bearer tok\x01\x01",
                 Ok(bearer(Some("a@b.mssante.fr"), "tok")),
             ),
-            ("XOAUTH2", b"auth=Bearer tok\x01\x01", Err(SaslError::Malformed { mechanism: "XOAUTH2", why: "no user= field" })),
-            ("XOAUTH2", b"user=a\x01auth=Basic x\x01\x01", Err(SaslError::Malformed { mechanism: "XOAUTH2", why: "no auth=Bearer field" })),
+            (
+                "XOAUTH2",
+                b"auth=Bearer tok\x01\x01",
+                Err(SaslError::Malformed {
+                    mechanism: "XOAUTH2",
+                    why: "no user= field",
+                }),
+            ),
+            (
+                "XOAUTH2",
+                b"user=a\x01auth=Basic x\x01\x01",
+                Err(SaslError::Malformed {
+                    mechanism: "XOAUTH2",
+                    why: "no auth=Bearer field",
+                }),
+            ),
             (
                 "OAUTHBEARER",
                 b"n,a=a@b.mssante.fr,\x01host=h\x01port=143\x01auth=Bearer tok\x01\x01",
                 Ok(bearer(Some("a@b.mssante.fr"), "tok")),
             ),
-            ("OAUTHBEARER", b"n,,\x01auth=Bearer tok\x01\x01", Ok(bearer(None, "tok"))),
-            ("OAUTHBEARER", b"p=tls-unique,,\x01auth=Bearer tok\x01\x01", Err(SaslError::Malformed { mechanism: "OAUTHBEARER", why: "GS2 header must start with n or y (no channel binding)" })),
-            ("OAUTHBEARER", b"n,,", Err(SaslError::Malformed { mechanism: "OAUTHBEARER", why: "no GS2 header" })),
+            (
+                "OAUTHBEARER",
+                b"n,,\x01auth=Bearer tok\x01\x01",
+                Ok(bearer(None, "tok")),
+            ),
+            (
+                "OAUTHBEARER",
+                b"p=tls-unique,,\x01auth=Bearer tok\x01\x01",
+                Err(SaslError::Malformed {
+                    mechanism: "OAUTHBEARER",
+                    why: "GS2 header must start with n or y (no channel binding)",
+                }),
+            ),
+            (
+                "OAUTHBEARER",
+                b"n,,",
+                Err(SaslError::Malformed {
+                    mechanism: "OAUTHBEARER",
+                    why: "no GS2 header",
+                }),
+            ),
             ("EXTERNAL", b"", Ok(Credentials::External { authzid: None })),
-            ("EXTERNAL", b"lgc@x.mssante.fr", Ok(Credentials::External { authzid: Some("lgc@x.mssante.fr".into()) })),
-            ("CRAM-MD5", b"", Err(SaslError::Unsupported("CRAM-MD5".into()))),
-            ("PLAIN", b"\0a\xff\0pw", Err(SaslError::Malformed { mechanism: "PLAIN", why: "not UTF-8" })),
+            (
+                "EXTERNAL",
+                b"lgc@x.mssante.fr",
+                Ok(Credentials::External {
+                    authzid: Some("lgc@x.mssante.fr".into()),
+                }),
+            ),
+            (
+                "CRAM-MD5",
+                b"",
+                Err(SaslError::Unsupported("CRAM-MD5".into())),
+            ),
+            (
+                "PLAIN",
+                b"\0a\xff\0pw",
+                Err(SaslError::Malformed {
+                    mechanism: "PLAIN",
+                    why: "not UTF-8",
+                }),
+            ),
         ];
         for (mechanism, payload, expected) in cases {
-            assert_eq!(decode(mechanism, payload), expected, "{mechanism} {payload:?}");
+            assert_eq!(
+                decode(mechanism, payload),
+                expected,
+                "{mechanism} {payload:?}"
+            );
         }
     }
 

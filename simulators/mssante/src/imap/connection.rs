@@ -71,11 +71,20 @@ pub async fn serve(
                         None,
                         Kind::Bad,
                         "Commands pipelined after STARTTLS",
-                        rules::PROTOCOL.finding("data sent after STARTTLS before the TLS handshake (command injection)"),
+                        rules::PROTOCOL.finding(
+                            "data sent after STARTTLS before the TLS handshake (command injection)",
+                        ),
                     );
                     return;
                 }
-                match net::upgrade(io.into_inner(), &tls_config, address, config.handshake_timeout).await {
+                match net::upgrade(
+                    io.into_inner(),
+                    &tls_config,
+                    address,
+                    config.handshake_timeout,
+                )
+                .await
+                {
                     Ok((stream, peer)) => {
                         session.tls_established(peer);
                         io = BufReader::new(stream);
@@ -93,9 +102,19 @@ pub async fn serve(
                 }
             }
             Next::AuthResponse => {
-                match read(&mut io, &mut line, config.max_command_line, config.idle_timeout, &mut stop).await {
+                match read(
+                    &mut io,
+                    &mut line,
+                    config.max_command_line,
+                    config.idle_timeout,
+                    &mut stop,
+                )
+                .await
+                {
                     Some(LineRead::Line) => session.auth_response(&line),
-                    Some(LineRead::TooLong) => session.unparsable(b"(AUTHENTICATE response too long)"),
+                    Some(LineRead::TooLong) => {
+                        session.unparsable(b"(AUTHENTICATE response too long)")
+                    }
                     _ => return,
                 }
             }
@@ -172,7 +191,10 @@ async fn read_command(
                 if !*stop.borrow() {
                     return None;
                 }
-                let _ = io.get_mut().write_all(&wire::bye("Server shutting down")).await;
+                let _ = io
+                    .get_mut()
+                    .write_all(&wire::bye("Server shutting down"))
+                    .await;
                 return None;
             }
         };
@@ -196,13 +218,28 @@ async fn read_command(
                         tag.as_ref(),
                         Kind::No,
                         Some(imap_codec::imap_types::response::Code::TooBig),
-                        &format!("Literal of {length} bytes over the limit of {}", config.max_message_size),
+                        &format!(
+                            "Literal of {length} bytes over the limit of {}",
+                            config.max_message_size
+                        ),
                     );
-                    session.journal("literal", &out, vec![rules::TOO_LARGE.finding(format!("a literal of {length} bytes"))]);
+                    session.journal(
+                        "literal",
+                        &out,
+                        vec![rules::TOO_LARGE.finding(format!("a literal of {length} bytes"))],
+                    );
                     // A non-synchronising literal is on its way anyway: the stream cannot
                     // be resynchronised, so the session ends.
-                    let next = if mode == LiteralMode::NonSync { Next::Close } else { Next::Command };
-                    return Some(Outcome { out, next, delay: None });
+                    let next = if mode == LiteralMode::NonSync {
+                        Next::Close
+                    } else {
+                        Next::Command
+                    };
+                    return Some(Outcome {
+                        out,
+                        next,
+                        delay: None,
+                    });
                 }
                 if mode == LiteralMode::Sync {
                     let stream = io.get_mut();

@@ -33,23 +33,35 @@ pub fn fetch(
     uid: bool,
 ) -> Outcome {
     let mut names: Vec<MessageDataItemName<'_>> = match names {
-        MacroOrMessageDataItemNames::Macro(m) => m.expand().into_iter().map(|n| match n {
-            MessageDataItemName::Flags => MessageDataItemName::Flags,
-            MessageDataItemName::InternalDate => MessageDataItemName::InternalDate,
-            MessageDataItemName::Rfc822Size => MessageDataItemName::Rfc822Size,
-            MessageDataItemName::Envelope => MessageDataItemName::Envelope,
-            _ => MessageDataItemName::Body,
-        }).collect(),
+        MacroOrMessageDataItemNames::Macro(m) => m
+            .expand()
+            .into_iter()
+            .map(|n| match n {
+                MessageDataItemName::Flags => MessageDataItemName::Flags,
+                MessageDataItemName::InternalDate => MessageDataItemName::InternalDate,
+                MessageDataItemName::Rfc822Size => MessageDataItemName::Rfc822Size,
+                MessageDataItemName::Envelope => MessageDataItemName::Envelope,
+                _ => MessageDataItemName::Body,
+            })
+            .collect(),
         MacroOrMessageDataItemNames::MessageDataItemNames(n) => n,
     };
     if uid && !names.contains(&MessageDataItemName::Uid) {
         names.insert(0, MessageDataItemName::Uid);
     }
     let (Some(identity), Some(selected)) = (&session.identity, &session.selected) else {
-        return Outcome::send(wire::status(Some(tag), Kind::Bad, None, "Select a mailbox first"));
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::Bad,
+            None,
+            "Select a mailbox first",
+        ));
     };
-    let (address, folder_name, read_only) =
-        (identity.address.clone(), selected.folder.clone(), selected.read_only);
+    let (address, folder_name, read_only) = (
+        identity.address.clone(),
+        selected.folder.clone(),
+        selected.read_only,
+    );
     let folder = match session.operator.store.folder(&address, &folder_name) {
         Ok(f) => f,
         Err(e) => return Outcome::send(wire::status(Some(tag), Kind::No, None, &e.to_string())),
@@ -76,18 +88,28 @@ pub fn fetch(
             .map(|(_, u)| *u)
             .collect();
         if !unseen.is_empty() {
-            let _ = session.operator.store.update_flags(&address, &folder_name, &unseen, |f| {
-                f.insert("\\Seen".to_string());
-            });
+            let _ = session
+                .operator
+                .store
+                .update_flags(&address, &folder_name, &unseen, |f| {
+                    f.insert("\\Seen".to_string());
+                });
         }
     }
     let mut out = Vec::new();
     for (seq, u) in chosen {
-        let Some(message) = folder.messages.iter().find(|m| m.uid == u) else { continue };
+        let Some(message) = folder.messages.iter().find(|m| m.uid == u) else {
+            continue;
+        };
         let mut message = message.clone();
         if marks_seen {
             message.flags.insert("\\Seen".to_string());
         }
+        // `\Recent` is per session: the one that selected the folder first sees it.
+        message.recent = session
+            .selected
+            .as_ref()
+            .is_some_and(|s| s.recent.contains(&message.uid));
         let items = items(&message, &names);
         if let (Some(seq), Ok(items)) = (NonZeroU32::new(seq), NonEmptyVec::try_from(items)) {
             out.extend(wire::data(Data::Fetch { seq, items }));
@@ -98,7 +120,10 @@ pub fn fetch(
 }
 
 /// The FETCH items `names` asks for, for one message.
-pub fn items(message: &StoredMessage, names: &[MessageDataItemName<'_>]) -> Vec<MessageDataItem<'static>> {
+pub fn items(
+    message: &StoredMessage,
+    names: &[MessageDataItemName<'_>],
+) -> Vec<MessageDataItem<'static>> {
     let raw = &message.raw[..];
     let needs_parse = names.iter().any(|n| {
         !matches!(
@@ -124,7 +149,9 @@ pub fn items(message: &StoredMessage, names: &[MessageDataItemName<'_>]) -> Vec<
                 None => continue,
             },
             MessageDataItemName::Rfc822Size => MessageDataItem::Rfc822Size(raw.len() as u32),
-            MessageDataItemName::InternalDate => MessageDataItem::InternalDate(internal_date(message)),
+            MessageDataItemName::InternalDate => {
+                MessageDataItem::InternalDate(internal_date(message))
+            }
             MessageDataItemName::Envelope => MessageDataItem::Envelope(
                 parsed.as_ref().map(envelope).unwrap_or_else(empty_envelope),
             ),
@@ -146,11 +173,15 @@ pub fn items(message: &StoredMessage, names: &[MessageDataItemName<'_>]) -> Vec<
             MessageDataItemName::Rfc822Text => MessageDataItem::Rfc822Text(nstring(Some(
                 section_bytes(raw, parsed.as_ref(), Some(&Section::Text(None))),
             ))),
-            MessageDataItemName::BodyExt { section, partial, .. } => {
+            MessageDataItemName::BodyExt {
+                section, partial, ..
+            } => {
                 let mut bytes = section_bytes(raw, parsed.as_ref(), section.as_ref());
                 let origin = partial.map(|(start, length)| {
                     let start_index = (start as usize).min(bytes.len());
-                    let end = start_index.saturating_add(length.get() as usize).min(bytes.len());
+                    let end = start_index
+                        .saturating_add(length.get() as usize)
+                        .min(bytes.len());
                     bytes = bytes[start_index..end].to_vec();
                     start
                 });
@@ -174,7 +205,8 @@ fn owned_section(section: Section<'_>) -> Section<'static> {
             .iter()
             .filter_map(|n| AString::try_from(n.as_ref().to_vec()).ok())
             .collect();
-        NonEmptyVec::try_from(v).unwrap_or_else(|_| NonEmptyVec::from(AString::try_from("X").expect("atom")))
+        NonEmptyVec::try_from(v)
+            .unwrap_or_else(|_| NonEmptyVec::from(AString::try_from("X").expect("atom")))
     };
     match section {
         Section::Part(p) => Section::Part(p),
@@ -194,7 +226,8 @@ fn internal_date(message: &StoredMessage) -> DateTime {
         .single()
         .unwrap_or_else(|| offset.timestamp_opt(0, 0).single().expect("epoch"));
     DateTime::try_from(when).unwrap_or_else(|_| {
-        DateTime::try_from(offset.timestamp_opt(0, 0).single().expect("epoch")).expect("epoch is valid")
+        DateTime::try_from(offset.timestamp_opt(0, 0).single().expect("epoch"))
+            .expect("epoch is valid")
     })
 }
 
@@ -294,7 +327,12 @@ pub fn structure(message: &Message<'_>, id: usize, extended: bool) -> BodyStruct
         .unwrap_or_default();
     let (ctype, subtype) = part
         .content_type()
-        .map(|c| (c.ctype().to_ascii_uppercase(), c.subtype().map(str::to_ascii_uppercase)))
+        .map(|c| {
+            (
+                c.ctype().to_ascii_uppercase(),
+                c.subtype().map(str::to_ascii_uppercase),
+            )
+        })
         .unwrap_or_else(|| ("TEXT".into(), Some("PLAIN".into())));
     if let PartType::Multipart(children) = &part.body {
         let bodies: Vec<BodyStructure<'static>> = children
@@ -315,7 +353,12 @@ pub fn structure(message: &Message<'_>, id: usize, extended: bool) -> BodyStruct
         .map(|attrs| {
             attrs
                 .iter()
-                .map(|a| (istring(a.name.to_ascii_uppercase()), istring(a.value.to_string())))
+                .map(|a| {
+                    (
+                        istring(a.name.to_ascii_uppercase()),
+                        istring(a.value.to_string()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -330,7 +373,9 @@ pub fn structure(message: &Message<'_>, id: usize, extended: bool) -> BodyStruct
         ),
         size: body_bytes.len() as u32,
     };
-    let lines = body_bytes.iter().filter(|b| **b == b'\n').count() as u32;
+    let lines = (body_bytes.iter().filter(|b| **b == b'\n').count()
+        + usize::from(!body_bytes.is_empty() && !body_bytes.ends_with(b"\n")))
+        as u32;
     let specific = match &part.body {
         PartType::Message(inner) => SpecificFields::Message {
             envelope: Box::new(envelope(inner)),
@@ -356,7 +401,12 @@ pub fn structure(message: &Message<'_>, id: usize, extended: bool) -> BodyStruct
                         .map(|attrs| {
                             attrs
                                 .iter()
-                                .map(|a| (istring(a.name.to_ascii_uppercase()), istring(a.value.to_string())))
+                                .map(|a| {
+                                    (
+                                        istring(a.name.to_ascii_uppercase()),
+                                        istring(a.value.to_string()),
+                                    )
+                                })
                                 .collect()
                         })
                         .unwrap_or_default(),
@@ -372,7 +422,11 @@ pub fn structure(message: &Message<'_>, id: usize, extended: bool) -> BodyStruct
 }
 
 /// The bytes of `section` of the message (`None`: the whole message).
-pub fn section_bytes(raw: &[u8], parsed: Option<&Message<'_>>, section: Option<&Section<'_>>) -> Vec<u8> {
+pub fn section_bytes(
+    raw: &[u8],
+    parsed: Option<&Message<'_>>,
+    section: Option<&Section<'_>>,
+) -> Vec<u8> {
     let Some(section) = section else {
         return raw.to_vec();
     };
@@ -406,12 +460,25 @@ pub fn section_bytes(raw: &[u8], parsed: Option<&Message<'_>>, section: Option<&
             filter_headers(&headers_of(message), &wanted, keep)
         }
         Section::Part(part) => find(message, part)
-            .map(|(m, p)| m.raw_message().get(p.offset_body as usize..p.offset_end as usize).unwrap_or_default().to_vec())
+            .map(|(m, p)| {
+                m.raw_message()
+                    .get(p.offset_body as usize..p.offset_end as usize)
+                    .unwrap_or_default()
+                    .to_vec()
+            })
             .unwrap_or_default(),
         Section::Mime(part) => find(message, part)
-            .map(|(m, p)| m.raw_message().get(p.offset_header as usize..p.offset_body as usize).unwrap_or_default().to_vec())
+            .map(|(m, p)| {
+                m.raw_message()
+                    .get(p.offset_header as usize..p.offset_body as usize)
+                    .unwrap_or_default()
+                    .to_vec()
+            })
             .unwrap_or_default(),
-        Section::Header(Some(part)) | Section::Text(Some(part)) | Section::HeaderFields(Some(part), _) | Section::HeaderFieldsNot(Some(part), _) => {
+        Section::Header(Some(part))
+        | Section::Text(Some(part))
+        | Section::HeaderFields(Some(part), _)
+        | Section::HeaderFieldsNot(Some(part), _) => {
             match find(message, part).map(|(_, p)| &p.body) {
                 Some(PartType::Message(inner)) => {
                     let inner_section = match section {
@@ -431,7 +498,10 @@ pub fn section_bytes(raw: &[u8], parsed: Option<&Message<'_>>, section: Option<&
 
 /// The part a part number names, with the message it belongs to (a part inside an
 /// attached message belongs to that message).
-fn find<'m, 'x>(message: &'m Message<'x>, part: &Part) -> Option<(&'m Message<'x>, &'m MessagePart<'x>)> {
+fn find<'m, 'x>(
+    message: &'m Message<'x>,
+    part: &Part,
+) -> Option<(&'m Message<'x>, &'m MessagePart<'x>)> {
     let mut current_message = message;
     let mut current = current_message.root_part();
     for (depth, number) in part.0.as_ref().iter().enumerate() {
@@ -463,7 +533,12 @@ fn filter_headers(headers: &[u8], names: &[String], keep: bool) -> Vec<u8> {
             break;
         }
         if !line.starts_with([' ', '\t']) {
-            let name = line.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let name = line
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             including = names.contains(&name) == keep;
         }
         if including {

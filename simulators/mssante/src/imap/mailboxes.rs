@@ -33,7 +33,12 @@ fn address(session: &Session) -> String {
 }
 
 /// SELECT (`read_only`: EXAMINE).
-pub fn select(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, read_only: bool) -> Outcome {
+pub fn select(
+    session: &mut Session,
+    tag: &Tag<'static>,
+    mailbox: &Mailbox<'_>,
+    read_only: bool,
+) -> Outcome {
     let folder_name = name(mailbox);
     let owner = address(session);
     session.selected = None;
@@ -43,14 +48,25 @@ pub fn select(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, 
             return Outcome::send(wire::status(Some(tag), Kind::No, None, &e.to_string()));
         }
     };
-    let system = [Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Seen, Flag::Draft];
+    let system = [
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Seen,
+        Flag::Draft,
+    ];
     let mut out = wire::data(Data::Flags(system.to_vec()));
-    let mut permanent: Vec<FlagPerm<'static>> = system.iter().cloned().map(FlagPerm::Flag).collect();
+    let mut permanent: Vec<FlagPerm<'static>> =
+        system.iter().cloned().map(FlagPerm::Flag).collect();
     permanent.push(FlagPerm::Asterisk);
     out.extend(wire::status(
         None,
         Kind::Ok,
-        Some(Code::PermanentFlags(if read_only { Vec::new() } else { permanent })),
+        Some(Code::PermanentFlags(if read_only {
+            Vec::new()
+        } else {
+            permanent
+        })),
         "Flags permitted",
     ));
     out.extend(wire::data(Data::Exists(folder.messages.len() as u32)));
@@ -61,20 +77,40 @@ pub fn select(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, 
         .position(|m| !m.flags.contains("\\Seen"))
         .and_then(|i| NonZeroU32::new(i as u32 + 1))
     {
-        out.extend(wire::status(None, Kind::Ok, Some(Code::Unseen(first_unseen)), "First unseen"));
+        out.extend(wire::status(
+            None,
+            Kind::Ok,
+            Some(Code::Unseen(first_unseen)),
+            "First unseen",
+        ));
     }
     if let Some(validity) = NonZeroU32::new(folder.uid_validity) {
-        out.extend(wire::status(None, Kind::Ok, Some(Code::UidValidity(validity)), "UIDs valid"));
+        out.extend(wire::status(
+            None,
+            Kind::Ok,
+            Some(Code::UidValidity(validity)),
+            "UIDs valid",
+        ));
     }
     if let Some(next) = NonZeroU32::new(folder.uid_next) {
-        out.extend(wire::status(None, Kind::Ok, Some(Code::UidNext(next)), "Predicted next UID"));
+        out.extend(wire::status(
+            None,
+            Kind::Ok,
+            Some(Code::UidNext(next)),
+            "Predicted next UID",
+        ));
     }
     let (code, verb) = if read_only {
         (Code::ReadOnly, "EXAMINE")
     } else {
         (Code::ReadWrite, "SELECT")
     };
-    out.extend(wire::status(Some(tag), Kind::Ok, Some(code), &format!("{verb} completed")));
+    out.extend(wire::status(
+        Some(tag),
+        Kind::Ok,
+        Some(code),
+        &format!("{verb} completed"),
+    ));
     if !read_only {
         session.operator.store.clear_recent(&owner, &folder_name);
     }
@@ -82,6 +118,12 @@ pub fn select(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, 
         folder: folder_name,
         read_only,
         uids: folder.messages.iter().map(|m| m.uid).collect(),
+        recent: folder
+            .messages
+            .iter()
+            .filter(|m| m.recent)
+            .map(|m| m.uid)
+            .collect(),
     });
     Outcome::send(out)
 }
@@ -90,28 +132,53 @@ pub fn select(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, 
 pub fn create(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>) -> Outcome {
     let folder = name(mailbox);
     let result = session.operator.store.create(&address(session), &folder);
-    finish(session, tag, &format!("CREATE {folder}"), result.map_err(|e| e.to_string()))
+    finish(
+        session,
+        tag,
+        &format!("CREATE {folder}"),
+        result.map_err(|e| e.to_string()),
+    )
 }
 
 /// DELETE.
 pub fn delete(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>) -> Outcome {
     let folder = name(mailbox);
     let result = session.operator.store.delete(&address(session), &folder);
-    finish(session, tag, &format!("DELETE {folder}"), result.map_err(|e| e.to_string()))
+    finish(
+        session,
+        tag,
+        &format!("DELETE {folder}"),
+        result.map_err(|e| e.to_string()),
+    )
 }
 
 /// SUBSCRIBE / UNSUBSCRIBE.
-pub fn subscribe(session: &mut Session, tag: &Tag<'static>, mailbox: &Mailbox<'_>, on: bool) -> Outcome {
+pub fn subscribe(
+    session: &mut Session,
+    tag: &Tag<'static>,
+    mailbox: &Mailbox<'_>,
+    on: bool,
+) -> Outcome {
     let folder = name(mailbox);
     let result = session
         .operator
         .store
         .subscribe_folder(&address(session), &folder, on);
     let verb = if on { "SUBSCRIBE" } else { "UNSUBSCRIBE" };
-    finish(session, tag, &format!("{verb} {folder}"), result.map_err(|e| e.to_string()))
+    finish(
+        session,
+        tag,
+        &format!("{verb} {folder}"),
+        result.map_err(|e| e.to_string()),
+    )
 }
 
-fn finish(session: &mut Session, tag: &Tag<'static>, what: &str, result: Result<(), String>) -> Outcome {
+fn finish(
+    session: &mut Session,
+    tag: &Tag<'static>,
+    what: &str,
+    result: Result<(), String>,
+) -> Outcome {
     let out = match result {
         Ok(()) => wire::status(Some(tag), Kind::Ok, None, &format!("{what} completed")),
         Err(why) => wire::status(Some(tag), Kind::No, None, &why),
@@ -159,16 +226,31 @@ pub fn list(
             {
                 items.push(FlagNameAttribute::from(atom));
             }
-            let Ok(mailbox) = Mailbox::try_from(folder.clone()) else { continue };
+            let Ok(mailbox) = Mailbox::try_from(folder.clone()) else {
+                continue;
+            };
             out.extend(wire::data(if lsub {
-                Data::Lsub { items, delimiter, mailbox }
+                Data::Lsub {
+                    items,
+                    delimiter,
+                    mailbox,
+                }
             } else {
-                Data::List { items, delimiter, mailbox }
+                Data::List {
+                    items,
+                    delimiter,
+                    mailbox,
+                }
             }));
         }
     }
     let verb = if lsub { "LSUB" } else { "LIST" };
-    out.extend(wire::status(Some(tag), Kind::Ok, None, &format!("{verb} completed")));
+    out.extend(wire::status(
+        Some(tag),
+        Kind::Ok,
+        None,
+        &format!("{verb} completed"),
+    ));
     Outcome::send(out)
 }
 
@@ -190,7 +272,10 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     } else {
         (pattern.to_string(), name.to_string())
     };
-    go(&p.chars().collect::<Vec<_>>(), &n.chars().collect::<Vec<_>>())
+    go(
+        &p.chars().collect::<Vec<_>>(),
+        &n.chars().collect::<Vec<_>>(),
+    )
 }
 
 /// STATUS.
@@ -201,20 +286,34 @@ pub fn status(
     names: &[StatusDataItemName],
 ) -> Outcome {
     let folder_name = name(mailbox);
-    let folder = match session.operator.store.folder(&address(session), &folder_name) {
+    let folder = match session
+        .operator
+        .store
+        .folder(&address(session), &folder_name)
+    {
         Ok(f) => f,
         Err(e) => return Outcome::send(wire::status(Some(tag), Kind::No, None, &e.to_string())),
     };
     let items: Vec<StatusDataItem> = names
         .iter()
         .filter_map(|n| match n {
-            StatusDataItemName::Messages => Some(StatusDataItem::Messages(folder.messages.len() as u32)),
+            StatusDataItemName::Messages => {
+                Some(StatusDataItem::Messages(folder.messages.len() as u32))
+            }
             StatusDataItemName::Recent => Some(StatusDataItem::Recent(folder.recent() as u32)),
-            StatusDataItemName::UidNext => NonZeroU32::new(folder.uid_next).map(StatusDataItem::UidNext),
-            StatusDataItemName::UidValidity => NonZeroU32::new(folder.uid_validity).map(StatusDataItem::UidValidity),
+            StatusDataItemName::UidNext => {
+                NonZeroU32::new(folder.uid_next).map(StatusDataItem::UidNext)
+            }
+            StatusDataItemName::UidValidity => {
+                NonZeroU32::new(folder.uid_validity).map(StatusDataItem::UidValidity)
+            }
             StatusDataItemName::Unseen => Some(StatusDataItem::Unseen(folder.unseen() as u32)),
             StatusDataItemName::Deleted => Some(StatusDataItem::Deleted(
-                folder.messages.iter().filter(|m| m.flags.contains("\\Deleted")).count() as u32,
+                folder
+                    .messages
+                    .iter()
+                    .filter(|m| m.flags.contains("\\Deleted"))
+                    .count() as u32,
             )),
             _ => None,
         })

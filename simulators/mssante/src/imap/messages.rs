@@ -55,11 +55,19 @@ pub fn targets(session: &Session, set: &SequenceSet, uid: bool) -> Vec<(u32, u32
 }
 
 fn owner(session: &Session) -> String {
-    session.identity.as_ref().map(|i| i.address.clone()).unwrap_or_default()
+    session
+        .identity
+        .as_ref()
+        .map(|i| i.address.clone())
+        .unwrap_or_default()
 }
 
 fn folder(session: &Session) -> String {
-    session.selected.as_ref().map(|s| s.folder.clone()).unwrap_or_default()
+    session
+        .selected
+        .as_ref()
+        .map(|s| s.folder.clone())
+        .unwrap_or_default()
 }
 
 fn read_only(session: &Session) -> bool {
@@ -116,18 +124,30 @@ pub fn store(
     uid: bool,
 ) -> Outcome {
     if read_only(session) {
-        return Outcome::send(wire::status(Some(tag), Kind::No, None, "The mailbox is read-only (EXAMINE)"));
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::No,
+            None,
+            "The mailbox is read-only (EXAMINE)",
+        ));
     }
     let chosen = targets(session, set, uid);
     let uids: Vec<u32> = chosen.iter().map(|(_, u)| *u).collect();
     let names = flag_names(flags);
-    let result = session.operator.store.update_flags(&owner(session), &folder(session), &uids, |current| {
-        match kind {
-            StoreType::Replace => *current = names.clone(),
-            StoreType::Add => current.extend(names.iter().cloned()),
-            StoreType::Remove => current.retain(|f| !names.contains(f)),
-        }
-    });
+    let result =
+        session
+            .operator
+            .store
+            .update_flags(
+                &owner(session),
+                &folder(session),
+                &uids,
+                |current| match kind {
+                    StoreType::Replace => *current = names.clone(),
+                    StoreType::Add => current.extend(names.iter().cloned()),
+                    StoreType::Remove => current.retain(|f| !names.contains(f)),
+                },
+            );
     let updated = match result {
         Ok(u) => u,
         Err(e) => return Outcome::send(wire::status(Some(tag), Kind::No, None, &e.to_string())),
@@ -135,7 +155,9 @@ pub fn store(
     let mut out = Vec::new();
     if *response == StoreResponse::Answer {
         for (seq, u) in &chosen {
-            let Some((_, flags)) = updated.iter().find(|(x, _)| x == u) else { continue };
+            let Some((_, flags)) = updated.iter().find(|(x, _)| x == u) else {
+                continue;
+            };
             let mut items = vec![flags_item(flags, false)];
             if uid && let Some(u) = NonZeroU32::new(*u) {
                 items.push(MessageDataItem::Uid(u));
@@ -168,38 +190,80 @@ pub fn copy(
 ) -> Outcome {
     let target = name(mailbox);
     if moving && read_only(session) {
-        return Outcome::send(wire::status(Some(tag), Kind::No, None, "The mailbox is read-only (EXAMINE)"));
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::No,
+            None,
+            "The mailbox is read-only (EXAMINE)",
+        ));
     }
     let chosen = targets(session, set, uid);
     let uids: Vec<u32> = chosen.iter().map(|(_, u)| *u).collect();
     let (address, source) = (owner(session), folder(session));
     let verb = if moving { "MOVE" } else { "COPY" };
-    if let Err(e) = session.operator.store.copy(&address, &source, &uids, &target) {
-        return Outcome::send(wire::status(Some(tag), Kind::No, Some(Code::TryCreate), &e.to_string()));
+    if let Err(e) = session
+        .operator
+        .store
+        .copy(&address, &source, &uids, &target)
+    {
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::No,
+            Some(Code::TryCreate),
+            &e.to_string(),
+        ));
     }
     let mut out = Vec::new();
     if moving && !uids.is_empty() {
-        let _ = session.operator.store.update_flags(&address, &source, &uids, |f| {
-            f.insert("\\Deleted".to_string());
-        });
-        let _ = session.operator.store.expunge(&address, &source, Some(&uids));
+        let _ = session
+            .operator
+            .store
+            .update_flags(&address, &source, &uids, |f| {
+                f.insert("\\Deleted".to_string());
+            });
+        let _ = session
+            .operator
+            .store
+            .expunge(&address, &source, Some(&uids));
         out.extend(session.sync());
     }
-    out.extend(wire::status(Some(tag), Kind::Ok, None, &format!("{verb} completed")));
-    session.journal(&format!("{verb} UIDs {uids:?} from {source} to {target}"), &out, Vec::new());
+    out.extend(wire::status(
+        Some(tag),
+        Kind::Ok,
+        None,
+        &format!("{verb} completed"),
+    ));
+    session.journal(
+        &format!("{verb} UIDs {uids:?} from {source} to {target}"),
+        &out,
+        Vec::new(),
+    );
     Outcome::send(out)
 }
 
 /// EXPUNGE.
 pub fn expunge(session: &mut Session, tag: &Tag<'static>) -> Outcome {
     if read_only(session) {
-        return Outcome::send(wire::status(Some(tag), Kind::No, None, "The mailbox is read-only (EXAMINE)"));
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::No,
+            None,
+            "The mailbox is read-only (EXAMINE)",
+        ));
     }
     let (address, source) = (owner(session), folder(session));
-    let removed = session.operator.store.expunge(&address, &source, None).unwrap_or_default();
+    let removed = session
+        .operator
+        .store
+        .expunge(&address, &source, None)
+        .unwrap_or_default();
     let mut out = session.sync();
     out.extend(wire::status(Some(tag), Kind::Ok, None, "EXPUNGE completed"));
-    session.journal(&format!("EXPUNGE {source} UIDs {removed:?}"), &out, Vec::new());
+    session.journal(
+        &format!("EXPUNGE {source} UIDs {removed:?}"),
+        &out,
+        Vec::new(),
+    );
     Outcome::send(out)
 }
 
@@ -207,9 +271,17 @@ pub fn expunge(session: &mut Session, tag: &Tag<'static>) -> Outcome {
 pub fn close(session: &mut Session, tag: &Tag<'static>) -> Outcome {
     let (address, source) = (owner(session), folder(session));
     if !read_only(session) {
-        let removed = session.operator.store.expunge(&address, &source, None).unwrap_or_default();
+        let removed = session
+            .operator
+            .store
+            .expunge(&address, &source, None)
+            .unwrap_or_default();
         if !removed.is_empty() {
-            session.journal(&format!("CLOSE {source} expunged UIDs {removed:?}"), &[], Vec::new());
+            session.journal(
+                &format!("CLOSE {source} expunged UIDs {removed:?}"),
+                &[],
+                Vec::new(),
+            );
         }
     }
     session.selected = None;
@@ -227,8 +299,18 @@ pub fn append(
 ) -> Outcome {
     let target = name(mailbox);
     if message.len() > session.operator.config.max_message_size {
-        let out = wire::status(Some(tag), Kind::No, Some(Code::TooBig), "The message is over the size limit");
-        session.journal_with(&format!("APPEND {target}"), &out, None, vec![rules::TOO_LARGE.finding(format!("APPEND of {} bytes", message.len()))]);
+        let out = wire::status(
+            Some(tag),
+            Kind::No,
+            Some(Code::TooBig),
+            "The message is over the size limit",
+        );
+        session.journal_with(
+            &format!("APPEND {target}"),
+            &out,
+            None,
+            vec![rules::TOO_LARGE.finding(format!("APPEND of {} bytes", message.len()))],
+        );
         return Outcome::send(out);
     }
     let when = date

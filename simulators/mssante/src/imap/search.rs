@@ -125,11 +125,25 @@ impl<'a> Candidate<'a> {
 }
 
 /// SEARCH (`uid`: UID SEARCH).
-pub fn search(session: &mut Session, tag: &Tag<'static>, key: &SearchKey<'_>, uid: bool) -> Outcome {
+pub fn search(
+    session: &mut Session,
+    tag: &Tag<'static>,
+    key: &SearchKey<'_>,
+    uid: bool,
+) -> Outcome {
     let (Some(identity), Some(selected)) = (&session.identity, &session.selected) else {
-        return Outcome::send(wire::status(Some(tag), Kind::Bad, None, "Select a mailbox first"));
+        return Outcome::send(wire::status(
+            Some(tag),
+            Kind::Bad,
+            None,
+            "Select a mailbox first",
+        ));
     };
-    let folder = match session.operator.store.folder(&identity.address, &selected.folder) {
+    let folder = match session
+        .operator
+        .store
+        .folder(&identity.address, &selected.folder)
+    {
         Ok(f) => f,
         Err(e) => return Outcome::send(wire::status(Some(tag), Kind::No, None, &e.to_string())),
     };

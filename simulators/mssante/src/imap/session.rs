@@ -85,6 +85,8 @@ pub struct Selected {
     pub read_only: bool,
     /// UIDs in sequence-number order, as the client knows them.
     pub uids: Vec<u32>,
+    /// UIDs that are `\Recent` for this session (new when it selected or synced).
+    pub recent: std::collections::BTreeSet<u32>,
 }
 
 /// One IMAP session.
@@ -127,7 +129,10 @@ impl Session {
     pub fn greeting(&mut self) -> Outcome {
         let greeting = Outcome::send(wire::greeting(
             Some(Code::Capability(self.capabilities())),
-            &format!("{} IMAP4rev1 MSSanté operator (segur-bench) ready", self.operator.config.hostname),
+            &format!(
+                "{} IMAP4rev1 MSSanté operator (segur-bench) ready",
+                self.operator.config.hostname
+            ),
         ));
         match self.fault(None, "CONNECT") {
             Faulted::Replaced(outcome) => outcome,
@@ -152,7 +157,9 @@ impl Session {
                 caps.push(Capability::Auth(match *m {
                     "PLAIN" => AuthMechanism::Plain,
                     "XOAUTH2" => AuthMechanism::XOAuth2,
-                    other => AuthMechanism::try_from(other.to_string()).unwrap_or(AuthMechanism::Plain),
+                    other => {
+                        AuthMechanism::try_from(other.to_string()).unwrap_or(AuthMechanism::Plain)
+                    }
                 }));
             }
             caps.push(Capability::SaslIr);
@@ -225,7 +232,12 @@ impl Session {
         match body {
             CommandBody::Capability => {
                 let mut out = wire::data(Data::Capability(self.capabilities()));
-                out.extend(wire::status(Some(tag), Kind::Ok, None, "CAPABILITY completed"));
+                out.extend(wire::status(
+                    Some(tag),
+                    Kind::Ok,
+                    None,
+                    "CAPABILITY completed",
+                ));
                 Outcome::send(out)
             }
             CommandBody::Noop | CommandBody::Check => {
@@ -253,20 +265,20 @@ impl Session {
                 "TLS is already active",
                 rules::PROTOCOL.finding("STARTTLS on a channel already encrypted"),
             ),
-            CommandBody::Login { .. } | CommandBody::Authenticate { .. } if authenticated => {
-                self.refuse(
+            CommandBody::Login { .. } | CommandBody::Authenticate { .. } if authenticated => self
+                .refuse(
                     Some(tag),
                     Kind::Bad,
                     "Already authenticated",
                     rules::PROTOCOL.finding("a second authentication in one session"),
-                )
-            }
-            CommandBody::Login { .. } | CommandBody::Authenticate { .. } if !self.tls => self.refuse(
-                Some(tag),
-                Kind::No,
-                "LOGINDISABLED: STARTTLS first",
-                rules::CLEARTEXT.finding("authentication on a channel not protected by TLS"),
-            ),
+                ),
+            CommandBody::Login { .. } | CommandBody::Authenticate { .. } if !self.tls => self
+                .refuse(
+                    Some(tag),
+                    Kind::No,
+                    "LOGINDISABLED: STARTTLS first",
+                    rules::CLEARTEXT.finding("authentication on a channel not protected by TLS"),
+                ),
             CommandBody::Login { username, password } => {
                 let credentials = Credentials::Password {
                     user: wire::lossy(username.as_ref()),
@@ -283,7 +295,10 @@ impl Session {
                     return self.refuse(
                         Some(tag),
                         Kind::No,
-                        &format!("Mechanism not offered; offered: {}", sasl::MECHANISMS.join(" ")),
+                        &format!(
+                            "Mechanism not offered; offered: {}",
+                            sasl::MECHANISMS.join(" ")
+                        ),
                         rules::PROTOCOL.finding(format!("AUTHENTICATE {mechanism}: not offered")),
                     );
                 }
@@ -306,7 +321,8 @@ impl Session {
                 Some(tag),
                 Kind::Bad,
                 "Authenticate first (AUTHENTICATE or LOGIN)",
-                rules::PROTOCOL.finding("a command of the authenticated state before authentication"),
+                rules::PROTOCOL
+                    .finding("a command of the authenticated state before authentication"),
             ),
             CommandBody::Select { mailbox } => mailboxes::select(self, tag, &mailbox, false),
             CommandBody::Examine { mailbox } => mailboxes::select(self, tag, &mailbox, true),
@@ -356,7 +372,12 @@ impl Session {
             ),
             CommandBody::Unselect => {
                 self.selected = None;
-                Outcome::send(wire::status(Some(tag), Kind::Ok, None, "UNSELECT completed"))
+                Outcome::send(wire::status(
+                    Some(tag),
+                    Kind::Ok,
+                    None,
+                    "UNSELECT completed",
+                ))
             }
             CommandBody::Close => messages::close(self, tag),
             CommandBody::Expunge => messages::expunge(self, tag),
@@ -432,7 +453,11 @@ impl Session {
     fn login(&mut self, tag: &Tag<'static>, what: &str, credentials: &Credentials) -> Outcome {
         match auth::authenticate(&self.operator, credentials, &self.peer) {
             Ok((identity, notes)) => {
-                let words = format!("{what} completed: {} ({})", identity.address, identity.kind.label());
+                let words = format!(
+                    "{what} completed: {} ({})",
+                    identity.address,
+                    identity.kind.label()
+                );
                 self.identity = Some(identity);
                 let out = wire::status(
                     Some(tag),
@@ -491,7 +516,11 @@ impl Session {
         let Some(selected) = &mut self.selected else {
             return Vec::new();
         };
-        let Ok(folder) = self.operator.store.folder(&identity.address, &selected.folder) else {
+        let Ok(folder) = self
+            .operator
+            .store
+            .folder(&identity.address, &selected.folder)
+        else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -507,9 +536,19 @@ impl Session {
         let known_max = selected.uids.last().copied().unwrap_or(0);
         let new: Vec<u32> = current.into_iter().filter(|u| *u > known_max).collect();
         if !new.is_empty() {
+            for uid in &new {
+                if folder.messages.iter().any(|m| m.uid == *uid && m.recent) {
+                    selected.recent.insert(*uid);
+                }
+            }
             selected.uids.extend(new);
             out.extend(wire::data(Data::Exists(selected.uids.len() as u32)));
-            out.extend(wire::data(Data::Recent(folder.recent() as u32)));
+            out.extend(wire::data(Data::Recent(selected.recent.len() as u32)));
+            if !selected.read_only {
+                self.operator
+                    .store
+                    .clear_recent(&identity.address, &selected.folder);
+            }
         }
         out
     }
@@ -548,7 +587,9 @@ impl Session {
             )),
             None => auth::check_token(&self.operator, &token).err()?.finding,
         };
-        let out = wire::bye("[ALERT] The Pro Santé Connect token is no longer valid: authenticate again with a fresh token");
+        let out = wire::bye(
+            "[ALERT] The Pro Santé Connect token is no longer valid: authenticate again with a fresh token",
+        );
         self.journal(&format!("{command} (token expired)"), &out, vec![finding]);
         self.identity = None;
         self.selected = None;
@@ -566,7 +607,9 @@ impl Session {
             return Faulted::No;
         };
         let outcome = match action {
-            FaultAction::Delay { millis } => return Faulted::Delayed(Duration::from_millis(millis)),
+            FaultAction::Delay { millis } => {
+                return Faulted::Delayed(Duration::from_millis(millis));
+            }
             FaultAction::HttpStatus { .. } => return Faulted::No,
             FaultAction::ProtocolError { code, message, .. } => {
                 let words = message.unwrap_or_else(|| format!("{command} failed (injected)"));
@@ -612,19 +655,29 @@ impl Session {
             "identity": self.identity.as_ref().map(|i| &i.address),
             "selected": self.selected.as_ref().map(|s| &s.folder),
         });
-        let request = Payload::new(body.map(<[u8]>::to_vec).unwrap_or_else(|| command.as_bytes().to_vec()))
-            .content_type(if body.is_some() { "message/rfc822" } else { "text/plain" })
-            .summary(summary);
+        let request = Payload::new(
+            body.map(<[u8]>::to_vec)
+                .unwrap_or_else(|| command.as_bytes().to_vec()),
+        )
+        .content_type(if body.is_some() {
+            "message/rfc822"
+        } else {
+            "text/plain"
+        })
+        .summary(summary);
         let answer_text = String::from_utf8_lossy(answer);
         let last = answer_text.lines().last().unwrap_or_default().to_string();
-        let mut exchange = Exchange::new(SERVICE, format!("IMAP {}", command.split(' ').next().unwrap_or(command)))
-            .peer(self.peer.to_journal())
-            .request(request)
-            .response(
-                Payload::new(answer.to_vec())
-                    .content_type("text/plain")
-                    .summary(json!({"status": last})),
-            );
+        let mut exchange = Exchange::new(
+            SERVICE,
+            format!("IMAP {}", command.split(' ').next().unwrap_or(command)),
+        )
+        .peer(self.peer.to_journal())
+        .request(request)
+        .response(
+            Payload::new(answer.to_vec())
+                .content_type("text/plain")
+                .summary(json!({"status": last})),
+        );
         for f in findings {
             exchange = exchange.finding(f);
         }

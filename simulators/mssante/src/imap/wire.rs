@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use imap_codec::encode::Encoder;
 use imap_codec::imap_types::core::{IString, Literal, NString, Quoted, Tag, Text};
 use imap_codec::imap_types::response::{Code, Data, Response, Status};
-use imap_codec::{GreetingCodec, ResponseCodec};
 use imap_codec::imap_types::response::{Greeting, GreetingKind};
+use imap_codec::{GreetingCodec, ResponseCodec};
 
 /// An IMAP string for `text`: quoted when possible, a literal otherwise.
 pub fn istring(text: impl Into<Vec<u8>>) -> IString<'static> {
@@ -19,7 +19,10 @@ pub fn istring(text: impl Into<Vec<u8>>) -> IString<'static> {
         return IString::Quoted(q);
     }
     // NUL is the only byte a literal cannot carry (RFC 3501 §4.3).
-    let clean: Vec<u8> = bytes.into_iter().map(|b| if b == 0 { b' ' } else { b }).collect();
+    let clean: Vec<u8> = bytes
+        .into_iter()
+        .map(|b| if b == 0 { b' ' } else { b })
+        .collect();
     IString::Literal(Literal::try_from(clean).unwrap_or_else(|_| {
         Literal::try_from(Vec::<u8>::new()).expect("an empty literal is valid")
     }))
@@ -30,11 +33,23 @@ pub fn nstring(text: Option<impl Into<Vec<u8>>>) -> NString<'static> {
     NString(text.map(istring))
 }
 
-/// Text for a status response: one line, never empty.
+/// Text for a status response: one line of 7-bit characters (IMAP4rev1's TEXT-CHAR;
+/// French accents lose theirs), never empty.
 pub fn text(words: &str) -> Text<'static> {
     let one_line: String = words
         .chars()
-        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+        .map(|c| match c {
+            '\r' | '\n' => ' ',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'É' | 'È' | 'Ê' => 'E',
+            'à' | 'â' => 'a',
+            'ç' => 'c',
+            'î' | 'ï' => 'i',
+            'ô' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
         .collect();
     let one_line = if one_line.trim().is_empty() {
         "-".to_string()

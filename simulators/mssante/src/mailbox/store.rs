@@ -399,7 +399,10 @@ mod tests {
     fn uids_grow_and_expunge_removes_only_deleted_messages() {
         let store = store_with(3);
         let inbox = store.folder("a@x.mssante.fr", "INBOX").unwrap();
-        assert_eq!(inbox.messages.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            inbox.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
         store
             .update_flags("a@x.mssante.fr", "INBOX", &[2], |f| {
                 f.insert("\\Deleted".into());
@@ -407,14 +410,19 @@ mod tests {
             .unwrap();
         assert_eq!(store.expunge("a@x.mssante.fr", "INBOX", None).unwrap(), [2]);
         let inbox = store.folder("a@x.mssante.fr", "INBOX").unwrap();
-        assert_eq!(inbox.messages.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            inbox.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [1, 3]
+        );
         assert_eq!(inbox.uid_next, 4);
     }
 
     #[test]
     fn copies_get_new_uids_and_system_folders_stay() {
         let store = store_with(2);
-        let pairs = store.copy("a@x.mssante.fr", "INBOX", &[2], "Trash").unwrap();
+        let pairs = store
+            .copy("a@x.mssante.fr", "INBOX", &[2], "Trash")
+            .unwrap();
         assert_eq!(pairs, [(2, 1)]);
         assert_eq!(
             store.delete("a@x.mssante.fr", "Trash"),

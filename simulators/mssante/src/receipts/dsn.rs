@@ -56,12 +56,18 @@ impl Dsn<'_> {
         }
         let end = find_headers_end(self.original);
         MessageBuilder::new()
-            .from(("Mail Delivery System", format!("postmaster@{}", self.hostname).as_str()))
+            .from((
+                "Mail Delivery System",
+                format!("postmaster@{}", self.hostname).as_str(),
+            ))
             .to(self.sender)
             .subject("Undelivered Mail Returned to Sender")
             .message_id(super::new_message_id(self.hostname))
             .date(self.date)
-            .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-replied"))
+            .header(
+                "Auto-Submitted",
+                mail_builder::headers::raw::Raw::new("auto-replied"),
+            )
             .body(MimePart::new(
                 ContentType::new("multipart/report").attribute("report-type", "delivery-status"),
                 vec![
@@ -99,7 +105,11 @@ mod tests {
         }
         .build();
         let text = String::from_utf8_lossy(&raw);
-        assert!(text.contains("report-type=delivery-status") || text.contains("report-type=\"delivery-status\""), "{text}");
+        assert!(
+            text.contains("report-type=delivery-status")
+                || text.contains("report-type=\"delivery-status\""),
+            "{text}"
+        );
         assert!(text.contains("Final-Recipient: rfc822;140072123100806@patient.mssante.fr"));
         assert!(text.contains("Action: failed\r\nStatus: 5.1.1"));
         assert!(text.contains("Subject: hello"));

@@ -125,9 +125,7 @@ impl Mdn<'_> {
                         None => c.ctype().to_string(),
                     })
                     .unwrap_or_else(|| "application/octet-stream".into());
-                parts.push(
-                    MimePart::new(content_type, part.contents().to_vec()).attachment(name),
-                );
+                parts.push(MimePart::new(content_type, part.contents().to_vec()).attachment(name));
             }
         }
         MessageBuilder::new()
@@ -138,7 +136,10 @@ impl Mdn<'_> {
             .in_reply_to(original_id.clone())
             .references(original_id)
             .date(self.date)
-            .header("X-MSS-NIL", mail_builder::headers::raw::Raw::new("segur-bench"))
+            .header(
+                "X-MSS-NIL",
+                mail_builder::headers::raw::Raw::new("segur-bench"),
+            )
             .body(MimePart::new(
                 ContentType::new("multipart/report")
                     .attribute("report-type", "disposition-notification"),
@@ -181,10 +182,19 @@ mod tests {
         let raw = build(None);
         let mdn = MessageParser::default().parse(&raw).unwrap();
         let root = mdn.root_part().content_type().unwrap();
-        assert_eq!((root.ctype(), root.subtype()), ("multipart", Some("report")));
-        assert_eq!(root.attribute("report-type"), Some("disposition-notification"));
+        assert_eq!(
+            (root.ctype(), root.subtype()),
+            ("multipart", Some("report"))
+        );
+        assert_eq!(
+            root.attribute("report-type"),
+            Some("disposition-notification")
+        );
         let text = String::from_utf8_lossy(&raw);
-        assert!(text.contains("Disposition: automatic-action/MDN-sent-automatically; processed\r\n"), "{text}");
+        assert!(
+            text.contains("Disposition: automatic-action/MDN-sent-automatically; processed\r\n"),
+            "{text}"
+        );
         assert!(text.contains("Original-Message-ID: <m1@lgc>"));
         assert!(text.contains("Final-Recipient: rfc822;jean.legrand@medecin.mssante.fr"));
         assert_eq!(mdn.subject(), Some("XDM/1.0/DDM+CR"));
@@ -195,7 +205,10 @@ mod tests {
     fn an_error_mdn_carries_the_code_in_disposition_and_subject() {
         let raw = build(IntegrationError::from_code(902));
         let text = String::from_utf8_lossy(&raw);
-        assert!(text.contains("processed/Error: 902^Identifiant patient inconnu"), "{text}");
+        assert!(
+            text.contains("processed/Error: 902^Identifiant patient inconnu"),
+            "{text}"
+        );
         let mdn = MessageParser::default().parse(&raw).unwrap();
         assert_eq!(
             mdn.subject(),

@@ -48,7 +48,8 @@ pub fn dispatch(session: &mut Session, request: Request<String>) -> Step {
             let name = other.name();
             session.refuse(
                 Reply::new(502, [5, 5, 1], format!("{name} not implemented")),
-                rules::PROTOCOL.finding(format!("{name}: not offered by the operator (not in EHLO)")),
+                rules::PROTOCOL
+                    .finding(format!("{name}: not offered by the operator (not in EHLO)")),
                 name.as_bytes(),
             )
         }
@@ -60,7 +61,10 @@ fn ehlo(session: &mut Session, host: String, extended: bool) -> Step {
     session.helo = Some(host.clone());
     let config = &session.operator.config;
     if !extended {
-        return Step::reply(Reply::plain(250, format!("{} Hello {host}", config.hostname)));
+        return Step::reply(Reply::plain(
+            250,
+            format!("{} Hello {host}", config.hostname),
+        ));
     }
     let mut lines = vec![
         format!("{} Hello {host}", config.hostname),
@@ -90,7 +94,10 @@ fn starttls(session: &mut Session) -> Step {
             b"STARTTLS",
         );
     }
-    Step::then(Reply::new(220, [2, 0, 0], "Ready to start TLS"), Next::StartTls)
+    Step::then(
+        Reply::new(220, [2, 0, 0], "Ready to start TLS"),
+        Next::StartTls,
+    )
 }
 
 fn auth(session: &mut Session, mechanism: u64, initial: String) -> Step {
@@ -123,7 +130,14 @@ fn auth(session: &mut Session, mechanism: u64, initial: String) -> Step {
     let name = mechanism_name(mechanism);
     if !sasl::MECHANISMS.contains(&name) {
         return session.refuse(
-            Reply::new(504, [5, 5, 4], format!("Mechanism not offered; offered: {}", sasl::MECHANISMS.join(" "))),
+            Reply::new(
+                504,
+                [5, 5, 4],
+                format!(
+                    "Mechanism not offered; offered: {}",
+                    sasl::MECHANISMS.join(" ")
+                ),
+            ),
             rules::PROTOCOL.finding(format!("AUTH with a mechanism not offered ({name})")),
             line.as_bytes(),
         );
@@ -158,7 +172,11 @@ pub fn auth_response(session: &mut Session, mechanism: &str, line: &[u8]) -> Ste
         }
         Err(e) => {
             return session.refuse(
-                Reply::new(501, [5, 5, 2], format!("Malformed {mechanism} response: {e}")),
+                Reply::new(
+                    501,
+                    [5, 5, 2],
+                    format!("Malformed {mechanism} response: {e}"),
+                ),
                 rules::PROTOCOL.finding(format!("{what}: {e}")),
                 what.as_bytes(),
             );
@@ -166,13 +184,21 @@ pub fn auth_response(session: &mut Session, mechanism: &str, line: &[u8]) -> Ste
     };
     match auth::authenticate(&session.operator, &credentials, &session.peer) {
         Ok((identity, notes)) => {
-            let reply = Reply::new(235, [2, 7, 0], format!("Authentication successful ({})", identity.address));
+            let reply = Reply::new(
+                235,
+                [2, 7, 0],
+                format!("Authentication successful ({})", identity.address),
+            );
             session.identity = Some(identity);
             session.journal_event("SMTP AUTH", what.as_bytes(), &reply, notes);
             Step::reply(reply)
         }
         Err(refusal) => {
-            let reply = Reply::new(535, [5, 7, 8], format!("Authentication credentials invalid: {}", refusal.reason));
+            let reply = Reply::new(
+                535,
+                [5, 7, 8],
+                format!("Authentication credentials invalid: {}", refusal.reason),
+            );
             session.errors += 1;
             session.journal_event("SMTP AUTH", what.as_bytes(), &reply, vec![refusal.finding]);
             Step::reply(reply)
@@ -199,7 +225,12 @@ fn token_still_valid(session: &mut Session, command: &str) -> Option<Step> {
         [4, 7, 0],
         "The Pro Santé Connect token is no longer valid: closing, authenticate again with a fresh token",
     );
-    session.journal_event("SMTP token expired", command.as_bytes(), &reply, vec![refusal]);
+    session.journal_event(
+        "SMTP token expired",
+        command.as_bytes(),
+        &reply,
+        vec![refusal],
+    );
     session.identity = None;
     Some(Step::then(reply, Next::Close))
 }
@@ -213,7 +244,9 @@ fn mail(session: &mut Session, from: smtp_proto::MailFrom<String>) -> Step {
         let implied = auth::Credentials::External {
             authzid: Some(from.address.to_ascii_lowercase()),
         };
-        if let Ok((identity, notes)) = auth::authenticate(&session.operator, &implied, &session.peer) {
+        if let Ok((identity, notes)) =
+            auth::authenticate(&session.operator, &implied, &session.peer)
+        {
             let reply = Reply::new(250, [2, 7, 0], "Authenticated by client certificate");
             session.identity = Some(identity);
             session.journal_event("SMTP AUTH", b"client certificate", &reply, notes);
@@ -221,11 +254,16 @@ fn mail(session: &mut Session, from: smtp_proto::MailFrom<String>) -> Step {
     }
     if session.identity.is_none() {
         let finding = if session.tls {
-            rules::AUTH_REFUSED.finding("MAIL before AUTH: the operator relays for authenticated mailboxes only")
+            rules::AUTH_REFUSED
+                .finding("MAIL before AUTH: the operator relays for authenticated mailboxes only")
         } else {
             rules::CLEARTEXT.finding("MAIL on a channel not protected by TLS, before AUTH")
         };
-        return session.refuse(Reply::new(530, [5, 7, 0], "Authentication required"), finding, line.as_bytes());
+        return session.refuse(
+            Reply::new(530, [5, 7, 0], "Authentication required"),
+            finding,
+            line.as_bytes(),
+        );
     }
     if let Some(step) = token_still_valid(session, &line) {
         return step;
@@ -237,17 +275,32 @@ fn mail(session: &mut Session, from: smtp_proto::MailFrom<String>) -> Step {
             line.as_bytes(),
         );
     }
-    let owner = session.identity.as_ref().map(|i| i.address.clone()).unwrap_or_default();
+    let owner = session
+        .identity
+        .as_ref()
+        .map(|i| i.address.clone())
+        .unwrap_or_default();
     if !from.address.is_empty() && !from.address.eq_ignore_ascii_case(&owner) {
         return session.refuse(
-            Reply::new(553, [5, 7, 1], format!("Sender address rejected: not owned by {owner}")),
+            Reply::new(
+                553,
+                [5, 7, 1],
+                format!("Sender address rejected: not owned by {owner}"),
+            ),
             rules::SENDER_MISMATCH.finding(format!("MAIL FROM:<{}> by {owner}", from.address)),
             line.as_bytes(),
         );
     }
     if from.size > session.operator.config.max_message_size {
         return session.refuse(
-            Reply::new(552, [5, 3, 4], format!("Message size exceeds the limit of {} bytes", session.operator.config.max_message_size)),
+            Reply::new(
+                552,
+                [5, 3, 4],
+                format!(
+                    "Message size exceeds the limit of {} bytes",
+                    session.operator.config.max_message_size
+                ),
+            ),
             rules::TOO_LARGE.finding(format!("SIZE={} declared", from.size)),
             line.as_bytes(),
         );
@@ -285,13 +338,20 @@ fn accept_recipient(session: &mut Session, address: String, line: &str) -> Step 
     if session.recipients.len() >= session.operator.config.max_recipients {
         return session.refuse(
             Reply::new(452, [4, 5, 3], "Too many recipients"),
-            rules::PROTOCOL.finding(format!("more than {} recipients", session.operator.config.max_recipients)),
+            rules::PROTOCOL.finding(format!(
+                "more than {} recipients",
+                session.operator.config.max_recipients
+            )),
             line.as_bytes(),
         );
     }
     match session.operator.resolve(&address) {
         Route::OutsideTrustSpace => session.refuse(
-            Reply::new(550, [5, 7, 1], format!("{address}: outside the MSSanté trust space")),
+            Reply::new(
+                550,
+                [5, 7, 1],
+                format!("{address}: outside the MSSanté trust space"),
+            ),
             rules::OUTSIDE_TRUST_SPACE.finding(format!("{address} is not an MSSanté address")),
             line.as_bytes(),
         ),
@@ -325,7 +385,10 @@ fn data(session: &mut Session) -> Step {
     if let Some(step) = token_still_valid(session, "DATA") {
         return step;
     }
-    Step::then(Reply::plain(354, "End data with <CR><LF>.<CR><LF>"), Next::Data)
+    Step::then(
+        Reply::plain(354, "End data with <CR><LF>.<CR><LF>"),
+        Next::Data,
+    )
 }
 
 /// The message has been read.
@@ -334,17 +397,38 @@ pub fn data_done(session: &mut Session, outcome: DataOutcome) -> Step {
     let recipients = std::mem::take(&mut session.recipients);
     let refusal = if outcome.too_large {
         Some((
-            Reply::new(552, [5, 3, 4], format!("Message size exceeds the limit of {} bytes", session.operator.config.max_message_size)),
-            rules::TOO_LARGE.finding(format!("a message over {} bytes", session.operator.config.max_message_size)),
+            Reply::new(
+                552,
+                [5, 3, 4],
+                format!(
+                    "Message size exceeds the limit of {} bytes",
+                    session.operator.config.max_message_size
+                ),
+            ),
+            rules::TOO_LARGE.finding(format!(
+                "a message over {} bytes",
+                session.operator.config.max_message_size
+            )),
         ))
     } else if outcome.bare_lf {
         Some((
-            Reply::new(550, [5, 5, 2], "Bare <LF> received: lines end with <CR><LF> (RFC 5321 §2.3.8)"),
+            Reply::new(
+                550,
+                [5, 5, 2],
+                "Bare <LF> received: lines end with <CR><LF> (RFC 5321 §2.3.8)",
+            ),
             rules::PROTOCOL.finding("a line of the message ends with a bare LF"),
         ))
     } else if outcome.long_line {
         Some((
-            Reply::new(500, [5, 5, 2], format!("Line too long: at most {} octets per line (RFC 5321 §4.5.3.1.6)", session.operator.config.max_text_line)),
+            Reply::new(
+                500,
+                [5, 5, 2],
+                format!(
+                    "Line too long: at most {} octets per line (RFC 5321 §4.5.3.1.6)",
+                    session.operator.config.max_text_line
+                ),
+            ),
             rules::PROTOCOL.finding("a line of the message is longer than 1000 octets"),
         ))
     } else {

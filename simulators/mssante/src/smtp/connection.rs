@@ -54,12 +54,21 @@ pub async fn serve(
                     // (CVE-2011-0411): refuse the session.
                     session.refuse(
                         Reply::new(421, [4, 7, 0], "Commands pipelined after STARTTLS"),
-                        rules::PROTOCOL.finding("data sent after STARTTLS before the TLS handshake (command injection)"),
+                        rules::PROTOCOL.finding(
+                            "data sent after STARTTLS before the TLS handshake (command injection)",
+                        ),
                         b"STARTTLS",
                     );
                     return;
                 }
-                match net::upgrade(io.into_inner(), &tls_config, address, config.handshake_timeout).await {
+                match net::upgrade(
+                    io.into_inner(),
+                    &tls_config,
+                    address,
+                    config.handshake_timeout,
+                )
+                .await
+                {
                     Ok((stream, peer)) => {
                         session.tls_established(peer);
                         io = BufReader::new(stream);
@@ -114,7 +123,10 @@ pub async fn serve(
                     let reply = Reply::new(421, [4, 7, 0], "Too many pipelined commands, closing");
                     session.refuse(
                         reply.clone(),
-                        rules::PROTOCOL.finding(format!("more than {} commands sent ahead of the replies", config.max_pipelined)),
+                        rules::PROTOCOL.finding(format!(
+                            "more than {} commands sent ahead of the replies",
+                            config.max_pipelined
+                        )),
                         b"PIPELINING",
                     );
                     let _ = io.get_mut().write_all(reply.to_wire().as_bytes()).await;
@@ -132,7 +144,11 @@ pub async fn serve(
                     Ok(Ok(LineRead::Line)) => {
                         if !line.ends_with(b"\r\n") {
                             session.refuse(
-                                Reply::new(500, [5, 5, 2], "Bare <LF> received: commands end with <CR><LF>"),
+                                Reply::new(
+                                    500,
+                                    [5, 5, 2],
+                                    "Bare <LF> received: commands end with <CR><LF>",
+                                ),
                                 rules::PROTOCOL.finding("a command line ends with a bare LF"),
                                 &line,
                             )
@@ -141,8 +157,15 @@ pub async fn serve(
                         }
                     }
                     Ok(Ok(LineRead::TooLong)) => session.refuse(
-                        Reply::new(500, [5, 5, 2], format!("Line too long (at most {} octets)", config.max_command_line)),
-                        rules::PROTOCOL.finding(format!("a command line longer than {} octets", config.max_command_line)),
+                        Reply::new(
+                            500,
+                            [5, 5, 2],
+                            format!("Line too long (at most {} octets)", config.max_command_line),
+                        ),
+                        rules::PROTOCOL.finding(format!(
+                            "a command line longer than {} octets",
+                            config.max_command_line
+                        )),
                         b"(line too long)",
                     ),
                     Ok(Ok(LineRead::Eof)) | Ok(Err(_)) => return,

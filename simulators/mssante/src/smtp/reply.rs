@@ -57,7 +57,11 @@ impl Reply {
 
     /// The first line, as the journal shows it.
     pub fn summary(&self) -> String {
-        self.to_wire().lines().next().unwrap_or_default().to_string()
+        self.to_wire()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -91,15 +95,30 @@ pub fn table(code: u16) -> ([u8; 3], &'static str) {
         251 => ([2, 1, 5], "User not local; will forward"),
         252 => ([2, 1, 5], "Cannot verify user, but will accept message"),
         420 => ([4, 4, 2], "Timeout connection problem"),
-        421 => ([4, 3, 0], "Service not available, closing transmission channel"),
+        421 => (
+            [4, 3, 0],
+            "Service not available, closing transmission channel",
+        ),
         422 => ([4, 2, 2], "Recipient mailbox is full"),
         431 => ([4, 3, 1], "Not enough space on the disk"),
-        432 => ([4, 7, 12], "Recipient's incoming mail queue has been stopped"),
+        432 => (
+            [4, 7, 12],
+            "Recipient's incoming mail queue has been stopped",
+        ),
         441 => ([4, 4, 1], "Recipient server is not responding"),
         442 => ([4, 4, 2], "Connection was dropped during transmission"),
-        450 => ([4, 2, 1], "Requested mail action not taken: mailbox unavailable"),
-        451 => ([4, 3, 0], "Requested action aborted: local error in processing"),
-        452 => ([4, 3, 1], "Requested action not taken: insufficient system storage"),
+        450 => (
+            [4, 2, 1],
+            "Requested mail action not taken: mailbox unavailable",
+        ),
+        451 => (
+            [4, 3, 0],
+            "Requested action aborted: local error in processing",
+        ),
+        452 => (
+            [4, 3, 1],
+            "Requested action not taken: insufficient system storage",
+        ),
         500 => ([5, 5, 2], "Syntax error, command unrecognised"),
         501 => ([5, 5, 4], "Syntax error in parameters or arguments"),
         502 => ([5, 5, 1], "Command not implemented"),
@@ -112,8 +131,14 @@ pub fn table(code: u16) -> ([u8; 3], &'static str) {
         541 => ([5, 7, 1], "The recipient address rejected your message"),
         550 => ([5, 1, 1], "Requested action not taken: mailbox unavailable"),
         551 => ([5, 1, 6], "User not local"),
-        552 => ([5, 3, 4], "Requested mail action aborted: exceeded storage allocation"),
-        553 => ([5, 1, 3], "Requested action not taken: mailbox name not allowed"),
+        552 => (
+            [5, 3, 4],
+            "Requested mail action aborted: exceeded storage allocation",
+        ),
+        553 => (
+            [5, 1, 3],
+            "Requested action not taken: mailbox name not allowed",
+        ),
         554 => ([5, 3, 0], "Transaction failed"),
         c if c >= 500 => ([5, 0, 0], "Permanent failure"),
         c if c >= 400 => ([4, 0, 0], "Temporary failure"),
@@ -132,7 +157,10 @@ mod tests {
             status: None,
             lines: vec!["host".into(), "PIPELINING".into(), "SIZE 10".into()],
         };
-        assert_eq!(reply.to_wire(), "250-host\r\n250-PIPELINING\r\n250 SIZE 10\r\n");
+        assert_eq!(
+            reply.to_wire(),
+            "250-host\r\n250-PIPELINING\r\n250 SIZE 10\r\n"
+        );
         assert_eq!(
             Reply::new(550, [5, 7, 1], "no\r\ninjected").to_wire(),
             "550 5.7.1 noinjected\r\n"
@@ -142,9 +170,21 @@ mod tests {
     #[test]
     fn fault_codes_follow_the_table_or_the_given_text() {
         let cases: &[(&str, Option<&str>, Option<&str>)] = &[
-            ("451", None, Some("451 4.3.0 Requested action aborted: local error in processing\r\n")),
-            ("452", Some("Plus de place"), Some("452 4.3.1 Plus de place\r\n")),
-            ("550 5.7.1 Relay denied", None, Some("550 5.7.1 Relay denied\r\n")),
+            (
+                "451",
+                None,
+                Some("451 4.3.0 Requested action aborted: local error in processing\r\n"),
+            ),
+            (
+                "452",
+                Some("Plus de place"),
+                Some("452 4.3.1 Plus de place\r\n"),
+            ),
+            (
+                "550 5.7.1 Relay denied",
+                None,
+                Some("550 5.7.1 Relay denied\r\n"),
+            ),
             ("554 9.9.9", None, Some("554 5.3.0 Transaction failed\r\n")),
             ("abc", None, None),
             ("700", None, None),

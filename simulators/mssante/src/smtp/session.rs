@@ -123,7 +123,10 @@ impl Session {
     pub fn greeting(&mut self) -> Step {
         let greeting = Reply::plain(
             220,
-            format!("{} ESMTP MSSanté operator (segur-bench)", self.operator.config.hostname),
+            format!(
+                "{} ESMTP MSSanté operator (segur-bench)",
+                self.operator.config.hostname
+            ),
         );
         match self.fault("CONNECT", true) {
             Faulted::Replaced(step) => step,
@@ -239,7 +242,9 @@ impl Session {
             return Faulted::No;
         };
         let step = match action {
-            FaultAction::Delay { millis } => return Faulted::Delayed(Duration::from_millis(millis)),
+            FaultAction::Delay { millis } => {
+                return Faulted::Delayed(Duration::from_millis(millis));
+            }
             FaultAction::HttpStatus { .. } => return Faulted::No,
             FaultAction::ProtocolError { code, message, .. } => {
                 let Some(reply) = fault_reply(&code, message.as_deref()) else {
@@ -316,7 +321,9 @@ pub(crate) fn printable(line: &[u8]) -> String {
 
 /// Hides SASL payloads: the journal keeps the mechanism, never the secret.
 fn redact(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line).trim_end_matches(['\r', '\n']).to_string();
+    let text = String::from_utf8_lossy(line)
+        .trim_end_matches(['\r', '\n'])
+        .to_string();
     let mut words = text.split(' ');
     match (words.next(), words.next(), words.next()) {
         (Some(cmd), Some(mechanism), Some(_)) if cmd.eq_ignore_ascii_case("AUTH") => {

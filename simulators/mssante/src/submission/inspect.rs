@@ -41,15 +41,14 @@ pub const XDM_NAME: &str = "IHE_XDM.ZIP";
 pub fn inspect(raw: &[u8], recipients: &[(String, MailboxKind)]) -> Inspection {
     let mut out = Inspection::default();
     let Some(message) = MessageParser::default().parse(raw) else {
-        out.findings.push(
-            rules::MIME_MALFORMED.finding("the message has no readable header (RFC 5322)"),
-        );
+        out.findings
+            .push(rules::MIME_MALFORMED.finding("the message has no readable header (RFC 5322)"));
         return out;
     };
     out.message_id = message.message_id().map(str::to_string);
     out.subject = message.subject().map(str::to_string);
-    out.notification_to = header_text(&message, "Disposition-Notification-To")
-        .map(|v| strip_angles(&v));
+    out.notification_to =
+        header_text(&message, "Disposition-Notification-To").map(|v| strip_angles(&v));
     check_nil(&message, &mut out);
     check_threading(&message, &mut out);
     check_attachments(&message, &mut out);
@@ -130,14 +129,18 @@ fn check_attachments(message: &Message<'_>, out: &mut Inspection) {
             if name != XDM_NAME {
                 out.findings.push(
                     segur_documents::rules::XDM_NAMES
-                        .finding(format!("the attachment is named {name:?}, not {XDM_NAME:?}"))
+                        .finding(format!(
+                            "the attachment is named {name:?}, not {XDM_NAME:?}"
+                        ))
                         .at("attachment"),
                 );
             }
             if part.is_encoding_problem {
                 out.findings.push(
                     rules::MIME_MALFORMED
-                        .finding(format!("{name}: its transfer encoding could not be decoded"))
+                        .finding(format!(
+                            "{name}: its transfer encoding could not be decoded"
+                        ))
                         .at(format!("attachment {name}")),
                 );
             }
@@ -238,7 +241,9 @@ fn check_cda_headers(message: &Message<'_>, out: &mut Inspection) {
     match (&ins, has_cda) {
         (None, true) => out.findings.push(
             rules::INS_FLAG
-                .finding(format!("the mail carries a CDA but no X-MSS-INS header (expected {expected})"))
+                .finding(format!(
+                    "the mail carries a CDA but no X-MSS-INS header (expected {expected})"
+                ))
                 .at("header X-MSS-INS"),
         ),
         (Some(value), false) => out.findings.push(
@@ -250,7 +255,11 @@ fn check_cda_headers(message: &Message<'_>, out: &mut Inspection) {
             rules::INS_FLAG
                 .finding(format!(
                     "X-MSS-INS: {value}, but the CDA {} a qualified INS (expected {expected})",
-                    if out.qualified_ins { "carries" } else { "does not carry" }
+                    if out.qualified_ins {
+                        "carries"
+                    } else {
+                        "does not carry"
+                    }
                 ))
                 .at("header X-MSS-INS"),
         ),

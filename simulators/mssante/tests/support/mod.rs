@@ -123,7 +123,10 @@ impl TestBench {
         let mut wallet = Connection::open(self.psc.wallet(), tls_config(pki, None))
             .await
             .expect("wallet");
-        let answer = wallet.get(&format!("/auth?{query}")).await.expect("authorize");
+        let answer = wallet
+            .get(&format!("/auth?{query}"))
+            .await
+            .expect("authorize");
         assert_eq!(answer.status, 302, "{}", answer.body);
         let location = answer.header("location").to_string();
         let code = location
@@ -133,9 +136,14 @@ impl TestBench {
         let issuer = self.psc.issuer().to_string();
         let path = format!(
             "{}/protocol/openid-connect/token",
-            issuer.split_once("://").map(|(_, r)| &r[r.find('/').unwrap_or(0)..]).unwrap_or("")
+            issuer
+                .split_once("://")
+                .map(|(_, r)| &r[r.find('/').unwrap_or(0)..])
+                .unwrap_or("")
         );
-        let mut connection = Connection::open(&issuer, tls_config(pki, None)).await.expect("issuer");
+        let mut connection = Connection::open(&issuer, tls_config(pki, None))
+            .await
+            .expect("issuer");
         let body = form(&[
             ("grant_type", "authorization_code"),
             ("code", &code),
@@ -153,7 +161,10 @@ impl TestBench {
         let tokens = connection.request(request).await.expect("token answer");
         assert_eq!(tokens.status, 200, "{}", tokens.body);
         let json: serde_json::Value = serde_json::from_str(&tokens.body).expect("JSON");
-        json["access_token"].as_str().expect("access_token").to_string()
+        json["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
     }
 }
 
@@ -176,7 +187,12 @@ pub fn client_tls(credential: Option<&str>) -> Arc<rustls::ClientConfig> {
 async fn tls_over(stream: Box<dyn Io>, credential: Option<&str>) -> Box<dyn Io> {
     let connector = tokio_rustls::TlsConnector::from(client_tls(credential));
     let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
-    Box::new(connector.connect(name, stream).await.expect("TLS handshake"))
+    Box::new(
+        connector
+            .connect(name, stream)
+            .await
+            .expect("TLS handshake"),
+    )
 }
 
 impl Client {
@@ -219,7 +235,12 @@ impl Client {
     /// Reads one line (empty at EOF), with a 10 s guard.
     pub async fn read_line(&mut self) -> String {
         let mut line = String::new();
-        match tokio::time::timeout(std::time::Duration::from_secs(10), self.io.read_line(&mut line)).await {
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            self.io.read_line(&mut line),
+        )
+        .await
+        {
             Ok(_) => line,
             Err(_) => panic!("no answer within 10 s"),
         }
@@ -274,7 +295,11 @@ impl Client {
     pub async fn closed(&mut self) -> bool {
         let mut rest = Vec::new();
         matches!(
-            tokio::time::timeout(std::time::Duration::from_secs(10), self.io.read_to_end(&mut rest)).await,
+            tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                self.io.read_to_end(&mut rest)
+            )
+            .await,
             Ok(Ok(_)) | Ok(Err(_))
         )
     }
@@ -283,7 +308,9 @@ impl Client {
 fn literal_size(line: &str) -> Option<usize> {
     let trimmed = line.trim_end();
     let open = trimmed.rfind('{')?;
-    trimmed.ends_with('}').then(|| trimmed[open + 1..trimmed.len() - 1].parse().ok())?
+    trimmed
+        .ends_with('}')
+        .then(|| trimmed[open + 1..trimmed.len() - 1].parse().ok())?
 }
 
 /// An ANS IHE_XDM example from `fixtures/xdm/`.
@@ -297,12 +324,13 @@ pub fn xdm_example(name: &str) -> Vec<u8> {
 
 /// Every ANS example name.
 pub fn xdm_examples() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(format!("{}/../../fixtures/xdm", env!("CARGO_MANIFEST_DIR")))
-        .expect("fixtures")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(format!("{}/../../fixtures/xdm", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixtures")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
     names.sort();
     names
 }
@@ -355,7 +383,8 @@ impl Mail {
     /// Removes the headers named `name`.
     pub fn without(mut self, name: &str) -> Self {
         let prefix = format!("{}:", name.to_ascii_lowercase());
-        self.headers.retain(|h| !h.to_ascii_lowercase().starts_with(&prefix));
+        self.headers
+            .retain(|h| !h.to_ascii_lowercase().starts_with(&prefix));
         self
     }
 
@@ -374,7 +403,9 @@ impl Mail {
             out.push_str(h);
             out.push_str("\r\n");
         }
-        out.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"));
+        out.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+        ));
         out.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBonjour, voici le document.\r\n"));
         if let Some(zip) = &self.xdm {
             out.push_str(&format!(
@@ -399,7 +430,8 @@ pub async fn smtp_as(t: &TestBench, address: &str) -> Client {
     let mut c = Client::tls(t.addr("smtps"), None).await;
     assert!(c.reply().await.starts_with("220 "));
     assert!(c.smtp("EHLO lps.test").await.starts_with("250"));
-    let plain = base64::engine::general_purpose::STANDARD.encode(format!("\0{address}\0{}", segur_mssante::TEST_PASSWORD));
+    let plain = base64::engine::general_purpose::STANDARD
+        .encode(format!("\0{address}\0{}", segur_mssante::TEST_PASSWORD));
     let answer = c.smtp(&format!("AUTH PLAIN {plain}")).await;
     assert!(answer.starts_with("235 "), "{answer}");
     c
