@@ -101,7 +101,7 @@ async fn bad_commands_get_their_reply_code_and_a_finding_and_the_session_stays_u
             "greeted",
             format!(
                 "AUTH PLAIN {}",
-                plain.encode("\0279035121518989@patient.mssante.fr\0segur-bench")
+                plain.encode("\x00279035121518989@patient.mssante.fr\x00segur-bench")
             ),
             "535 5.7.8",
         ),
