@@ -9,17 +9,27 @@ use base64::Engine;
 use support::*;
 use tower::ServiceExt;
 
-async fn call(t: &TestBench, method: &str, uri: &str, body: Option<serde_json::Value>) -> (u16, String) {
+async fn call(
+    t: &TestBench,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, String) {
     let app = segur_core::control::app(t.bench.clone());
     let request = Request::builder()
         .method(method)
         .uri(uri)
         .header("content-type", "application/json")
-        .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
+        .body(
+            body.map(|b| Body::from(b.to_string()))
+                .unwrap_or_else(Body::empty),
+        )
         .unwrap();
     let answer = app.oneshot(request).await.unwrap();
     let status = answer.status().as_u16();
-    let bytes = axum::body::to_bytes(answer.into_body(), 1 << 24).await.unwrap();
+    let bytes = axum::body::to_bytes(answer.into_body(), 1 << 24)
+        .await
+        .unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -61,20 +71,43 @@ async fn the_inbound_feed_drops_composed_and_raw_mail_into_a_mailbox() {
     assert_eq!(status, 201, "{body}");
     let inbox = t.mss.store().folder(LGC, "INBOX").unwrap();
     assert_eq!(inbox.messages.len(), 2);
-    let parsed = mail_parser::MessageParser::default().parse(&inbox.messages[0].raw[..]).unwrap();
-    let attached = parsed.attachments().find(|a| mail_parser::MimeHeaders::attachment_name(*a) == Some("IHE_XDM.ZIP")).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&inbox.messages[0].raw[..])
+        .unwrap();
+    let attached = parsed
+        .attachments()
+        .find(|a| mail_parser::MimeHeaders::attachment_name(*a) == Some("IHE_XDM.ZIP"))
+        .unwrap();
     assert_eq!(attached.contents(), zip.as_slice());
-    assert!(inbox.messages[1].raw.windows(2).any(|w| w == b"\r\n"), "line ends made CRLF");
+    assert!(
+        inbox.messages[1].raw.windows(2).any(|w| w == b"\r\n"),
+        "line ends made CRLF"
+    );
 
-    let (status, body) = call(&t, "GET", &format!("/api/v1/mssante/mailboxes/{LGC}/INBOX"), None).await;
+    let (status, body) = call(
+        &t,
+        "GET",
+        &format!("/api/v1/mssante/mailboxes/{LGC}/INBOX"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(body.contains("\"subject\":\"Re: VSM\""), "{body}");
-    let (status, raw) = call(&t, "GET", &format!("/api/v1/mssante/mailboxes/{LGC}/INBOX/2"), None).await;
+    let (status, raw) = call(
+        &t,
+        "GET",
+        &format!("/api/v1/mssante/mailboxes/{LGC}/INBOX/2"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(raw.contains("Merci docteur"));
 
     for (payload, expected) in [
-        (serde_json::json!({"to": "someone@gmail.com", "raw": "Subject: x\n\nx"}), 404),
+        (
+            serde_json::json!({"to": "someone@gmail.com", "raw": "Subject: x\n\nx"}),
+            404,
+        ),
         (serde_json::json!({"to": LGC}), 400),
         (serde_json::json!({"to": LGC, "raw_base64": "!!"}), 400),
     ] {
