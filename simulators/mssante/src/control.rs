@@ -171,7 +171,7 @@ async fn message(
     Path((address, folder, uid)): Path<(String, String, u32)>,
 ) -> Response {
     match operator.store.folder(&address, &folder) {
-        Ok(f) => match f.messages.iter().find(|m| m.uid == uid) {
+        Ok(f) => match f.by_uid(uid) {
             Some(m) => ([(header::CONTENT_TYPE, "message/rfc822")], m.raw.clone()).into_response(),
             None => error(StatusCode::NOT_FOUND, format!("no message with UID {uid}")),
         },

@@ -163,24 +163,6 @@ pub fn professional_may_open(world: &World, national_id: &str, address: &str) ->
         })
 }
 
-/// Every mailbox of the world (PER, ORG, APP), lower case.
-pub fn professional_mailboxes(world: &World) -> Vec<String> {
-    let mut all: Vec<String> = world
-        .professionals
-        .iter()
-        .filter_map(|p| p.mssante.clone())
-        .chain(world.structures.iter().flat_map(|s| {
-            s.mssante_organisational
-                .iter()
-                .chain(&s.mssante_applications)
-                .cloned()
-        }))
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
-    all.sort();
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::ServerConfig;
+use segur_core::finding::Finding;
 use segur_core::tls::{self, TlsPeer, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader, ReadBuf};
 use tokio::net::TcpStream;
@@ -111,22 +112,29 @@ pub async fn read_line<R: AsyncRead + Unpin>(
     }
 }
 
-/// Upgrades a plain connection after STARTTLS; the TLS stream and the client as TLS
-/// presents it (with its certificate, when it sent one).
-pub async fn upgrade(
-    stream: Stream,
+/// Upgrades a plain connection after STARTTLS; the buffered TLS stream and the client as
+/// TLS presents it (with its certificate, when it sent one). Bytes already buffered behind
+/// the STARTTLS command would be read as if encrypted (CVE-2011-0411): that, like a failed
+/// handshake, ends the session with the finding to journal.
+pub async fn starttls(
+    io: BufReader<Stream>,
     config: &Arc<ServerConfig>,
     address: SocketAddr,
     timeout: Duration,
-) -> Result<(Stream, TlsPeer), String> {
-    match stream {
-        Stream::Plain(tcp) => {
-            let acceptor = TlsAcceptor::from(config.clone());
-            tls::handshake(&acceptor, tcp, address, timeout)
-                .await
-                .map(|(tls, peer)| (Stream::Tls(Box::new(tls)), peer))
-                .map_err(|e| e.to_string())
+) -> Result<(BufReader<Stream>, TlsPeer), Finding> {
+    if !io.buffer().is_empty() {
+        return Err(crate::rules::PROTOCOL
+            .finding("data sent after STARTTLS before the TLS handshake (command injection)"));
+    }
+    let Stream::Plain(tcp) = io.into_inner() else {
+        return Err(crate::rules::PROTOCOL.finding("STARTTLS on a channel already encrypted"));
+    };
+    let acceptor = TlsAcceptor::from(config.clone());
+    match tls::handshake(&acceptor, tcp, address, timeout).await {
+        Ok((stream, peer)) => Ok((BufReader::new(Stream::Tls(Box::new(stream))), peer)),
+        Err(e) => {
+            tracing::info!(%address, error = %e, "MSSanté: STARTTLS handshake failed");
+            Err(tls::TLS_HANDSHAKE_REJECTED.finding(e.to_string()))
         }
-        Stream::Tls(_) => Err("TLS is already active".into()),
     }
 }

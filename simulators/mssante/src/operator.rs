@@ -51,8 +51,8 @@ pub struct Submission<'a> {
     pub mail_from: &'a str,
     /// `RCPT TO`s accepted.
     pub recipients: &'a [Recipient],
-    /// The message, dot-unstuffed, CRLF line ends.
-    pub raw: &'a [u8],
+    /// The message, dot-unstuffed, CRLF line ends; shared with the journal, not copied.
+    pub raw: Bytes,
 }
 
 /// What became of it.
@@ -104,11 +104,11 @@ impl Operator {
             })
             .collect();
         let mut submitted = Submitted {
-            inspection: inspect(submission.raw, &mailboxes),
+            inspection: inspect(&submission.raw, &mailboxes),
             ..Submitted::default()
         };
         let stored = self.with_trace(
-            submission.raw,
+            &submission.raw,
             submission.mail_from,
             &submission.identity.address,
             now,
@@ -148,7 +148,7 @@ impl Operator {
             let dsn = Dsn {
                 sender: submission.mail_from,
                 failures: &submitted.bounced,
-                original: submission.raw,
+                original: &submission.raw,
                 hostname: &self.config.hostname,
                 date: now.unix_timestamp(),
                 arrival: rfc5322(now),
@@ -187,7 +187,7 @@ impl Operator {
                 let mdn = Mdn {
                     recipient: address,
                     notify: &notify,
-                    original: submission.raw,
+                    original: &submission.raw,
                     error,
                     hostname: &self.config.hostname,
                     date: now.unix_timestamp(),
@@ -242,15 +242,10 @@ impl Operator {
                 ));
             }
         }
+        let raw = Bytes::from(raw);
         let uid = self
             .store
-            .deliver(
-                &address,
-                "INBOX",
-                Bytes::from(raw.clone()),
-                BTreeSet::new(),
-                self.now(),
-            )
+            .deliver(&address, "INBOX", raw.clone(), BTreeSet::new(), self.now())
             .map_err(|e| e.to_string())?;
         let summary = json!({"mailbox": address, "uid": uid});
         self.journal(
@@ -291,7 +286,7 @@ impl Operator {
         let mut exchange = Exchange::new(SERVICE, "SMTP DATA")
             .peer(peer)
             .request(
-                Payload::new(submission.raw.to_vec())
+                Payload::new(submission.raw.clone())
                     .content_type("message/rfc822")
                     .summary(summary),
             )

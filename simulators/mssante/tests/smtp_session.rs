@@ -205,17 +205,7 @@ async fn lines_too_long_bare_lf_and_oversize_messages_are_refused_cleanly() {
         b"Subject: a\r\nbare\nline\r\n".to_vec(),
         format!("Subject: a\r\n\r\n{}\r\n", "y".repeat(1200)).into_bytes(),
     ] {
-        assert!(
-            c.smtp(&format!("MAIL FROM:<{LEGRAND}>"))
-                .await
-                .starts_with("250")
-        );
-        assert!(
-            c.smtp(&format!("RCPT TO:<{COLIN}>"))
-                .await
-                .starts_with("250")
-        );
-        assert!(c.smtp("DATA").await.starts_with("354"));
+        open_data(&mut c, LEGRAND, &[COLIN]).await;
         let mut data = body.clone();
         data.extend_from_slice(b".\r\n");
         c.send(&data).await;
@@ -227,17 +217,7 @@ async fn lines_too_long_bare_lf_and_oversize_messages_are_refused_cleanly() {
     }
 
     // Over the size limit: read to the end, refused with 552, nothing delivered.
-    assert!(
-        c.smtp(&format!("MAIL FROM:<{LEGRAND}>"))
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        c.smtp(&format!("RCPT TO:<{COLIN}>"))
-            .await
-            .starts_with("250")
-    );
-    assert!(c.smtp("DATA").await.starts_with("354"));
+    open_data(&mut c, LEGRAND, &[COLIN]).await;
     let line = format!("{}\r\n", "z".repeat(998));
     let mut big = String::from("Subject: big\r\n\r\n");
     while big.len() < 11 * 1024 * 1024 {
@@ -312,17 +292,7 @@ async fn faults_from_the_smtperrorcode_table_apply_per_recipient_or_per_session(
     fault(&t, "DATA-END", protocol_error("451"));
     let mail = Mail::new(LEGRAND, COLIN, "Bonjour").build();
     let answer = {
-        assert!(
-            c.smtp(&format!("MAIL FROM:<{LEGRAND}>"))
-                .await
-                .starts_with("250")
-        );
-        assert!(
-            c.smtp(&format!("RCPT TO:<{COLIN}>"))
-                .await
-                .starts_with("250")
-        );
-        assert!(c.smtp("DATA").await.starts_with("354"));
+        open_data(&mut c, LEGRAND, &[COLIN]).await;
         let mut data = mail.clone();
         data.extend_from_slice(b".\r\n");
         c.send(&data).await;
@@ -347,17 +317,7 @@ async fn faults_from_the_smtperrorcode_table_apply_per_recipient_or_per_session(
     // A disconnect in the middle of DATA.
     fault(&t, "DATA", FaultAction::DropConnection);
     let mut d = smtp_as(&t, LEGRAND).await;
-    assert!(
-        d.smtp(&format!("MAIL FROM:<{LEGRAND}>"))
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        d.smtp(&format!("RCPT TO:<{COLIN}>"))
-            .await
-            .starts_with("250")
-    );
-    assert!(d.smtp("DATA").await.starts_with("354"));
+    open_data(&mut d, LEGRAND, &[COLIN]).await;
     d.send(b"Subject: cut\r\n").await;
     assert!(d.closed().await);
     assert!(

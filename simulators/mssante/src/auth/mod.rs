@@ -48,22 +48,24 @@ pub struct Identity {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-/// A refused authentication: the reason told to the client, and the finding journaled.
+/// A refused authentication: the finding journaled, whose message is also the reason
+/// told to the client.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    /// Short text for the reply.
-    pub reason: String,
-    /// The rule broken.
+    /// The rule broken and why.
     pub finding: Finding,
 }
 
 impl Refusal {
     fn new(rule: &segur_core::finding::Rule, reason: impl Into<String>) -> Self {
-        let reason = reason.into();
         Self {
-            finding: rule.finding(reason.clone()),
-            reason,
+            finding: rule.finding(reason),
         }
+    }
+
+    /// The reason, for the protocol reply.
+    pub fn reason(&self) -> &str {
+        &self.finding.message
     }
 }
 

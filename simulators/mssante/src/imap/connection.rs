@@ -66,37 +66,14 @@ pub async fn serve(
                 return;
             }
             Next::StartTls => {
-                if !io.buffer().is_empty() {
-                    session.refuse(
-                        None,
-                        Kind::Bad,
-                        "Commands pipelined after STARTTLS",
-                        rules::PROTOCOL.finding(
-                            "data sent after STARTTLS before the TLS handshake (command injection)",
-                        ),
-                    );
-                    return;
-                }
-                match net::upgrade(
-                    io.into_inner(),
-                    &tls_config,
-                    address,
-                    config.handshake_timeout,
-                )
-                .await
-                {
-                    Ok((stream, peer)) => {
+                match net::starttls(io, &tls_config, address, config.handshake_timeout).await {
+                    Ok((upgraded, peer)) => {
                         session.tls_established(peer);
-                        io = BufReader::new(stream);
+                        io = upgraded;
                         Outcome::send(Vec::new())
                     }
-                    Err(why) => {
-                        tracing::info!(%address, %why, "MSSanté IMAP: STARTTLS handshake failed");
-                        session.journal(
-                            "STARTTLS",
-                            b"handshake failed",
-                            vec![segur_core::tls::TLS_HANDSHAKE_REJECTED.finding(why)],
-                        );
+                    Err(finding) => {
+                        session.journal("STARTTLS", b"session ended at STARTTLS", vec![finding]);
                         return;
                     }
                 }

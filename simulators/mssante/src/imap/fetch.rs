@@ -9,6 +9,7 @@ use chrono::{FixedOffset, TimeZone};
 use imap_codec::imap_types::body::{
     BasicFields, Body, BodyStructure, Disposition, SinglePartExtensionData, SpecificFields,
 };
+use imap_codec::imap_types::bounded_static::IntoBoundedStatic;
 use imap_codec::imap_types::core::{NString, NonEmptyVec, Tag};
 use imap_codec::imap_types::datetime::DateTime;
 use imap_codec::imap_types::envelope::{Address, Envelope};
@@ -81,9 +82,8 @@ pub fn fetch(
             .iter()
             .filter(|(_, u)| {
                 folder
-                    .messages
-                    .iter()
-                    .any(|m| m.uid == *u && !m.flags.contains("\\Seen"))
+                    .by_uid(*u)
+                    .is_some_and(|m| !m.flags.contains("\\Seen"))
             })
             .map(|(_, u)| *u)
             .collect();
@@ -98,7 +98,7 @@ pub fn fetch(
     }
     let mut out = Vec::new();
     for (seq, u) in chosen {
-        let Some(message) = folder.messages.iter().find(|m| m.uid == u) else {
+        let Some(message) = folder.by_uid(u) else {
             continue;
         };
         let mut message = message.clone();
@@ -186,7 +186,7 @@ pub fn items(
                     start
                 });
                 MessageDataItem::BodyExt {
-                    section: section.clone().map(owned_section),
+                    section: section.clone().map(IntoBoundedStatic::into_static),
                     origin,
                     data: nstring(Some(bytes)),
                 }
@@ -195,27 +195,6 @@ pub fn items(
         out.push(item);
     }
     out
-}
-
-fn owned_section(section: Section<'_>) -> Section<'static> {
-    use imap_codec::imap_types::core::AString;
-    let own = |names: NonEmptyVec<AString<'_>>| {
-        let v: Vec<AString<'static>> = names
-            .as_ref()
-            .iter()
-            .filter_map(|n| AString::try_from(n.as_ref().to_vec()).ok())
-            .collect();
-        NonEmptyVec::try_from(v)
-            .unwrap_or_else(|_| NonEmptyVec::from(AString::try_from("X").expect("atom")))
-    };
-    match section {
-        Section::Part(p) => Section::Part(p),
-        Section::Header(p) => Section::Header(p),
-        Section::HeaderFields(p, n) => Section::HeaderFields(p, own(n)),
-        Section::HeaderFieldsNot(p, n) => Section::HeaderFieldsNot(p, own(n)),
-        Section::Text(p) => Section::Text(p),
-        Section::Mime(p) => Section::Mime(p),
-    }
 }
 
 fn internal_date(message: &StoredMessage) -> DateTime {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
 use bytes::Bytes;
+use imap_codec::imap_types::bounded_static::IntoBoundedStatic;
 use imap_codec::imap_types::core::{NonEmptyVec, Tag};
 use imap_codec::imap_types::datetime::DateTime;
 use imap_codec::imap_types::fetch::MessageDataItem;
@@ -83,34 +84,17 @@ pub fn flag_names(flags: &[Flag<'_>]) -> BTreeSet<String> {
 pub fn flags_item(flags: &BTreeSet<String>, recent: bool) -> MessageDataItem<'static> {
     let mut items: Vec<FlagFetch<'static>> = flags
         .iter()
-        .filter_map(|f| Flag::try_from(f.as_str()).ok().map(owned_flag))
+        .filter_map(|f| {
+            Flag::try_from(f.as_str())
+                .ok()
+                .map(IntoBoundedStatic::into_static)
+        })
         .map(FlagFetch::Flag)
         .collect();
     if recent {
         items.push(FlagFetch::Recent);
     }
     MessageDataItem::Flags(items)
-}
-
-/// A flag that outlives the string it was parsed from.
-fn owned_flag(flag: Flag<'_>) -> Flag<'static> {
-    use imap_codec::imap_types::core::Atom;
-    match flag {
-        Flag::Answered => Flag::Answered,
-        Flag::Deleted => Flag::Deleted,
-        Flag::Draft => Flag::Draft,
-        Flag::Flagged => Flag::Flagged,
-        Flag::Seen => Flag::Seen,
-        Flag::Keyword(a) => Atom::try_from(a.as_ref().to_string())
-            .map(Flag::Keyword)
-            .unwrap_or(Flag::Flagged),
-        extension @ Flag::Extension(_) => {
-            let text = extension.to_string();
-            Atom::try_from(text.trim_start_matches('\\').to_string())
-                .map(Flag::system)
-                .unwrap_or(Flag::Flagged)
-        }
-    }
 }
 
 /// STORE and UID STORE.

@@ -153,7 +153,7 @@ pub fn search(
     );
     let mut hits = Vec::new();
     for (index, known) in selected.uids.iter().enumerate() {
-        let Some(message) = folder.messages.iter().find(|m| m.uid == *known) else {
+        let Some(message) = folder.by_uid(*known) else {
             continue;
         };
         let mut candidate = Candidate {

@@ -474,7 +474,7 @@ impl Session {
                     Some(tag),
                     Kind::No,
                     None,
-                    &format!("[AUTHENTICATIONFAILED] {}", refusal.reason),
+                    &format!("[AUTHENTICATIONFAILED] {}", refusal.reason()),
                 );
                 self.journal(what, &out, vec![refusal.finding]);
                 Outcome::send(out)
@@ -537,7 +537,7 @@ impl Session {
         let new: Vec<u32> = current.into_iter().filter(|u| *u > known_max).collect();
         if !new.is_empty() {
             for uid in &new {
-                if folder.messages.iter().any(|m| m.uid == *uid && m.recent) {
+                if folder.by_uid(*uid).is_some_and(|m| m.recent) {
                     selected.recent.insert(*uid);
                 }
             }

@@ -2,8 +2,6 @@
 //! a quoted string cannot carry become literals, so nothing a message contains can break
 //! the protocol.
 
-use std::borrow::Cow;
-
 use imap_codec::encode::Encoder;
 use imap_codec::imap_types::core::{IString, Literal, NString, Quoted, Tag, Text};
 use imap_codec::imap_types::response::{Code, Data, Response, Status};
@@ -129,9 +127,4 @@ pub fn greeting(code: Option<Code<'static>>, words: &str) -> Vec<u8> {
 /// Bytes of an `AString`/`Mailbox`-like value, lossily as text.
 pub fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A `Cow` of owned bytes, for values that must outlive the input.
-pub fn owned(bytes: &[u8]) -> Cow<'static, [u8]> {
-    Cow::Owned(bytes.to_vec())
 }

@@ -1,7 +1,7 @@
 //! Mailboxes in memory. Each world address gets `INBOX`, `Sent` and `Trash` on first use;
 //! messages keep their raw bytes (the evidence) and IMAP's UID and flags.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::RwLock;
 
 use bytes::Bytes;
@@ -50,6 +50,14 @@ impl Folder {
             subscribed: true,
             special_use,
         }
+    }
+
+    /// The message with `uid` (messages are kept in UID order).
+    pub fn by_uid(&self, uid: u32) -> Option<&StoredMessage> {
+        self.messages
+            .binary_search_by_key(&uid, |m| m.uid)
+            .ok()
+            .map(|i| &self.messages[i])
     }
 
     /// Messages without `\Seen`.
@@ -215,6 +223,7 @@ impl MailStore {
         uids: &[u32],
         mut change: impl FnMut(&mut BTreeSet<String>),
     ) -> Result<Vec<(u32, BTreeSet<String>)>, StoreError> {
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
         let updated = self.with_account(address, |account| {
             let target = account
                 .get_mut(&canonical(folder))
@@ -222,7 +231,7 @@ impl MailStore {
             Ok(target
                 .messages
                 .iter_mut()
-                .filter(|m| uids.contains(&m.uid))
+                .filter(|m| wanted.contains(&m.uid))
                 .map(|m| {
                     change(&mut m.flags);
                     (m.uid, m.flags.clone())
@@ -269,13 +278,14 @@ impl MailStore {
         uids: &[u32],
         to: &str,
     ) -> Result<Vec<(u32, u32)>, StoreError> {
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
         let pairs = self.with_account(address, |account| {
             let source: Vec<StoredMessage> = account
                 .get(&canonical(from))
                 .ok_or_else(|| StoreError::NoFolder(from.to_string()))?
                 .messages
                 .iter()
-                .filter(|m| uids.contains(&m.uid))
+                .filter(|m| wanted.contains(&m.uid))
                 .cloned()
                 .collect();
             let target = account

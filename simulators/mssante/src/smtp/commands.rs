@@ -2,10 +2,11 @@
 //! state, answers with the right code and enhanced status, and journals what changes state.
 
 use smtp_proto::Request;
+use smtp_proto::response::generate::BitToString;
 
 use super::data::DataOutcome;
 use super::reply::Reply;
-use super::session::{Faulted, Next, Session, Step, printable};
+use super::session::{Faulted, Next, Session, Step};
 use crate::auth::{self, sasl};
 use crate::directory::Route;
 use crate::operator::{Recipient, Submission};
@@ -101,7 +102,8 @@ fn starttls(session: &mut Session) -> Step {
 }
 
 fn auth(session: &mut Session, mechanism: u64, initial: String) -> Step {
-    let line = format!("AUTH {}", mechanism_name(mechanism));
+    let name = mechanism.to_mechanism();
+    let line = format!("AUTH {name}");
     if session.helo.is_none() {
         return session.refuse(
             Reply::new(503, [5, 5, 1], "Send EHLO first"),
@@ -127,7 +129,6 @@ fn auth(session: &mut Session, mechanism: u64, initial: String) -> Step {
             line.as_bytes(),
         );
     }
-    let name = mechanism_name(mechanism);
     if !sasl::MECHANISMS.contains(&name) {
         return session.refuse(
             Reply::new(
@@ -147,18 +148,6 @@ fn auth(session: &mut Session, mechanism: u64, initial: String) -> Step {
         return Step::then(Reply::plain(334, ""), Next::AuthResponse);
     }
     auth_response(session, name, initial.as_bytes())
-}
-
-fn mechanism_name(mechanism: u64) -> &'static str {
-    match mechanism {
-        smtp_proto::AUTH_PLAIN => "PLAIN",
-        smtp_proto::AUTH_XOAUTH2 => "XOAUTH2",
-        smtp_proto::AUTH_OAUTHBEARER => "OAUTHBEARER",
-        smtp_proto::AUTH_EXTERNAL => "EXTERNAL",
-        smtp_proto::AUTH_LOGIN => "LOGIN",
-        smtp_proto::AUTH_CRAM_MD5 => "CRAM-MD5",
-        _ => "UNKNOWN",
-    }
 }
 
 /// The SASL response to `mechanism` (initial, or the line after `334`).
@@ -197,7 +186,7 @@ pub fn auth_response(session: &mut Session, mechanism: &str, line: &[u8]) -> Ste
             let reply = Reply::new(
                 535,
                 [5, 7, 8],
-                format!("Authentication credentials invalid: {}", refusal.reason),
+                format!("Authentication credentials invalid: {}", refusal.reason()),
             );
             session.errors += 1;
             session.journal_event("SMTP AUTH", what.as_bytes(), &reply, vec![refusal.finding]);
@@ -445,11 +434,13 @@ pub fn data_done(session: &mut Session, outcome: DataOutcome) -> Step {
         identity: &identity,
         mail_from: &mail_from,
         recipients: &recipients,
-        raw: &outcome.message,
+        raw: bytes::Bytes::from(outcome.message),
     };
-    if let Faulted::Replaced(step) = session.fault("DATA-END", false) {
-        return step;
-    }
+    let delay = match session.fault("DATA-END", false) {
+        Faulted::Replaced(step) => return step,
+        Faulted::Delayed(delay) => Some(delay),
+        Faulted::No => None,
+    };
     let submitted = session.operator.submit(&submission);
     let id = submitted
         .inspection
@@ -464,6 +455,8 @@ pub fn data_done(session: &mut Session, outcome: DataOutcome) -> Step {
         &reply.summary(),
         Vec::new(),
     );
-    tracing::debug!(message = %printable(id.as_bytes()), "MSSanté: message accepted");
-    Step::reply(reply)
+    Step {
+        delay,
+        ..Step::reply(reply)
+    }
 }

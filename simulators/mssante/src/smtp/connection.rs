@@ -49,29 +49,10 @@ pub async fn serve(
                 return;
             }
             Next::StartTls => {
-                if !io.buffer().is_empty() {
-                    // Commands sent before the handshake would run as if encrypted
-                    // (CVE-2011-0411): refuse the session.
-                    session.refuse(
-                        Reply::new(421, [4, 7, 0], "Commands pipelined after STARTTLS"),
-                        rules::PROTOCOL.finding(
-                            "data sent after STARTTLS before the TLS handshake (command injection)",
-                        ),
-                        b"STARTTLS",
-                    );
-                    return;
-                }
-                match net::upgrade(
-                    io.into_inner(),
-                    &tls_config,
-                    address,
-                    config.handshake_timeout,
-                )
-                .await
-                {
-                    Ok((stream, peer)) => {
+                match net::starttls(io, &tls_config, address, config.handshake_timeout).await {
+                    Ok((upgraded, peer)) => {
                         session.tls_established(peer);
-                        io = BufReader::new(stream);
+                        io = upgraded;
                         pipelined = 0;
                         Step {
                             replies: Vec::new(),
@@ -79,14 +60,9 @@ pub async fn serve(
                             delay: None,
                         }
                     }
-                    Err(why) => {
-                        tracing::info!(%address, %why, "MSSanté SMTP: STARTTLS handshake failed");
-                        session.journal_event(
-                            "SMTP STARTTLS",
-                            b"STARTTLS",
-                            &Reply::plain(0, "handshake failed"),
-                            vec![segur_core::tls::TLS_HANDSHAKE_REJECTED.finding(why)],
-                        );
+                    Err(finding) => {
+                        let closed = Reply::plain(0, "session ended at STARTTLS");
+                        session.journal_event("SMTP STARTTLS", b"STARTTLS", &closed, vec![finding]);
                         return;
                     }
                 }

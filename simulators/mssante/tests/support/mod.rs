@@ -437,9 +437,9 @@ pub async fn smtp_as(t: &TestBench, address: &str) -> Client {
     c
 }
 
-/// Submits `message` from `from` to `to` over an authenticated client; the reply to the
-/// final dot.
-pub async fn submit(c: &mut Client, from: &str, to: &[&str], message: &[u8]) -> String {
+/// MAIL FROM `from`, RCPT TO each of `to`, DATA: each accepted, the client ready to send
+/// the message.
+pub async fn open_data(c: &mut Client, from: &str, to: &[&str]) {
     let answer = c.smtp(&format!("MAIL FROM:<{from}>")).await;
     assert!(answer.starts_with("250 "), "{answer}");
     for rcpt in to {
@@ -448,6 +448,12 @@ pub async fn submit(c: &mut Client, from: &str, to: &[&str], message: &[u8]) -> 
     }
     let answer = c.smtp("DATA").await;
     assert!(answer.starts_with("354"), "{answer}");
+}
+
+/// Submits `message` from `from` to `to` over an authenticated client; the reply to the
+/// final dot.
+pub async fn submit(c: &mut Client, from: &str, to: &[&str], message: &[u8]) -> String {
+    open_data(c, from, to).await;
     let mut body = Vec::new();
     for line in message.split_inclusive(|b| *b == b'\n') {
         if line.starts_with(b".") {
