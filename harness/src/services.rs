@@ -27,7 +27,10 @@ pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
     };
     vec![
         Box::new(segur_insi::InsiService { config: insi }),
-        Box::new(segur_psc::PscService { config: psc }),
+        Box::new(segur_psc::PscService {
+            config: psc,
+            signing_key: None,
+        }),
         Box::new(segur_dmp::DmpService::default()),
         Box::new(segur_mssante::MssanteService::default()),
     ]

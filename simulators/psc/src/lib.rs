@@ -289,6 +289,9 @@ impl PscHandle {
 pub struct PscService {
     /// Lifetimes and limits.
     pub config: PscConfig,
+    /// The realm key to start with; `None` generates one (RSA: slow, so a harness
+    /// starting a realm per scenario shares one key).
+    pub signing_key: Option<Arc<SigningKey>>,
 }
 
 impl Service for PscService {
@@ -305,9 +308,14 @@ impl Service for PscService {
         ctx: ServiceContext,
     ) -> futures_util::future::BoxFuture<'static, Result<RunningService, ServiceError>> {
         let config = self.config.clone();
+        let key = self.signing_key.clone();
         async move {
             let wallet_port = ctx.port_after(1);
-            let handle = PscSimulator::builder(ctx.bench)
+            let mut builder = PscSimulator::builder(ctx.bench);
+            if let Some(key) = key {
+                builder = builder.signing_key(key);
+            }
+            let handle = builder
                 .config(config)
                 .bind(ctx.bind)
                 .ports(ctx.port, wallet_port)

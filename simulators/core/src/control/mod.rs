@@ -5,6 +5,7 @@
 //! Scenario steps use the same operations in-process through [`Bench`]; this HTTP form
 //! serves simulators in other processes and users' own tests.
 
+mod attestation;
 mod clock;
 mod error;
 mod extract;
@@ -53,6 +54,7 @@ pub fn app(bench: Bench) -> Router {
                 .delete(scenario::clear),
         )
         .route("/reset", post(scenario::reset))
+        .route("/attestations", post(attestation::attest))
         .fallback(service::forward)
         .with_state(bench);
     Router::new()

@@ -61,10 +61,16 @@ pub enum JournalError {
     Timeout(Duration),
 }
 
-/// A handle on one journal; clones share it.
+/// A handle on one journal; clones share it. [`Journal::scoped`] gives another handle on
+/// the same file with its own clock and scenario tag, so parallel benches (one per
+/// scenario) write one chain without mixing up whose record is whose.
 #[derive(Clone, Debug)]
 pub struct Journal {
     inner: Arc<Inner>,
+    /// Time of each record comes from this bench clock.
+    clock: Clock,
+    /// The scenario tag stamped on records that do not bring their own.
+    scenario: Arc<RwLock<Option<String>>>,
 }
 
 #[derive(Debug)]
@@ -74,8 +80,6 @@ struct Inner {
     /// Random per opening, so record ids (`<prefix>-<seq>`) are unique across journals
     /// without a random draw per record.
     id_prefix: String,
-    /// Time of each record comes from the bench clock.
-    clock: Clock,
     /// Where bodies go.
     blobs: blobs::BlobStore,
     /// The single writer: keeps the chain's head and the order of lines.
@@ -84,8 +88,6 @@ struct Inner {
     index: RwLock<VecDeque<Arc<Record>>>,
     /// Bound of `index`.
     index_capacity: usize,
-    /// The scenario tag stamped on records that do not bring their own.
-    scenario: RwLock<Option<String>>,
     /// New records, for subscribers (SSE stream, steps waiting on an exchange).
     events: broadcast::Sender<Arc<Record>>,
 }
@@ -147,7 +149,6 @@ impl Journal {
             inner: Arc::new(Inner {
                 id_prefix: format!("rec-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
                 path,
-                clock,
                 blobs,
                 writer: Mutex::new(Writer {
                     file: BufWriter::with_capacity(64 * 1024, file),
@@ -156,10 +157,21 @@ impl Journal {
                 }),
                 index: RwLock::new(index),
                 index_capacity,
-                scenario: RwLock::new(None),
                 events,
             }),
+            clock,
+            scenario: Arc::new(RwLock::new(None)),
         })
+    }
+
+    /// Another handle on the same journal whose records take their time from `clock` and
+    /// carry `scenario` (unless the exchange brings its own tag).
+    pub fn scoped(&self, clock: Clock, scenario: impl Into<String>) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            clock,
+            scenario: Arc::new(RwLock::new(Some(scenario.into()))),
+        }
     }
 
     /// The journal file.
@@ -184,7 +196,7 @@ impl Journal {
         let mut record = Record {
             seq: w.next_seq,
             id: format!("{}-{}", inner.id_prefix, w.next_seq),
-            time: inner.clock.now(),
+            time: self.clock.now(),
             service: exchange.service,
             operation: exchange.operation,
             scenario,
@@ -318,8 +330,7 @@ impl Journal {
 
     /// The scenario tag stamped on new records.
     pub fn scenario(&self) -> Option<String> {
-        self.inner
-            .scenario
+        self.scenario
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -327,11 +338,7 @@ impl Journal {
 
     /// Sets (or clears) the scenario tag.
     pub fn set_scenario(&self, scenario: Option<String>) {
-        *self
-            .inner
-            .scenario
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = scenario;
+        *self.scenario.write().unwrap_or_else(|e| e.into_inner()) = scenario;
     }
 
     /// Sequence number and hash of the last record (0 and 64 zeros when empty).

@@ -1,0 +1,81 @@
+# language: fr
+# Récupération de l'INS par le téléservice INSi (Guide d'implémentation de l'INS,
+# règles 37 et suivantes), avec les identités publiées pour la qualification INSi et
+# les cas du CNDA.
+@INS
+Fonctionnalité: Récupération de l'INS par le téléservice INSi
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Recherche par traits : une identité trouvée (00)
+    Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Alors le logiciel indique "une identité trouvée"
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecTraitsIdentite"
+    Et les échanges sont conformes
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Recherche par traits : aucune identité (01)
+    Étant donné une identité locale "nouveau-né" créée avec les traits de "garnier-lou"
+    Quand l'utilisateur recherche l'INS de "nouveau-né" par ses traits
+    Alors le logiciel indique "aucune identité trouvée"
+    Et l'INSi a répondu "01" à l'appel "rechercherInsAvecTraitsIdentite"
+    Et le statut de l'identité "nouveau-né" est "provisoire"
+    Et l'identité "nouveau-né" n'a pas d'INS
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Recherche par traits : plusieurs identités (02)
+    Étant donné une identité locale "homonyme" créée avec les traits de "de-vinci-leonardo-florence" sans lieu de naissance connu
+    Quand l'utilisateur recherche l'INS de "homonyme" par ses traits
+    Alors le logiciel indique "plusieurs identités trouvées"
+    Et l'INSi a répondu "02" à l'appel "rechercherInsAvecTraitsIdentite"
+    Et l'identité "homonyme" n'a pas d'INS
+
+  @INS/va1.38 @LGC
+  Scénario: Recherche par carte Vitale
+    Étant donné une identité locale "assuré" créée avec les traits de "adrtrois-toussaint"
+    Quand l'utilisateur recherche l'INS de "assuré" avec la carte Vitale de "adrtrois-toussaint"
+    Alors le logiciel indique "une identité trouvée"
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecCarteVitale"
+    Et les échanges sont conformes
+
+  # TLSI: la patiente est connue de l'INSi sous CATARINA BELLA ; le logiciel a saisi
+  # OLA CATARINA. Tous les prénoms ensemble donnent 01 : il faut essayer chacun.
+  @INS/va1.38 @LGC @DPI
+  Scénario: Nouvel essai avec chacun des prénoms
+    Étant donné une identité locale "patiente" créée avec les traits de "tchitchi-catarina" et les prénoms "OLA CATARINA"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Alors le logiciel indique "une identité trouvée"
+    Et l'INSi a reçu 3 appels "rechercherInsAvecTraitsIdentite"
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecTraitsIdentite"
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Identité née en Corse
+    Étant donné une identité locale "patiente" créée avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors l'identité "patiente" a l'INS "297022A020778" de clé "78"
+    Et le statut de l'identité "patiente" est "récupérée"
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Réponse avec un NIA
+    Étant donné une identité locale "patient" créée avec les traits de "provisoire-matricule"
+    Quand l'utilisateur recherche l'INS de "patient" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patient"
+    Alors la nature de l'INS de "patient" est "NIA"
+
+  @INS/va1.38 @LGC @DPI
+  Scénario: Historique des INS
+    Étant donné une identité locale "patiente" créée avec les traits de "dubois-camille"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors l'identité "patiente" a l'INS "2830867482090" de clé "69"
+    Et l'historique INS de "patiente" contient le matricule "2830867482089"
+
+  @INS/va1.14 @LGC
+  Scénario: Appel INSi avec le certificat de la structure
+    Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Alors les appels INSi ont été faits avec le certificat "INSI-AUTO" de la structure "cabinet-lilas"

@@ -1,0 +1,79 @@
+# language: fr
+# Les statuts du RNIV (Provisoire, Récupérée, Validée, Qualifiée), les attributs
+# douteuse et fictive, et la vérification de l'INS (règles 20, 21, 25, 48, 49).
+@INS
+Fonctionnalité: Statuts de l'identité et vérification de l'INS
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+
+  @INS/va1.54 @LGC @DPI
+  Scénario: Qualification : pièce d'identité et INSi
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Alors le statut de l'identité "patiente" est "provisoire"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors le statut de l'identité "patiente" est "récupérée"
+    Quand l'utilisateur enregistre le contrôle de la pièce "carte d'identité" de "patiente"
+    Alors le statut de l'identité "patiente" est "qualifiée"
+
+  @INS/va1.54 @LGC @DPI
+  Scénario: Pièce d'identité sans INSi : identité validée
+    Étant donné une identité locale "patient" créée avec les traits de "durand-pierre"
+    Quand l'utilisateur enregistre le contrôle de la pièce "passeport" de "patient"
+    Alors le statut de l'identité "patient" est "validée"
+    Et l'INSi n'a reçu aucun appel
+
+  @INS/va1.44 @LGC
+  Plan du scénario: Identité douteuse ou fictive : le statut redevient provisoire
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
+    Quand l'utilisateur marque l'identité "patiente" comme <attribut>
+    Alors le statut de l'identité "patiente" est "provisoire"
+    Et l'historique des statuts de "patiente" contient "qualifiée"
+
+    Exemples:
+      | attribut |
+      | douteuse |
+      | fictive  |
+
+  @INS/va1.20 @LGC
+  Plan du scénario: Pas d'appel INSi pour une identité douteuse ou fictive
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'identité "patiente" marquée comme <attribut>
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Alors le logiciel refuse l'action
+    Et l'INSi n'a reçu aucun appel
+
+    Exemples:
+      | attribut |
+      | douteuse |
+      | fictive  |
+
+  @INS/va1.38 @LGC
+  Scénario: Traçabilité des appels de récupération
+    Étant donné une identité locale "assuré" créée avec les traits de "adrtrois-toussaint"
+    Et une identité locale "nouveau-né" créée avec les traits de "garnier-lou"
+    Quand l'utilisateur recherche l'INS de "assuré" avec la carte Vitale de "adrtrois-toussaint"
+    Et l'utilisateur recherche l'INS de "nouveau-né" par ses traits
+    Alors le journal des appels INSi du logiciel liste "recuperation_vitale 00, recuperation_traits 01"
+
+  @INS/va1.06 @LGC
+  Scénario: Traçabilité des appels de vérification
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
+    Quand l'utilisateur vérifie l'INS de "patiente"
+    Alors le logiciel affiche le résultat de vérification "OK"
+    Et l'INSi a reçu 1 appel "verifierInsAvecTraitsIdentite"
+    Et le journal des appels INSi du logiciel liste "recuperation_traits 00, verification 00 OK"
+
+  # Le patient n'est plus connu de l'INSi sous ces traits : la vérification est KO.
+  @INS/va1.08 @LGC
+  Scénario: Vérification KO : INS retiré, statut dégradé
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
+    Et l'INSi ne reconnaît plus "adrdeux-camille"
+    Quand l'utilisateur vérifie l'INS de "patiente"
+    Alors le logiciel affiche le résultat de vérification "KO"
+    Et l'identité "patiente" n'a pas d'INS
+    Et le statut de l'identité "patiente" est "validée"

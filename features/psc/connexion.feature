@@ -1,0 +1,51 @@
+# language: fr
+# Pro Santé Connect : authentification par code (avec PKCE, state et nonce), CIBA,
+# rafraîchissement et fin de session (référentiel PSC, exigences EX PSC 01 à 31).
+@PSC
+Fonctionnalité: Connexion des professionnels par Pro Santé Connect
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+
+  @PSC.01 @LGC @DPI
+  Scénario: Connexion, déconnexion et reconnexion par Pro Santé Connect
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Alors le logiciel affiche le professionnel "dr-legrand" connecté
+    Quand l'utilisateur se déconnecte
+    Alors le logiciel n'affiche aucun professionnel connecté
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Alors le logiciel affiche le professionnel "dr-legrand" connecté
+    Et les échanges sont conformes
+
+  @PSC.08 @DPI @LGC
+  Scénario: Niveau d'authentification eidas1 demandé
+    Quand le professionnel "dr-bertin" se connecte avec Pro Santé Connect
+    Alors le logiciel affiche le professionnel "dr-bertin" connecté
+    Et PSC a reçu une demande d'autorisation avec acr_values "eidas1"
+    Et les échanges sont conformes
+
+  @PSC.01 @LGC @DPI
+  Scénario: Connexion par CIBA sur la carte du professionnel
+    Quand le professionnel "dr-colin" se connecte par CIBA en validant sur sa carte
+    Alors le logiciel affiche le professionnel "dr-colin" connecté
+    Et les échanges sont conformes
+
+  # Le jeton d'accès PSC vit 2 minutes, la session 30 minutes d'inactivité.
+  @PSC.01 @LGC @DPI
+  Scénario: Rafraîchissement du jeton d'accès expiré
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Et le temps avance de 5 minutes
+    Alors le logiciel affiche le professionnel "dr-legrand" connecté
+    Et PSC a reçu un rafraîchissement de jeton
+    Et les échanges sont conformes
+
+  # La session SSO de PSC dure au plus 4 heures : après, il faut se réauthentifier.
+  @PSC.01 @LGC @DPI
+  Scénario: Nouvelle authentification à la fin de la session PSC
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Et le temps avance de 250 minutes
+    Alors le logiciel n'affiche aucun professionnel connecté
+    Et PSC n'a reçu aucun rafraîchissement de jeton
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Alors le logiciel affiche le professionnel "dr-legrand" connecté
+    Et les échanges sont conformes

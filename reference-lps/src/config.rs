@@ -1,0 +1,99 @@
+//! The `configure` action's parameters: where the national services are, which
+//! credentials to use and who the software is installed for (DRIVER.md §configure).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// A credential's files.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialFiles {
+    /// Leaf certificate, PEM.
+    pub cert: PathBuf,
+    /// Private key, PKCS#8 PEM.
+    pub key: PathBuf,
+    /// Leaf and its CAs, PEM.
+    pub chain: PathBuf,
+}
+
+/// INSi endpoints.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InsiEndpoints {
+    /// Mutual-TLS door (`INSI-AUTO` certificate).
+    pub mtls: String,
+}
+
+/// PSC endpoints.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PscEndpoints {
+    /// The realm's issuer.
+    pub issuer: String,
+}
+
+/// Every endpoint the LPS uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Endpoints {
+    /// The INSi teleservice.
+    pub insi: InsiEndpoints,
+    /// Pro Santé Connect.
+    pub psc: PscEndpoints,
+}
+
+/// Trust anchors.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Trust {
+    /// The CA bundle (root and intermediate of the test IGC-Santé).
+    pub ca_bundle: PathBuf,
+}
+
+/// The credentials by use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Credentials {
+    /// The structure's INSi certificate (CN `INSI-AUTO`).
+    pub insi: CredentialFiles,
+}
+
+/// The structure the software is installed in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Structure {
+    /// World id.
+    pub id: String,
+    /// National id (`ContexteLPS/Emetteur`).
+    pub national_id: String,
+}
+
+/// Registration numbers of the software.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SoftwareIds {
+    /// CNDA authorisation (`ContexteLPS/LPS/IDAM`).
+    pub idam: String,
+}
+
+/// The PSC client registration.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PscClientConfig {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// Registered redirect URI.
+    pub redirect_uri: String,
+}
+
+/// The whole `configure` parameters (unknown fields are ignored: later bench versions
+/// may send more).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Configure {
+    /// Service endpoints.
+    pub endpoints: Endpoints,
+    /// Trust anchors.
+    pub trust: Trust,
+    /// Credentials.
+    pub credentials: Credentials,
+    /// The structure.
+    pub structure: Structure,
+    /// Registration numbers.
+    pub software_ids: SoftwareIds,
+    /// PSC registration.
+    pub psc_client: PscClientConfig,
+}

@@ -1,0 +1,204 @@
+//! The catalogue of mistakes `--defect NAME` turns on. Each is a plausible error of a
+//! real integration; each names the requirement it breaks and the scenarios that must
+//! catch it (the detection test in `scenarios/tests/defects.rs` holds them to it, and
+//! `DEFECTS.md` is this table printed by `reference-lps defects`).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// One catalogued mistake.
+#[derive(Debug, Clone, Copy)]
+pub struct Defect {
+    /// Name given to `--defect`.
+    pub name: &'static str,
+    /// The REM requirement it breaks.
+    pub requirement: &'static str,
+    /// What the software does wrong.
+    pub description: &'static str,
+    /// Names of the scenarios that fail with it, and only they.
+    pub caught_by: &'static [&'static str],
+}
+
+const INSI_SCENARIOS: &[&str] = &[
+    "Recherche par traits : une identité trouvée (00)",
+    "Recherche par traits : aucune identité (01)",
+    "Recherche par traits : plusieurs identités (02)",
+    "Recherche par carte Vitale",
+    "Nouvel essai avec chacun des prénoms",
+    "Identité née en Corse",
+    "Réponse avec un NIA",
+    "Historique des INS",
+    "Les champs ne sont mis à jour qu'après validation",
+    "Refus d'une date de naissance en 00",
+    "Refus d'une réponse au trait vide",
+    "INS renvoyé avec une clé fausse",
+    "Qualification : pièce d'identité et INSi",
+    "Identité douteuse ou fictive : le statut redevient provisoire",
+    "Traçabilité des appels de récupération",
+    "Traçabilité des appels de vérification",
+    "Vérification KO : INS retiré, statut dégradé",
+    "Appel INSi avec le certificat de la structure",
+];
+
+/// Every defect, in catalogue order.
+pub const CATALOGUE: &[Defect] = &[
+    Defect {
+        name: "ins-key-unchecked",
+        requirement: "INS/va1.52",
+        description: "accepts an INS whose key does not match its number (CNDA 2.08 cas 2)",
+        caught_by: &["INS renvoyé avec une clé fausse"],
+    },
+    Defect {
+        name: "accept-00-date",
+        requirement: "INS/va1.28",
+        description: "imports an INSi identity whose birth date has a 00 day or month",
+        caught_by: &["Refus d'une date de naissance en 00"],
+    },
+    Defect {
+        name: "accept-empty-trait",
+        requirement: "INS/va1.31",
+        description: "imports an INSi identity with an empty birth name, first names or sex",
+        caught_by: &["Refus d'une réponse au trait vide"],
+    },
+    Defect {
+        name: "qualify-without-document",
+        requirement: "INS/va1.54",
+        description: "marks an identity Qualifiée as soon as INSi answers, without an identity document",
+        caught_by: &["Qualification : pièce d'identité et INSi"],
+    },
+    Defect {
+        name: "insi-for-doubtful",
+        requirement: "INS/va1.20",
+        description: "calls INSi for a doubtful or fictitious identity",
+        caught_by: &["Pas d'appel INSi pour une identité douteuse ou fictive"],
+    },
+    Defect {
+        name: "doubtful-keeps-status",
+        requirement: "INS/va1.44",
+        description: "keeps the status when the identity is marked doubtful or fictitious",
+        caught_by: &["Identité douteuse ou fictive : le statut redevient provisoire"],
+    },
+    Defect {
+        name: "keep-ins-after-ko",
+        requirement: "INS/va1.08",
+        description: "keeps the INS and the status after a KO verification",
+        caught_by: &["Vérification KO : INS retiré, statut dégradé"],
+    },
+    Defect {
+        name: "no-idam",
+        requirement: "INS/va1.09",
+        description: "sends ContexteLPS without its IDAM (the CNDA authorisation number)",
+        caught_by: INSI_SCENARIOS,
+    },
+    Defect {
+        name: "first-first-name-only",
+        requirement: "INS/va1.38",
+        description: "after a 01 with every first name, tries only the first one",
+        caught_by: &["Nouvel essai avec chacun des prénoms"],
+    },
+    Defect {
+        name: "fields-before-validation",
+        requirement: "INS/va1.52",
+        description: "overwrites the local traits with INSi's before the user validated them",
+        caught_by: &["Les champs ne sont mis à jour qu'après validation"],
+    },
+    Defect {
+        name: "insi-log-without-codes",
+        requirement: "INS/va1.38",
+        description: "traces INSi calls without their return codes or verdicts",
+        caught_by: &[
+            "Traçabilité des appels de récupération",
+            "Traçabilité des appels de vérification",
+        ],
+    },
+    Defect {
+        name: "no-nonce",
+        requirement: "PSC.01",
+        description: "sends the authorization request without a nonce",
+        caught_by: &[
+            "Connexion, déconnexion et reconnexion par Pro Santé Connect",
+            "Rafraîchissement du jeton d'accès expiré",
+            "Nouvelle authentification à la fin de la session PSC",
+        ],
+    },
+    Defect {
+        name: "wrong-acr",
+        requirement: "PSC.08",
+        description: "asks for acr_values=eidas2 instead of eidas1",
+        caught_by: &["Niveau d'authentification eidas1 demandé"],
+    },
+    Defect {
+        name: "no-refresh",
+        requirement: "PSC.01",
+        description: "keeps using an expired access token instead of refreshing it",
+        caught_by: &[
+            "Rafraîchissement du jeton d'accès expiré",
+            "Nouvelle authentification à la fin de la session PSC",
+        ],
+    },
+    Defect {
+        name: "refresh-after-session-end",
+        requirement: "PSC.01",
+        description: "tries to refresh after the PSC session ended instead of asking the user to log in again",
+        caught_by: &["Nouvelle authentification à la fin de la session PSC"],
+    },
+    Defect {
+        name: "ciba-no-binding-message",
+        requirement: "PSC.01",
+        description: "starts a CIBA authentication without the two-digit binding message",
+        caught_by: &["Connexion par CIBA sur la carte du professionnel"],
+    },
+];
+
+/// The defects turned on for one LPS.
+#[derive(Debug, Clone, Default)]
+pub struct Defects {
+    /// Names of the active defects.
+    active: BTreeSet<&'static str>,
+}
+
+impl Defects {
+    /// Turns on the named defects; an unknown name is an error listing the known ones.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        let mut active = BTreeSet::new();
+        for name in names {
+            let name = name.as_ref();
+            let defect = CATALOGUE.iter().find(|d| d.name == name).ok_or_else(|| {
+                let known: Vec<&str> = CATALOGUE.iter().map(|d| d.name).collect();
+                format!("unknown defect {name:?}; known: {}", known.join(", "))
+            })?;
+            active.insert(defect.name);
+        }
+        Ok(Self { active })
+    }
+
+    /// Whether `name` is on.
+    pub fn on(&self, name: &str) -> bool {
+        self.active.contains(name)
+    }
+
+    /// The active names.
+    pub fn names(&self) -> impl Iterator<Item = &&'static str> {
+        self.active.iter()
+    }
+}
+
+/// The catalogue as the Markdown table of `DEFECTS.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "| defect | breaks | what the software does wrong | scenarios that catch it |\n|---|---|---|---|\n",
+    );
+    for d in CATALOGUE {
+        let scenarios = if std::ptr::eq(d.caught_by, INSI_SCENARIOS) {
+            format!("every scenario that calls INSi ({})", d.caught_by.len())
+        } else {
+            d.caught_by.join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            d.name, d.requirement, d.description, scenarios
+        );
+    }
+    out
+}

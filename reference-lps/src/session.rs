@@ -1,0 +1,491 @@
+//! One scenario session: the LPS's state (identities, INSi call log, PSC session, its
+//! clock) and the actions of the driver protocol, each done as the user would.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::config::Configure;
+use crate::defects::Defects;
+use crate::identity::store::{self, birthplace_for_query};
+use crate::identity::{Attribute, Patients, Refusal, Traits};
+use crate::insi::answer::Answer;
+use crate::insi::{self, InsiClient, QueryTraits, VitaleCard};
+use crate::protocol::Reply;
+use crate::psc::{PscClient, Registration};
+use crate::tls;
+
+/// One INSi call as the LPS traces it (rules 37 and 48).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InsiLogEntry {
+    /// When (session clock, RFC 3339).
+    pub time: String,
+    /// `recuperation_traits`, `recuperation_vitale` or `verification`.
+    pub mode: &'static str,
+    /// Local patient id.
+    pub patient: String,
+    /// `CodeCR` (00/01/02), or `fault`.
+    pub code: Option<String>,
+    /// Verification verdict (OK/KO).
+    pub verdict: Option<&'static str>,
+    /// The user who called (the PSC-authenticated professional, when there is one).
+    pub user: Option<String>,
+}
+
+/// A configured session.
+pub struct Session {
+    /// The defects turned on.
+    defects: Defects,
+    /// The INSi client.
+    insi: InsiClient,
+    /// The PSC client.
+    psc: PscClient,
+    /// Identities.
+    patients: Patients,
+    /// INSi calls.
+    log: Vec<InsiLogEntry>,
+    /// Seconds added to the system clock (`clock.advance`).
+    clock_offset: i64,
+}
+
+fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| Reply::error(format!("paramètres invalides: {e}"), Value::Null))
+}
+
+fn refused(r: Refusal) -> Reply {
+    Reply::error(r.0, Value::Null)
+}
+
+#[derive(Deserialize)]
+struct PatientRef {
+    patient: String,
+}
+
+#[derive(Deserialize)]
+struct Create {
+    traits: Traits,
+}
+
+#[derive(Deserialize)]
+struct SearchLocal {
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Vitale {
+    #[serde(default)]
+    beneficiary_nir: Option<String>,
+    #[serde(default)]
+    od_nir: Option<String>,
+    #[serde(default)]
+    birth_name: Option<String>,
+    birth_date: String,
+    #[serde(default = "first_rank")]
+    rank: String,
+}
+
+fn first_rank() -> String {
+    "1".into()
+}
+
+#[derive(Deserialize)]
+struct FetchByVitale {
+    patient: String,
+    vitale: Vitale,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    patient: String,
+    document: String,
+}
+
+#[derive(Deserialize)]
+struct Mark {
+    patient: String,
+    attribute: Attribute,
+}
+
+#[derive(Deserialize)]
+struct Ciba {
+    national_id: String,
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+impl Session {
+    /// Opens a session from `configure`'s parameters.
+    pub fn configure(raw: &Value, defects: Defects) -> Result<Self, Reply> {
+        let config: Configure = params(raw)?;
+        let setup =
+            |e: tls::TlsSetupError| Reply::error(format!("configuration TLS: {e}"), Value::Null);
+        let insi_tls = tls::client_config(
+            &config.trust.ca_bundle,
+            Some((&config.credentials.insi.chain, &config.credentials.insi.key)),
+        )
+        .map_err(setup)?;
+        let psc_tls = tls::client_config(&config.trust.ca_bundle, None).map_err(setup)?;
+        let http = |c| {
+            tls::http_client(c).map_err(|e| Reply::error(format!("client HTTP: {e}"), Value::Null))
+        };
+        let caller = insi::Caller {
+            emitter: config.structure.national_id.clone(),
+            idam: (!defects.on("no-idam")).then(|| config.software_ids.idam.clone()),
+            version: env!("CARGO_PKG_VERSION").into(),
+            instance: uuid::Uuid::new_v4().to_string(),
+        };
+        Ok(Self {
+            insi: InsiClient::new(config.endpoints.insi.mtls.clone(), http(insi_tls)?, caller),
+            psc: PscClient::new(
+                config.endpoints.psc.issuer.clone(),
+                http(psc_tls)?,
+                Registration {
+                    client_id: config.psc_client.client_id,
+                    client_secret: config.psc_client.client_secret,
+                    redirect_uri: config.psc_client.redirect_uri,
+                },
+            ),
+            defects,
+            patients: Patients::default(),
+            log: Vec::new(),
+            clock_offset: 0,
+        })
+    }
+
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() + time::Duration::seconds(self.clock_offset)
+    }
+
+    fn now_text(&self) -> String {
+        self.now()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+
+    /// Performs one action.
+    pub async fn act(&mut self, action: &str, p: &Value) -> Reply {
+        let outcome = match action {
+            "identity.create" => self.create(p),
+            "identity.search_local" => self.search_local(p),
+            "identity.show" => self.show(p),
+            "identity.fetch_ins_by_traits" => self.fetch_by_traits(p).await,
+            "identity.fetch_ins_by_vitale" => self.fetch_by_vitale(p).await,
+            "identity.accept_ins" => self.accept(p),
+            "identity.validate_document" => self.validate_document(p),
+            "identity.mark" => self.mark(p),
+            "identity.verify_ins" => self.verify(p).await,
+            "identity.insi_log" => Ok(self.insi_log()),
+            "psc.login" => self.psc_login().await,
+            "psc.login_ciba" => self.psc_login_ciba(p).await,
+            "psc.show_session" => self.psc_show().await,
+            "psc.logout" => self.psc_logout().await,
+            "clock.advance" => self.advance(p),
+            other => Err(Reply::unsupported(format!(
+                "le LPS de référence ne propose pas l'action {other:?}"
+            ))),
+        };
+        outcome.unwrap_or_else(|reply| reply)
+    }
+
+    fn create(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Create { traits } = params(p)?;
+        let patient = self.patients.create(traits).map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "patient": patient.patient, "status": patient.status }),
+        ))
+    }
+
+    fn search_local(&self, p: &Value) -> Result<Reply, Reply> {
+        let q: SearchLocal = params(p)?;
+        let found: Vec<Value> = self
+            .patients
+            .search(q.birth_date.as_deref(), q.name.as_deref())
+            .into_iter()
+            .map(|p| json!({ "patient": p.patient, "traits": p.traits, "status": p.status }))
+            .collect();
+        Ok(Reply::ok(json!({ "patients": found })))
+    }
+
+    fn show(&self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient } = params(p)?;
+        let patient = self.patients.get(&patient).map_err(refused)?;
+        let mut shown = serde_json::to_value(patient).unwrap_or(Value::Null);
+        if let Some(ins) = &patient.ins {
+            shown["ins"]["nature"] = json!(ins.nature());
+        }
+        Ok(Reply::ok(shown))
+    }
+
+    fn trace(
+        &mut self,
+        mode: &'static str,
+        patient: &str,
+        code: Option<String>,
+        verdict: Option<&'static str>,
+    ) {
+        let with_codes = !self.defects.on("insi-log-without-codes");
+        self.log.push(InsiLogEntry {
+            time: self.now_text(),
+            mode,
+            patient: patient.to_string(),
+            code: code.filter(|_| with_codes),
+            verdict: verdict.filter(|_| with_codes),
+            user: None,
+        });
+    }
+
+    /// Records an answer: a 00 becomes a proposal once its traits pass rules 11 and 12.
+    fn conclude(&mut self, patient: &str, answer: Answer) -> Result<Reply, Reply> {
+        let outcome = match answer.code.as_str() {
+            "00" => "found",
+            "01" => "not_found",
+            "02" => "several",
+            _ => "unexpected",
+        };
+        let Some(individual) = answer.individual else {
+            return Ok(Reply::ok(
+                json!({ "outcome": outcome, "code": answer.code, "label": answer.label }),
+            ));
+        };
+        store::importable(
+            &individual,
+            !self.defects.on("ins-key-unchecked"),
+            self.defects.on("accept-00-date"),
+            self.defects.on("accept-empty-trait"),
+        )
+        .map_err(|r| Reply::error(r.0, json!({ "outcome": "refused", "code": answer.code })))?;
+        let proposal = serde_json::to_value(&individual).unwrap_or(Value::Null);
+        self.patients
+            .propose(
+                patient,
+                individual,
+                self.defects.on("fields-before-validation"),
+            )
+            .map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "outcome": outcome, "code": answer.code, "label": answer.label, "proposal": proposal }),
+        ))
+    }
+
+    async fn fetch_by_traits(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient: id } = params(p)?;
+        let patient = self.patients.get(&id).map_err(refused)?.clone();
+        if !self.defects.on("insi-for-doubtful") {
+            patient.may_call_insi().map_err(refused)?;
+        }
+        // Rule of the INS guide: every first name first; on 01, each one in turn.
+        let mut attempts = vec![patient.traits.first_names.join(" ")];
+        if patient.traits.first_names.len() > 1 {
+            let singles = patient.traits.first_names.iter().cloned();
+            if self.defects.on("first-first-name-only") {
+                attempts.extend(singles.take(1));
+            } else {
+                attempts.extend(singles);
+            }
+        }
+        let mut last = None;
+        for first_names in attempts {
+            let query = QueryTraits {
+                birth_name: &patient.traits.birth_name,
+                first_names: &first_names,
+                sex: &patient.traits.sex,
+                birth_date: &patient.traits.birth_date,
+                birthplace: birthplace_for_query(&patient.traits),
+            };
+            let now = self.now_text();
+            let answer = match self
+                .insi
+                .call(insi::request::search_by_traits(&query), &now)
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    self.trace("recuperation_traits", &id, Some("fault".into()), None);
+                    return Err(Reply::error(e.to_string(), json!({ "outcome": "failed" })));
+                }
+            };
+            self.trace("recuperation_traits", &id, Some(answer.code.clone()), None);
+            let retry = answer.code == "01";
+            last = Some(answer);
+            if !retry {
+                break;
+            }
+        }
+        let answer = last.expect("at least one attempt");
+        self.conclude(&id, answer)
+    }
+
+    async fn fetch_by_vitale(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let FetchByVitale {
+            patient: id,
+            vitale,
+        } = params(p)?;
+        let patient = self.patients.get(&id).map_err(refused)?.clone();
+        if !self.defects.on("insi-for-doubtful") {
+            patient.may_call_insi().map_err(refused)?;
+        }
+        let card = VitaleCard {
+            beneficiary_nir: vitale.beneficiary_nir.as_deref(),
+            od_nir: vitale.od_nir.as_deref(),
+            birth_name: vitale.birth_name.as_deref(),
+            birth_date: &vitale.birth_date,
+            rank: &vitale.rank,
+        };
+        let now = self.now_text();
+        match self
+            .insi
+            .call(insi::request::search_by_vitale(&card), &now)
+            .await
+        {
+            Ok(answer) => {
+                self.trace("recuperation_vitale", &id, Some(answer.code.clone()), None);
+                self.conclude(&id, answer)
+            }
+            Err(e) => {
+                self.trace("recuperation_vitale", &id, Some("fault".into()), None);
+                Err(Reply::error(e.to_string(), json!({ "outcome": "failed" })))
+            }
+        }
+    }
+
+    fn accept(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient } = params(p)?;
+        let qualify = self.defects.on("qualify-without-document");
+        let patient = self.patients.accept(&patient, qualify).map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "patient": patient.patient, "status": patient.status, "traits": patient.traits, "ins": patient.ins }),
+        ))
+    }
+
+    fn validate_document(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Document { patient, document } = params(p)?;
+        let patient = self
+            .patients
+            .validate_document(&patient, &document)
+            .map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "patient": patient.patient, "status": patient.status }),
+        ))
+    }
+
+    fn mark(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Mark { patient, attribute } = params(p)?;
+        let keep = self.defects.on("doubtful-keeps-status");
+        let patient = self
+            .patients
+            .mark(&patient, attribute, keep)
+            .map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "patient": patient.patient, "status": patient.status }),
+        ))
+    }
+
+    async fn verify(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient: id } = params(p)?;
+        let patient = self.patients.get(&id).map_err(refused)?.clone();
+        patient.may_call_insi().map_err(refused)?;
+        let Some(ins) = patient.ins.clone() else {
+            return Err(Reply::error("aucun INS à vérifier", Value::Null));
+        };
+        let first_names = patient.traits.first_names.join(" ");
+        let query = QueryTraits {
+            birth_name: &patient.traits.birth_name,
+            first_names: &first_names,
+            sex: &patient.traits.sex,
+            birth_date: &patient.traits.birth_date,
+            birthplace: birthplace_for_query(&patient.traits),
+        };
+        let now = self.now_text();
+        let answer = match self
+            .insi
+            .call(insi::request::verify(&ins, &query), &now)
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                self.trace("verification", &id, Some("fault".into()), None);
+                return Err(Reply::error(e.to_string(), json!({ "verdict": "failed" })));
+            }
+        };
+        let same = answer.individual.as_ref().is_some_and(|i| i.active == ins);
+        let verdict = if answer.code == "00" && same {
+            "OK"
+        } else {
+            "KO"
+        };
+        self.trace(
+            "verification",
+            &id,
+            Some(answer.code.clone()),
+            Some(verdict),
+        );
+        if verdict == "KO" {
+            let keep = self.defects.on("keep-ins-after-ko");
+            let patient = self
+                .patients
+                .verification_failed(&id, keep)
+                .map_err(refused)?;
+            return Ok(Reply::ok(
+                json!({ "verdict": "KO", "status": patient.status, "worklist": patient.worklist }),
+            ));
+        }
+        let patient = self.patients.get(&id).map_err(refused)?;
+        Ok(Reply::ok(
+            json!({ "verdict": "OK", "status": patient.status }),
+        ))
+    }
+
+    fn insi_log(&self) -> Reply {
+        Reply::ok(json!({ "calls": self.log }))
+    }
+
+    async fn psc_login(&mut self) -> Result<Reply, Reply> {
+        let now = self.now().unix_timestamp();
+        self.psc
+            .login(&self.defects, now)
+            .await
+            .map_err(|e| Reply::error(e.0, json!({ "logged_in": false })))?;
+        self.psc_show().await
+    }
+
+    async fn psc_login_ciba(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Ciba { national_id } = params(p)?;
+        let offset = self.clock_offset;
+        let clock = move || time::OffsetDateTime::now_utc().unix_timestamp() + offset;
+        self.psc
+            .login_ciba(&national_id, &self.defects, clock)
+            .await
+            .map_err(|e| Reply::error(e.0, json!({ "logged_in": false })))?;
+        self.psc_show().await
+    }
+
+    async fn psc_show(&mut self) -> Result<Reply, Reply> {
+        let now = self.now().unix_timestamp();
+        let shown = self
+            .psc
+            .show(&self.defects, now)
+            .await
+            .map_err(|e| Reply::error(e.0, Value::Null))?;
+        Ok(Reply::ok(shown))
+    }
+
+    async fn psc_logout(&mut self) -> Result<Reply, Reply> {
+        self.psc
+            .logout()
+            .await
+            .map_err(|e| Reply::error(e.0, Value::Null))?;
+        Ok(Reply::ok(json!({ "logged_in": self.psc.logged_in() })))
+    }
+
+    fn advance(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Advance { seconds } = params(p)?;
+        self.clock_offset += seconds;
+        Ok(Reply::ok(json!({ "now": self.now_text() })))
+    }
+}

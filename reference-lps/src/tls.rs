@@ -1,0 +1,84 @@
+//! TLS for the LPS's clients: the bench's CA bundle as trust anchors and, for mutual TLS,
+//! the certificate chain and key files `configure` names. rustls with ring, no system store.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::ClientConfig;
+use rustls::RootCertStore;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+/// Why a TLS configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {reason}")]
+pub struct TlsSetupError {
+    /// The file at fault.
+    pub file: String,
+    /// Why.
+    pub reason: String,
+}
+
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
+    let err = |reason: String| TlsSetupError {
+        file: path.display().to_string(),
+        reason,
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| err(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(err("no certificate in the file".into()));
+    }
+    Ok(certs)
+}
+
+/// A client configuration trusting `ca_bundle`, presenting `identity` (chain, key) when given.
+pub fn client_config(
+    ca_bundle: &Path,
+    identity: Option<(&Path, &Path)>,
+) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    let mut roots = RootCertStore::empty();
+    for cert in certificates(ca_bundle)? {
+        roots.add(cert).map_err(|e| TlsSetupError {
+            file: ca_bundle.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let builder =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsSetupError {
+                file: "(protocol versions)".into(),
+                reason: e.to_string(),
+            })?
+            .with_root_certificates(roots);
+    let config = match identity {
+        None => builder.with_no_client_auth(),
+        Some((chain, key)) => {
+            let chain = certificates(chain)?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsSetupError {
+                file: key.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| TlsSetupError {
+                    file: "(client certificate)".into(),
+                    reason: e.to_string(),
+                })?
+        }
+    };
+    Ok(Arc::new(config))
+}
+
+/// An HTTP client over `config`, with a time limit on every call and no redirect
+/// following (the PSC client reads the authorization redirect itself).
+pub fn http_client(config: Arc<ClientConfig>) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .use_preconfigured_tls((*config).clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+}

@@ -1,0 +1,478 @@
+//! A run: the features filtered, one World per scenario, the driver, the simulators
+//! (one bench per scenario, or shared ones reset between scenarios), and the reports of
+//! the run folder ([`report`]).
+
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use cucumber::gherkin::tagexpr::TagOperation;
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, event, gherkin, writer};
+use futures_util::FutureExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::bench::BenchTemplate;
+use crate::control::ControlClient;
+use crate::driver::SharedDriver;
+use crate::world::SegurWorld;
+
+/// Who the software is installed for: values `configure` carries.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// World id of the structure.
+    pub structure: String,
+    /// Its national id.
+    pub structure_national_id: String,
+    /// CNDA authorisation number (INSi `IDAM`).
+    pub idam: String,
+    /// DMP homologation number.
+    pub dmp_homologation: String,
+    /// PSC `client_id`.
+    pub psc_client_id: String,
+    /// PSC `client_secret`.
+    pub psc_client_secret: String,
+    /// PSC redirect URI.
+    pub psc_redirect_uri: String,
+}
+
+impl Setup {
+    /// The values of `structure` and PSC client `client_id` in `world`; the software ids
+    /// are the world's last declared ones (the reference LPS's by default).
+    pub fn from_world(
+        world: &segur_core::world::World,
+        structure: &str,
+        client_id: &str,
+    ) -> anyhow::Result<Self> {
+        let s = world
+            .structures
+            .iter()
+            .find(|s| s.id == structure)
+            .ok_or_else(|| anyhow::anyhow!("no structure {structure:?} in the world"))?;
+        let client = world
+            .oidc_clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+            .ok_or_else(|| anyhow::anyhow!("no PSC client {client_id:?} in the world"))?;
+        let last = |ids: &[segur_core::world::SoftwareId]| {
+            ids.last().map(|i| i.number.clone()).unwrap_or_default()
+        };
+        Ok(Self {
+            structure: s.id.clone(),
+            structure_national_id: s.national_id.clone(),
+            idam: last(&world.software.insi_idam),
+            dmp_homologation: last(&world.software.dmp_homologation),
+            psc_client_id: client.client_id.clone(),
+            psc_client_secret: client.secret.clone().unwrap_or_default(),
+            psc_redirect_uri: client.redirect_uris.first().cloned().unwrap_or_default(),
+        })
+    }
+}
+
+/// Where the simulators come from.
+#[derive(Clone)]
+pub enum Simulators {
+    /// A fresh bench per scenario, on ephemeral ports (the software accepts `configure`).
+    PerScenario(BenchTemplate),
+    /// Running simulators at this control URL, shared: scenarios run one at a time and
+    /// the bench is reset between them.
+    Shared(String),
+}
+
+/// How a scenario ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every step passed.
+    Passed,
+    /// A step failed.
+    Failed,
+    /// The software lacks a function the scenario needs (or a step is unknown).
+    Skipped,
+}
+
+/// One scenario's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioOutcome {
+    /// Feature name.
+    pub feature: String,
+    /// Feature file.
+    pub file: Option<PathBuf>,
+    /// Scenario name.
+    pub name: String,
+    /// Line in the feature file.
+    pub line: usize,
+    /// Its journal tag.
+    pub tag: String,
+    /// Every tag (without `@`).
+    pub tags: Vec<String>,
+    /// REM requirement ids among the tags.
+    pub requirements: Vec<String>,
+    /// Couloirs among the tags.
+    pub couloirs: Vec<String>,
+    /// Outcome.
+    pub verdict: Verdict,
+    /// Why it failed or was skipped.
+    pub reason: Option<String>,
+    /// Journal record ids of the scenario's exchanges.
+    pub exchanges: Vec<String>,
+    /// Driver actions sent.
+    pub actions: Vec<crate::world::ActionRecord>,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// The run's shared state, captured by the hooks.
+pub struct RunContext {
+    /// The driver.
+    pub driver: SharedDriver,
+    /// The simulators.
+    pub simulators: Simulators,
+    /// Installation values.
+    pub setup: Setup,
+    /// Outcomes as scenarios finish.
+    outcomes: Mutex<Vec<ScenarioOutcome>>,
+    /// What the software said it is (`configure`'s result).
+    software: Mutex<Option<Value>>,
+    /// Called as each scenario finishes (progress bar, plain lines).
+    progress: Box<dyn Fn(&ScenarioOutcome) + Send + Sync>,
+    /// Start times by tag.
+    started: Mutex<std::collections::HashMap<String, Instant>>,
+}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext")
+            .field("driver", &self.driver.describe())
+            .finish()
+    }
+}
+
+impl RunContext {
+    /// Keeps the software's self-description from `configure`.
+    pub fn note_software(&self, result: &Value) {
+        let mut software = self.software.lock().unwrap_or_else(|e| e.into_inner());
+        if software.is_none() {
+            *software = Some(result["software"].clone());
+        }
+    }
+}
+
+/// What to run and how.
+pub struct RunConfig {
+    /// Feature files or folders.
+    pub paths: Vec<PathBuf>,
+    /// Only scenarios tagged with this couloir.
+    pub couloir: Option<String>,
+    /// Only scenarios matching this tag expression (`@INS/va1.52 or @PSC.01`).
+    pub tags: Option<String>,
+    /// Only scenarios whose name contains this.
+    pub name: Option<String>,
+    /// The driver.
+    pub driver: SharedDriver,
+    /// The simulators.
+    pub simulators: Simulators,
+    /// Installation values.
+    pub setup: Setup,
+    /// Scenarios at once (1 with shared simulators or a manual driver).
+    pub concurrency: usize,
+    /// The run folder.
+    pub run_dir: PathBuf,
+    /// Called as each scenario finishes.
+    pub progress: Box<dyn Fn(&ScenarioOutcome) + Send + Sync>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The run folder.
+    pub run_dir: PathBuf,
+    /// Every scenario, in the order they finished.
+    pub scenarios: Vec<ScenarioOutcome>,
+    /// The software's self-description.
+    pub software: Option<Value>,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+impl RunReport {
+    /// Scenarios with this verdict.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| s.verdict == verdict)
+            .count()
+    }
+}
+
+/// The couloirs a tag may name.
+pub const COULOIRS: &[&str] = &["LGC", "DPI", "PFI", "LGO", "SGL", "BIO", "RIS", "DUI", "DB"];
+
+/// Whether a tag is a REM requirement id (`INS/va1.52`, `PSC.01`, `DMP/UX.14`).
+pub fn is_requirement(tag: &str) -> bool {
+    tag.contains('/')
+        || tag.split_once('.').is_some_and(|(head, tail)| {
+            head.chars().all(|c| c.is_ascii_uppercase())
+                && tail.chars().all(|c| c.is_ascii_digit())
+                && !tail.is_empty()
+        })
+}
+
+fn all_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| &r.tags))
+        .chain(&scenario.tags)
+        .map(|t| t.trim_start_matches('@').to_string())
+        .collect()
+}
+
+/// The journal tag of a scenario: its name and line, unique in a run.
+pub fn scenario_tag(scenario: &gherkin::Scenario) -> String {
+    format!("{} (l.{})", scenario.name, scenario.position.line)
+}
+
+/// The common folder of the paths, to hand to the parser (which takes one).
+fn common_root(paths: &[PathBuf]) -> PathBuf {
+    let mut root = match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::from("features"),
+    };
+    for p in paths.iter().skip(1) {
+        while !p.starts_with(&root) {
+            if !root.pop() {
+                return PathBuf::from(".");
+            }
+        }
+    }
+    root
+}
+
+/// Runs the features and writes the run folder.
+pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&config.run_dir)?;
+    let tag_expression: Option<TagOperation> = match &config.tags {
+        Some(expr) => Some(
+            expr.parse()
+                .map_err(|e| anyhow::anyhow!("--tags {expr:?} is not a tag expression: {e}"))?,
+        ),
+        None => None,
+    };
+    let context = Arc::new(RunContext {
+        driver: config.driver.clone(),
+        simulators: config.simulators.clone(),
+        setup: config.setup.clone(),
+        outcomes: Mutex::new(Vec::new()),
+        software: Mutex::new(None),
+        progress: config.progress,
+        started: Mutex::new(Default::default()),
+    });
+    let concurrency = match (&config.simulators, config.driver.parallel()) {
+        (Simulators::PerScenario(_), true) => config.concurrency.max(1),
+        _ => 1,
+    };
+
+    let canonical: Vec<PathBuf> = config
+        .paths
+        .iter()
+        .map(|p| {
+            p.canonicalize()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let root = common_root(&canonical);
+    let selected = canonical.clone();
+    let couloir = config.couloir.clone();
+    let name = config.name.clone();
+    let filter = move |feature: &gherkin::Feature,
+                       rule: Option<&gherkin::Rule>,
+                       scenario: &gherkin::Scenario| {
+        let in_paths = feature
+            .path
+            .as_ref()
+            .is_none_or(|p| selected.iter().any(|s| p.starts_with(s)));
+        let tags = all_tags(feature, rule, scenario);
+        in_paths
+            && couloir
+                .as_ref()
+                .is_none_or(|c| tags.iter().any(|t| t.eq_ignore_ascii_case(c)))
+            && name
+                .as_ref()
+                .is_none_or(|n| scenario.name.contains(n.as_str()))
+            && tag_expression.as_ref().is_none_or(|e| e.eval(tags.iter()))
+    };
+
+    let json_file = std::fs::File::create(config.run_dir.join("cucumber.json"))?;
+    let before_ctx = context.clone();
+    let after_ctx = context.clone();
+    let cucumber = SegurWorld::cucumber()
+        .with_writer(writer::Json::new(json_file))
+        .with_default_cli()
+        .max_concurrent_scenarios(concurrency)
+        .before(move |feature, rule, scenario, world| {
+            let ctx = before_ctx.clone();
+            async move {
+                prepare(ctx, feature, rule, scenario, world).await;
+            }
+            .boxed_local()
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            let ctx = after_ctx.clone();
+            async move {
+                conclude(ctx, feature, rule, scenario, finished, world).await;
+            }
+            .boxed_local()
+        });
+    cucumber.filter_run(root, filter).await;
+
+    let scenarios =
+        std::mem::take(&mut *context.outcomes.lock().unwrap_or_else(|e| e.into_inner()));
+    let report = RunReport {
+        run_dir: config.run_dir.clone(),
+        scenarios,
+        software: context
+            .software
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    report::write(&report)?;
+    Ok(report)
+}
+
+async fn prepare(
+    ctx: Arc<RunContext>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+    world: &mut SegurWorld,
+) {
+    let tag = scenario_tag(scenario);
+    ctx.started
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(tag.clone(), Instant::now());
+    world.requirements = all_tags(feature, rule, scenario)
+        .into_iter()
+        .filter(|t| is_requirement(t))
+        .collect();
+    world.session = uuid::Uuid::new_v4().to_string();
+    world.tag = tag.clone();
+    match &ctx.simulators {
+        Simulators::PerScenario(template) => match template.start(&tag).await {
+            Ok(bench) => {
+                world.control = Some(ControlClient::new(&bench.control_url));
+                world.control_url = Some(bench.control_url.clone());
+                world.bench = Some(bench);
+            }
+            Err(e) => tracing::error!(scenario = %tag, error = %e, "cannot start the simulators"),
+        },
+        Simulators::Shared(url) => {
+            let control = ControlClient::new(url);
+            if let Err(e) = control.reset().await {
+                tracing::error!(error = %e, "cannot reset the shared simulators");
+            }
+            if let Err(e) = control.set_scenario(&tag).await {
+                tracing::error!(error = %e, "cannot tag the shared journal");
+            }
+            world.control = Some(control);
+            world.control_url = Some(url.clone());
+        }
+    }
+    world.run = Some(ctx);
+}
+
+async fn conclude(
+    ctx: Arc<RunContext>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+    finished: &event::ScenarioFinished,
+    world: Option<&mut SegurWorld>,
+) {
+    let tag = scenario_tag(scenario);
+    let (mut verdict, mut reason) = match finished {
+        event::ScenarioFinished::StepPassed => (Verdict::Passed, None),
+        event::ScenarioFinished::StepSkipped => (
+            Verdict::Skipped,
+            Some("une étape ne correspond à aucune définition".to_string()),
+        ),
+        event::ScenarioFinished::StepFailed(_, _, error) => {
+            (Verdict::Failed, Some(error.to_string()))
+        }
+        event::ScenarioFinished::BeforeHookFailed(_) => (
+            Verdict::Failed,
+            Some("la préparation du scénario a échoué".to_string()),
+        ),
+    };
+    let mut exchanges = Vec::new();
+    let mut actions = Vec::new();
+    if let Some(world) = world {
+        if let Some(why) = world.unsupported.take() {
+            verdict = Verdict::Skipped;
+            reason = Some(format!("non pris en charge par le logiciel: {why}"));
+        }
+        if let Some(control) = &world.control
+            && let Ok(records) = control.journal(&[("scenario", tag.clone())]).await
+        {
+            exchanges = records.into_iter().map(|r| r.id).collect();
+        }
+        actions = std::mem::take(&mut world.actions);
+        let request = crate::driver::Request::new(&world.session, "session.end", Value::Null);
+        let context = crate::driver::Context {
+            control_url: world.control_url.clone(),
+            scenario: tag.clone(),
+        };
+        if world.bench.is_some() || matches!(ctx.simulators, Simulators::Shared(_)) {
+            // Best effort: a software without sessions may not know the action.
+            if ctx.driver.parallel() {
+                let _ = ctx.driver.send(&request, &context).await;
+            }
+        }
+        if let Some(bench) = world.bench.take() {
+            bench.shutdown().await;
+        }
+    }
+    let tags = all_tags(feature, rule, scenario);
+    let seconds = ctx
+        .started
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&tag)
+        .map_or(0.0, |t| t.elapsed().as_secs_f64());
+    let outcome = ScenarioOutcome {
+        feature: feature.name.clone(),
+        file: feature.path.clone(),
+        name: scenario.name.clone(),
+        line: scenario.position.line,
+        tag,
+        requirements: tags.iter().filter(|t| is_requirement(t)).cloned().collect(),
+        couloirs: tags
+            .iter()
+            .filter(|t| COULOIRS.contains(&t.as_str()))
+            .cloned()
+            .collect(),
+        tags,
+        verdict,
+        reason,
+        exchanges,
+        actions,
+        seconds,
+    };
+    (ctx.progress)(&outcome);
+    ctx.outcomes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(outcome);
+}

@@ -1,0 +1,412 @@
+//! Identities and the INSi: creating, searching, validating, qualifying, marking and
+//! verifying, as the user does in the software.
+
+use cucumber::{given, then, when};
+use serde_json::{Value, json};
+
+use super::protocol_word;
+use crate::driver::Status;
+use crate::world::{SegurWorld, StepFailure, fail};
+
+/// The INS traits of a world patient, as the software's user would type them.
+async fn traits_of(world: &SegurWorld, patient: &str) -> Result<Value, StepFailure> {
+    let p = world.control()?.patient(patient).await?;
+    Ok(p["traits"].clone())
+}
+
+async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<(), StepFailure> {
+    let traits = json!({
+        "birth_name": traits["birth_name"],
+        "first_names": traits["first_names"],
+        "sex": traits["sex"],
+        "birth_date": traits["birth_date"],
+        "birthplace": traits["birthplace"],
+    });
+    let result = world
+        .act_ok("identity.create", json!({ "traits": traits }))
+        .await?;
+    let id = result["patient"].as_str().ok_or_else(|| {
+        StepFailure::Failed("identity.create: pas d'identifiant `patient` dans la réponse".into())
+    })?;
+    world.identities.insert(alias.to_string(), id.to_string());
+    Ok(())
+}
+
+#[given(expr = "une identité locale {string} créée avec les traits de {string}")]
+async fn local_identity(
+    world: &mut SegurWorld,
+    alias: String,
+    patient: String,
+) -> Result<(), StepFailure> {
+    let traits = traits_of(world, &patient).await?;
+    create(world, &alias, traits).await
+}
+
+#[given(
+    expr = "une identité locale {string} créée avec les traits de {string} et les prénoms {string}"
+)]
+async fn local_identity_first_names(
+    world: &mut SegurWorld,
+    alias: String,
+    patient: String,
+    first_names: String,
+) -> Result<(), StepFailure> {
+    let mut traits = traits_of(world, &patient).await?;
+    traits["first_names"] = json!(first_names.split(' ').collect::<Vec<_>>());
+    create(world, &alias, traits).await
+}
+
+#[given(
+    expr = "une identité locale {string} créée avec les traits de {string} sans lieu de naissance connu"
+)]
+async fn local_identity_no_birthplace(
+    world: &mut SegurWorld,
+    alias: String,
+    patient: String,
+) -> Result<(), StepFailure> {
+    let mut traits = traits_of(world, &patient).await?;
+    traits["birthplace"] = json!("99999");
+    create(world, &alias, traits).await
+}
+
+async fn fetch_by_traits(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
+    let id = world.identity(alias)?;
+    world
+        .act("identity.fetch_ins_by_traits", json!({ "patient": id }))
+        .await?;
+    Ok(())
+}
+
+async fn accept(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
+    let id = world.identity(alias)?;
+    world
+        .act_ok("identity.accept_ins", json!({ "patient": id }))
+        .await?;
+    Ok(())
+}
+
+/// The protocol's code of an identity document named in French.
+fn document_code(french: &str) -> Result<&'static str, StepFailure> {
+    Ok(match french {
+        "carte d'identité" => "carte_identite",
+        "passeport" => "passeport",
+        "titre de séjour" => "titre_sejour",
+        "livret de famille" => "livret_famille",
+        other => return fail(format!("pièce {other:?} inconnue des étapes")),
+    })
+}
+
+async fn document(world: &mut SegurWorld, alias: &str, document: &str) -> Result<(), StepFailure> {
+    let id = world.identity(alias)?;
+    let code = document_code(document)?;
+    world
+        .act_ok(
+            "identity.validate_document",
+            json!({ "patient": id, "document": code }),
+        )
+        .await?;
+    Ok(())
+}
+
+#[given(expr = "l'INS de {string} récupéré et validé par l'utilisateur")]
+async fn retrieved(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    fetch_by_traits(world, &alias).await?;
+    accept(world, &alias).await
+}
+
+#[given(expr = "l'identité {string} qualifiée avec la pièce {string} et l'INSi")]
+async fn qualified(
+    world: &mut SegurWorld,
+    alias: String,
+    piece: String,
+) -> Result<(), StepFailure> {
+    retrieved(world, alias.clone()).await?;
+    document(world, &alias, &piece).await
+}
+
+#[when(expr = "l'utilisateur recherche l'INS de {string} par ses traits")]
+async fn when_fetch_by_traits(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    fetch_by_traits(world, &alias).await
+}
+
+#[when(expr = "l'utilisateur recherche l'INS de {string} avec la carte Vitale de {string}")]
+async fn when_fetch_by_vitale(
+    world: &mut SegurWorld,
+    alias: String,
+    patient: String,
+) -> Result<(), StepFailure> {
+    let id = world.identity(&alias)?;
+    let p = world.control()?.patient(&patient).await?;
+    let card = &p["vitale"];
+    if card.is_null() {
+        return fail(format!(
+            "le patient {patient:?} du monde n'a pas de carte Vitale"
+        ));
+    }
+    let own = card["rank"].as_u64() == Some(1) && p["ins"]["matricule"] == card["nir_od"];
+    let vitale = json!({
+        "beneficiary_nir": if own { card["nir_od"].clone() } else { Value::Null },
+        "od_nir": card["nir_od"],
+        "birth_name": p["traits"]["birth_name"],
+        "birth_date": p["traits"]["birth_date"],
+        "rank": card["rank"].as_u64().unwrap_or(1).to_string(),
+    });
+    world
+        .act(
+            "identity.fetch_ins_by_vitale",
+            json!({ "patient": id, "vitale": vitale }),
+        )
+        .await?;
+    Ok(())
+}
+
+#[when(expr = "l'utilisateur valide la réponse INSi de {string}")]
+async fn when_accept(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    accept(world, &alias).await
+}
+
+#[when(expr = "l'utilisateur enregistre le contrôle de la pièce {string} de {string}")]
+async fn when_document(
+    world: &mut SegurWorld,
+    piece: String,
+    alias: String,
+) -> Result<(), StepFailure> {
+    document(world, &alias, &piece).await
+}
+
+#[when(expr = "l'utilisateur marque l'identité {string} comme {word}")]
+#[given(expr = "l'identité {string} marquée comme {word}")]
+async fn when_mark(
+    world: &mut SegurWorld,
+    alias: String,
+    attribute: String,
+) -> Result<(), StepFailure> {
+    let id = world.identity(&alias)?;
+    world
+        .act_ok(
+            "identity.mark",
+            json!({ "patient": id, "attribute": protocol_word(&attribute) }),
+        )
+        .await?;
+    Ok(())
+}
+
+#[when(expr = "l'utilisateur vérifie l'INS de {string}")]
+async fn when_verify(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    let id = world.identity(&alias)?;
+    world
+        .act("identity.verify_ins", json!({ "patient": id }))
+        .await?;
+    Ok(())
+}
+
+/// The words a feature uses for an INSi search outcome.
+fn outcome_word(french: &str) -> Option<&'static str> {
+    Some(match french {
+        "une identité trouvée" => "found",
+        "aucune identité trouvée" => "not_found",
+        "plusieurs identités trouvées" => "several",
+        _ => return None,
+    })
+}
+
+#[then(expr = "le logiciel indique {string}")]
+async fn then_outcome(world: &mut SegurWorld, expected: String) -> Result<(), StepFailure> {
+    let wanted = outcome_word(&expected)
+        .ok_or_else(|| StepFailure::Failed(format!("résultat {expected:?} inconnu des étapes")))?;
+    let reply = world.last()?;
+    if reply.status != Status::Ok || reply.result["outcome"] != wanted {
+        return fail(format!(
+            "attendu « {expected} » ({wanted}), le logiciel a répondu {:?} {} {}",
+            reply.status,
+            reply.result,
+            reply.message.clone().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+#[then("le logiciel refuse la réponse INSi")]
+#[then("le logiciel refuse l'action")]
+async fn then_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let reply = world.last()?;
+    if reply.status != Status::Error {
+        return fail(format!(
+            "refus attendu, le logiciel a répondu {:?} {}",
+            reply.status, reply.result
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "le logiciel affiche le résultat de vérification {string}")]
+async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), StepFailure> {
+    let reply = world.last()?;
+    if reply.result["verdict"] != verdict.as_str() {
+        return fail(format!(
+            "vérification {verdict} attendue, vu {:?} {}",
+            reply.status, reply.result
+        ));
+    }
+    Ok(())
+}
+
+async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
+    let id = world.identity(alias)?;
+    world
+        .act_ok("identity.show", json!({ "patient": id }))
+        .await
+}
+
+#[then(expr = "le statut de l'identité {string} est {string}")]
+async fn then_status(
+    world: &mut SegurWorld,
+    alias: String,
+    status: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let wanted = protocol_word(&status);
+    if shown["status"] != wanted.as_str() {
+        return fail(format!(
+            "statut « {status} » attendu pour {alias}, le logiciel affiche {}",
+            shown["status"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "l'identité {string} n'a pas d'INS")]
+async fn then_no_ins(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    if !shown["ins"].is_null() {
+        return fail(format!(
+            "aucun INS attendu pour {alias}, le logiciel affiche {}",
+            shown["ins"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "l'identité {string} a l'INS {string} de clé {string}")]
+async fn then_ins(
+    world: &mut SegurWorld,
+    alias: String,
+    matricule: String,
+    key: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    if shown["ins"]["matricule"] != matricule.as_str() || shown["ins"]["key"] != key.as_str() {
+        return fail(format!(
+            "INS {matricule} {key} attendu pour {alias}, le logiciel affiche {}",
+            shown["ins"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "la nature de l'INS de {string} est {string}")]
+async fn then_nature(
+    world: &mut SegurWorld,
+    alias: String,
+    nature: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    if shown["ins"]["nature"] != nature.as_str() {
+        return fail(format!(
+            "INS de nature {nature} attendu, le logiciel affiche {}",
+            shown["ins"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "les prénoms de l'identité {string} sont {string}")]
+async fn then_first_names(
+    world: &mut SegurWorld,
+    alias: String,
+    first_names: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let seen: Vec<&str> = shown["traits"]["first_names"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if seen.join(" ") != first_names {
+        return fail(format!(
+            "prénoms « {first_names} » attendus pour {alias}, le logiciel affiche {seen:?}"
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "l'historique des statuts de {string} contient {string}")]
+async fn then_status_history(
+    world: &mut SegurWorld,
+    alias: String,
+    status: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let wanted = protocol_word(&status);
+    let found = shown["status_history"]
+        .as_array()
+        .is_some_and(|h| h.iter().any(|c| c["status"] == wanted.as_str()));
+    if !found {
+        return fail(format!(
+            "statut « {status} » absent de l'historique: {}",
+            shown["status_history"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "l'historique INS de {string} contient le matricule {string}")]
+async fn then_ins_history(
+    world: &mut SegurWorld,
+    alias: String,
+    matricule: String,
+) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let found = shown["ins_history"].as_array().is_some_and(|h| {
+        h.iter()
+            .any(|e| e["ins"]["matricule"] == matricule.as_str())
+    });
+    if !found {
+        return fail(format!(
+            "matricule {matricule} absent de l'historique INS: {}",
+            shown["ins_history"]
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "le journal des appels INSi du logiciel liste {string}")]
+async fn then_insi_log(world: &mut SegurWorld, expected: String) -> Result<(), StepFailure> {
+    let log = world.act_ok("identity.insi_log", json!({})).await?;
+    let seen: Vec<String> = log["calls"]
+        .as_array()
+        .map(|calls| {
+            calls
+                .iter()
+                .map(|c| {
+                    let mut entry = format!(
+                        "{} {}",
+                        c["mode"].as_str().unwrap_or("?"),
+                        c["code"].as_str().unwrap_or("sans code")
+                    );
+                    if let Some(v) = c["verdict"].as_str() {
+                        entry.push(' ');
+                        entry.push_str(v);
+                    }
+                    entry
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let wanted: Vec<String> = expected.split(',').map(|s| s.trim().to_string()).collect();
+    if seen != wanted {
+        return fail(format!(
+            "journal INSi attendu {wanted:?}, le logiciel liste {seen:?}"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! The step library, in French, one module per theme. A step calls the driver, the
+//! control API or the journal, and compares; the conformity rules live in the simulators.
+//!
+//! - [`setup`]: configuring the software, the world (`Étant donné`), time;
+//! - [`identity`]: identities and the INSi (`Quand l'utilisateur recherche l'INS…`);
+//! - [`psc`]: Pro Santé Connect sessions;
+//! - [`journal`]: what the simulators received and what their rules found.
+
+pub mod identity;
+pub mod journal;
+pub mod psc;
+pub mod setup;
+
+/// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).
+pub fn protocol_word(word: &str) -> String {
+    word.to_lowercase()
+        .replace(['é', 'è', 'ê'], "e")
+        .replace('à', "a")
+        .replace(' ', "_")
+}

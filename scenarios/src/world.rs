@@ -1,0 +1,206 @@
+//! The cucumber World: one per scenario. It holds the scenario's simulators (or a handle
+//! on shared ones), its driver session and what the steps learnt along the way. Steps
+//! only orchestrate: driver actions, control-API calls, journal queries, rule findings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::bench::ScenarioBench;
+use crate::control::ControlClient;
+use crate::driver::{Context, Reply, Request, Status};
+use crate::run::RunContext;
+
+/// Why a step failed, in words for the report. `Unsupported` skips the scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum StepFailure {
+    /// The software has no such function.
+    #[error("NON PRIS EN CHARGE: {0}")]
+    Unsupported(String),
+    /// What was expected is not what was seen.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Shorthand for a failing step.
+pub fn fail<T>(message: impl Into<String>) -> Result<T, StepFailure> {
+    Err(StepFailure::Failed(message.into()))
+}
+
+impl From<crate::control::ControlError> for StepFailure {
+    fn from(e: crate::control::ControlError) -> Self {
+        Self::Failed(e.to_string())
+    }
+}
+
+impl From<crate::driver::DriverError> for StepFailure {
+    fn from(e: crate::driver::DriverError) -> Self {
+        Self::Failed(e.to_string())
+    }
+}
+
+/// One driver exchange, kept for the run's summary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActionRecord {
+    /// The action.
+    pub action: String,
+    /// The reply's status.
+    pub status: Status,
+    /// The reply's message.
+    pub message: Option<String>,
+}
+
+/// The state of one scenario.
+#[derive(Debug, Default, cucumber::World)]
+pub struct SegurWorld {
+    /// The run (driver, mode, outcomes); set by the `before` hook.
+    pub run: Option<Arc<RunContext>>,
+    /// The scenario's journal tag (name and line: unique in a run).
+    pub tag: String,
+    /// REM requirement ids from the scenario's tags.
+    pub requirements: Vec<String>,
+    /// The scenario's own simulators (per-scenario mode).
+    pub bench: Option<ScenarioBench>,
+    /// Control API of the scenario's simulators.
+    pub control: Option<ControlClient>,
+    /// Its control API URL (for the manual driver).
+    pub control_url: Option<String>,
+    /// Driver session id.
+    pub session: String,
+    /// Identity aliases used in the feature → the software's local ids.
+    pub identities: HashMap<String, String>,
+    /// The last reply.
+    pub last: Option<Reply>,
+    /// Every action sent, for the summary.
+    pub actions: Vec<ActionRecord>,
+    /// Why the scenario was skipped, when the software lacks a function.
+    pub unsupported: Option<String>,
+}
+
+impl std::fmt::Debug for ScenarioBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScenarioBench")
+            .field("control", &self.control_url)
+            .finish()
+    }
+}
+
+impl SegurWorld {
+    /// The control client.
+    pub fn control(&self) -> Result<&ControlClient, StepFailure> {
+        self.control
+            .as_ref()
+            .ok_or_else(|| StepFailure::Failed("no simulators for this scenario".into()))
+    }
+
+    fn run(&self) -> Result<&Arc<RunContext>, StepFailure> {
+        self.run
+            .as_ref()
+            .ok_or_else(|| StepFailure::Failed("the scenario was not prepared".into()))
+    }
+
+    /// Sends `action` and returns the reply, whatever its status; `unsupported` ends
+    /// the scenario as skipped.
+    pub async fn act(&mut self, action: &str, params: Value) -> Result<Reply, StepFailure> {
+        let run = self.run()?.clone();
+        let request = Request::new(&self.session, action, params);
+        let context = Context {
+            control_url: self.control_url.clone(),
+            scenario: self.tag.clone(),
+        };
+        let reply = run.driver.send(&request, &context).await?;
+        self.actions.push(ActionRecord {
+            action: action.to_string(),
+            status: reply.status,
+            message: reply.message.clone(),
+        });
+        if reply.status == Status::Unsupported {
+            let why = format!(
+                "{action}: {}",
+                reply
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "non pris en charge".into())
+            );
+            self.unsupported = Some(why.clone());
+            return Err(StepFailure::Unsupported(why));
+        }
+        self.last = Some(reply.clone());
+        Ok(reply)
+    }
+
+    /// Sends `action` and insists on `ok`.
+    pub async fn act_ok(&mut self, action: &str, params: Value) -> Result<Value, StepFailure> {
+        let reply = self.act(action, params).await?;
+        match reply.status {
+            Status::Ok => Ok(reply.result),
+            _ => fail(format!(
+                "{action} a échoué: {}",
+                reply.message.unwrap_or_else(|| "(sans message)".into())
+            )),
+        }
+    }
+
+    /// The local id behind an alias.
+    pub fn identity(&self, alias: &str) -> Result<String, StepFailure> {
+        self.identities.get(alias).cloned().ok_or_else(|| {
+            StepFailure::Failed(format!("aucune identité {alias:?} créée dans ce scénario"))
+        })
+    }
+
+    /// The last reply, which a `Alors` step reads.
+    pub fn last(&self) -> Result<&Reply, StepFailure> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| StepFailure::Failed("aucune action n'a encore été demandée".into()))
+    }
+
+    /// The `configure` parameters for this scenario's simulators.
+    pub async fn configure_params(&self) -> Result<Value, StepFailure> {
+        let run = self.run()?;
+        let control = self.control()?;
+        let health = control.health().await?;
+        let pki = control.pki().await?;
+        let dir = pki["dir"].as_str().unwrap_or_default();
+        let index = &pki["index"];
+        let file = |name: &str| -> Value {
+            let entry = index["credentials"]
+                .as_array()
+                .and_then(|list| list.iter().find(|c| c["name"] == name));
+            match entry {
+                Some(e) => json!({
+                    "cert": format!("{dir}/{}", e["files"]["cert"].as_str().unwrap_or_default()),
+                    "key": format!("{dir}/{}", e["files"]["key"].as_str().unwrap_or_default()),
+                    "chain": format!("{dir}/{}", e["files"]["chain"].as_str().unwrap_or_default()),
+                    "p12": format!("{dir}/{}", e["files"]["p12"].as_str().unwrap_or_default()),
+                }),
+                None => Value::Null,
+            }
+        };
+        let structure = &run.setup.structure;
+        let structure_national_id = run.setup.structure_national_id.clone();
+        let services = &health["services"];
+        Ok(json!({
+            "bench": { "name": "segur-bench", "version": env!("CARGO_PKG_VERSION"), "protocol": crate::driver::PROTOCOL_VERSION },
+            "endpoints": services,
+            "trust": {
+                "ca_bundle": format!("{dir}/{}", index["ca"]["bundle"].as_str().unwrap_or_default()),
+                "crl": format!("{dir}/{}", index["ca"]["crl"].as_str().unwrap_or_default()),
+                "p12_password": index["p12_password"],
+            },
+            "credentials": {
+                "insi": file(&format!("insi-auto-{structure}")),
+                "structure_auth": file(&format!("structure-{structure}-auth")),
+                "structure_sign": file(&format!("structure-{structure}-sign")),
+            },
+            "structure": { "id": structure, "national_id": structure_national_id },
+            "software_ids": { "idam": run.setup.idam, "dmp_homologation": run.setup.dmp_homologation },
+            "psc_client": {
+                "client_id": run.setup.psc_client_id,
+                "client_secret": run.setup.psc_client_secret,
+                "redirect_uri": run.setup.psc_redirect_uri,
+            },
+        }))
+    }
+}
