@@ -36,6 +36,7 @@ Fonctionnalité: Contrôle des réponses INSi avant intégration
     Et une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits
     Alors le logiciel refuse la réponse INSi
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecTraitsIdentite"
     Et l'identité "patiente" n'a pas d'INS
 
     Exemples:
@@ -50,4 +51,5 @@ Fonctionnalité: Contrôle des réponses INSi avant intégration
     Étant donné une identité locale "patient" créée avec les traits de "hermann-gatien"
     Quand l'utilisateur recherche l'INS de "patient" par ses traits
     Alors le logiciel refuse la réponse INSi
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecTraitsIdentite"
     Et l'identité "patient" n'a pas d'INS

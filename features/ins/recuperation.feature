@@ -78,4 +78,5 @@ Fonctionnalité: Récupération de l'INS par le téléservice INSi
   Scénario: Appel INSi avec le certificat de la structure
     Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits
-    Alors les appels INSi ont été faits avec le certificat "INSI-AUTO" de la structure "cabinet-lilas"
+    Alors le logiciel indique "une identité trouvée"
+    Et les appels INSi ont été faits avec le certificat "INSI-AUTO" de la structure "cabinet-lilas"

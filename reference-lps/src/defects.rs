@@ -64,7 +64,12 @@ pub const CATALOGUE: &[Defect] = &[
         name: "qualify-without-document",
         requirement: "INS/va1.54",
         description: "marks an identity Qualifiée as soon as INSi answers, without an identity document",
-        caught_by: &["Qualification : pièce d'identité et INSi"],
+        // Every scenario that expects Récupérée after validating INSi's answer.
+        caught_by: &[
+            "Qualification : pièce d'identité et INSi",
+            "Identité née en Corse",
+            "Les champs ne sont mis à jour qu'après validation",
+        ],
     },
     Defect {
         name: "insi-for-doubtful",

@@ -188,9 +188,12 @@ impl Patients {
         apply_at_once: bool,
     ) -> Result<(), Refusal> {
         let patient = self.get_mut(id)?;
-        patient.pending = Some(Proposal { individual });
+        let proposal = Proposal { individual };
+        patient.pending = Some(proposal.clone());
         if apply_at_once {
             apply(patient, false);
+            // The user's validation then confirms what is already written.
+            patient.pending = Some(proposal);
         }
         Ok(())
     }
