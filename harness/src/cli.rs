@@ -15,6 +15,12 @@ use clap::{Args, Parser, Subcommand};
     propagate_version = true,
     after_help = "\
 Examples:
+  segur-bench demo                           the whole suite against the built-in reference LPS
+  segur-bench run --driver http://127.0.0.1:8700 --couloir LGC
+                                             your software behind driver protocol v1 (harness/DRIVER.md)
+  segur-bench run --driver-cmd \"my-lps --driver-stdio\" --tags '@INS/va1.52'
+  segur-bench run --manual --name 'Recherche par traits'
+                                             you perform each action; answers become attestations
   segur-bench serve                          start every simulator and the control API
   segur-bench serve --port-base 0 --endpoints-file endpoints.json
                                              ephemeral ports, URLs written for your tests
@@ -30,6 +36,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the REM scenarios against your software through a driver.
+    Run(RunArgs),
+    /// Run every shipped scenario against the built-in reference LPS, with a summary.
+    Demo(DemoArgs),
     /// Start the control API and every registered simulator, until Ctrl-C.
     Serve(ServeArgs),
     /// The test PKI: a fictitious IGC-Santé and the certificates to import in your software.
@@ -49,6 +59,85 @@ pub struct WorldArg {
     /// World file (TOML) replacing the embedded default world.
     #[arg(long, value_name = "FILE", env = "SEGUR_BENCH_WORLD")]
     pub world: Option<PathBuf>,
+}
+
+/// What to run and where the results go (shared by `run` and `demo`).
+#[derive(Args, Debug, Clone)]
+pub struct SelectArgs {
+    /// Only scenarios tagged with this couloir (LGC, DPI, PFI, LGO, SGL, BIO, RIS, DUI, DB).
+    #[arg(long, value_name = "COULOIR")]
+    pub couloir: Option<String>,
+    /// Only scenarios matching this tag expression, e.g. '@INS/va1.52 or @PSC.01', 'not @CIBA'.
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Only scenarios whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Folder where each run gets its own folder (`<time>-<id>/`).
+    #[arg(long, default_value = "runs", value_name = "DIR")]
+    pub runs_dir: PathBuf,
+    /// Scenarios at once (each with its own simulators on ephemeral ports).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub parallel: usize,
+    /// Folder of the test PKI (created, or reused while still valid).
+    #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
+    pub pki_dir: PathBuf,
+    /// World id of the structure the software is installed in.
+    #[arg(long, default_value = "cabinet-lilas", value_name = "ID")]
+    pub structure: String,
+    /// The software's PSC client registration (an `oidc_clients` entry of the world).
+    #[arg(
+        long,
+        default_value = "segur-bench-reference-lps",
+        value_name = "CLIENT_ID"
+    )]
+    pub psc_client: String,
+    #[command(flatten)]
+    pub world: WorldArg,
+}
+
+/// How to reach the software under test: exactly one.
+#[derive(Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct DriverArgs {
+    /// The software's driver endpoint: the harness POSTs each action to URL/v1/actions.
+    #[arg(long, value_name = "URL")]
+    pub driver: Option<String>,
+    /// A command the harness spawns (through sh -c), one JSON request per line on its
+    /// stdin, one reply per line on its stdout.
+    #[arg(long, value_name = "CMD")]
+    pub driver_cmd: Option<String>,
+    /// A person performs each action; the harness prints the instruction in French,
+    /// shows the exchanges as they arrive, reads the answers from stdin and records them
+    /// as attestations.
+    #[arg(long)]
+    pub manual: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Feature files or folders (default: features/).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub driver: DriverArgs,
+    /// Use the simulators of a running `segur-bench serve` at this control URL instead of
+    /// starting them: scenarios run one at a time, the bench is reset between them. For a
+    /// software configured once, by hand, with the fixed endpoints `serve` prints.
+    #[arg(long, value_name = "URL")]
+    pub control_url: Option<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Turn on a catalogued defect of the reference LPS (repeatable; see
+    /// reference-lps/DEFECTS.md) and watch the scenarios catch it.
+    #[arg(long = "defect", value_name = "NAME")]
+    pub defects: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
 }
 
 #[derive(Args, Debug)]

@@ -1,7 +1,9 @@
 //! One module per command.
 
+mod demo;
 mod journal;
 mod pki;
+mod run;
 mod serve;
 mod world;
 
@@ -15,6 +17,8 @@ use crate::cli::{Cli, Command, WorldArg};
 /// Runs a command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Pki(command) => pki::run(command),
         Command::Journal(command) => journal::run(command),

@@ -235,6 +235,18 @@ fn all_tags(
         .collect()
 }
 
+/// What a failed step said: the step's own message, without cucumber's wrapping.
+fn step_error(error: &event::StepError) -> String {
+    match error {
+        event::StepError::Panic(info) => info
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_string()))
+            .unwrap_or_else(|| error.to_string()),
+        other => other.to_string(),
+    }
+}
+
 /// The journal tag of a scenario: its name and line, unique in a run.
 pub fn scenario_tag(scenario: &gherkin::Scenario) -> String {
     format!("{} (l.{})", scenario.name, scenario.position.line)
@@ -409,7 +421,7 @@ async fn conclude(
             Some("une étape ne correspond à aucune définition".to_string()),
         ),
         event::ScenarioFinished::StepFailed(_, _, error) => {
-            (Verdict::Failed, Some(error.to_string()))
+            (Verdict::Failed, Some(step_error(error)))
         }
         event::ScenarioFinished::BeforeHookFailed(_) => (
             Verdict::Failed,
