@@ -207,3 +207,21 @@ pub fn markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn defects_md_is_the_catalogue() {
+        let doc = include_str!("../DEFECTS.md");
+        assert!(
+            doc.contains(&super::markdown()),
+            "DEFECTS.md is out of date: paste the output of `reference-lps defects`"
+        );
+    }
+
+    #[test]
+    fn unknown_defects_are_named_with_the_known_ones() {
+        let err = super::Defects::parse(&["no-such"]).expect_err("unknown");
+        assert!(err.contains("no-such") && err.contains("no-nonce"), "{err}");
+    }
+}

@@ -206,3 +206,58 @@ pub fn parse(xml: &str) -> Result<Answer, AnswerError> {
         individual,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/../fixtures/insi/responses/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn reads_the_published_answers() {
+        // (file, code, active matricule, key, history length, first names)
+        let table = [
+            ("REP_CR01.xml", "01", None, 0, ""),
+            ("TEST_2.04_cas2.xml", "00", Some(("1090763220834", "89")), 2, "PIERRE-ALAIN MURIEL FLORIANT"),
+            ("TEST_2.05.xml", "00", Some(("1090763220888", "35")), 0, "MATRICULE"),
+            ("TEST_2.08_cas2.xml", "00", Some(("1810363220456", "60")), 2, "GATIEN"),
+        ];
+        for (file, code, active, history, first_names) in table {
+            let answer = parse(&fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(answer.code, code, "{file}");
+            match (active, &answer.individual) {
+                (None, None) => {}
+                (Some((matricule, key)), Some(i)) => {
+                    assert_eq!((i.active.matricule.as_str(), i.active.key.as_str()), (matricule, key), "{file}");
+                    assert_eq!(i.history.len(), history, "{file}");
+                    assert_eq!(i.traits.first_names, first_names, "{file}");
+                }
+                (a, i) => panic!("{file}: expected {a:?}, read {i:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_kit_answer_with_prefixed_elements_and_no_first_name_list() {
+        let answer = parse(&fixture("WS_INS2_rechercherInsAvecTraitsIdentite_réponse.xml")).expect("kit answer");
+        let individual = answer.individual.expect("00");
+        assert_eq!(individual.active.matricule, "2070585756270");
+        assert_eq!(individual.traits.birth_name, "PATB-QUATRE");
+    }
+
+    #[test]
+    fn a_fault_is_an_error_not_an_answer() {
+        let fault = r#"<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value><soap:Subcode><soap:Value>siram:DESIR_560</soap:Value></soap:Subcode></soap:Code><soap:Reason><soap:Text xml:lang="fr">Certificat refusé</soap:Text></soap:Reason></soap:Fault></soap:Body></soap:Envelope>"#;
+        match parse(fault) {
+            Err(AnswerError::Fault { code, reason }) => {
+                assert_eq!(code, "siram:DESIR_560");
+                assert_eq!(reason, "Certificat refusé");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse("<not-closed>"), Err(AnswerError::Malformed(_))));
+    }
+}
