@@ -90,7 +90,7 @@ pub async fn execute(
                 .context("preparing the test PKI")?;
             let journal = Journal::open(&dir.join("journal"), Clock::new())
                 .context("opening the run's journal")?;
-            Simulators::PerScenario(BenchTemplate::new(world, pki, journal).await?)
+            Simulators::PerScenario(Box::new(BenchTemplate::new(world, pki, journal).await?))
         }
     };
     eprintln!("segur-bench: {} → {}", driver.describe(), dir.display());

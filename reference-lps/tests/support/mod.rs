@@ -74,7 +74,7 @@ pub async fn run_suite(driver: SharedDriver, tags: Option<&str>) -> (RunReport, 
         tags: tags.map(str::to_string),
         name: None,
         driver,
-        simulators: Simulators::PerScenario(template),
+        simulators: Simulators::PerScenario(Box::new(template)),
         setup: Setup::from_world(&world, "cabinet-lilas", "segur-bench-reference-lps")
             .expect("setup"),
         concurrency: 8,

@@ -76,7 +76,7 @@ impl Setup {
 #[derive(Clone)]
 pub enum Simulators {
     /// A fresh bench per scenario, on ephemeral ports (the software accepts `configure`).
-    PerScenario(BenchTemplate),
+    PerScenario(Box<BenchTemplate>),
     /// Running simulators at this control URL, shared: scenarios run one at a time and
     /// the bench is reset between them.
     Shared(String),
