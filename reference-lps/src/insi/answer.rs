@@ -212,7 +212,10 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> String {
-        let path = format!("{}/../fixtures/insi/responses/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../fixtures/insi/responses/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
@@ -221,9 +224,27 @@ mod tests {
         // (file, code, active matricule, key, history length, first names)
         let table = [
             ("REP_CR01.xml", "01", None, 0, ""),
-            ("TEST_2.04_cas2.xml", "00", Some(("1090763220834", "89")), 2, "PIERRE-ALAIN MURIEL FLORIANT"),
-            ("TEST_2.05.xml", "00", Some(("1090763220888", "35")), 0, "MATRICULE"),
-            ("TEST_2.08_cas2.xml", "00", Some(("1810363220456", "60")), 2, "GATIEN"),
+            (
+                "TEST_2.04_cas2.xml",
+                "00",
+                Some(("1090763220834", "89")),
+                2,
+                "PIERRE-ALAIN MURIEL FLORIANT",
+            ),
+            (
+                "TEST_2.05.xml",
+                "00",
+                Some(("1090763220888", "35")),
+                0,
+                "MATRICULE",
+            ),
+            (
+                "TEST_2.08_cas2.xml",
+                "00",
+                Some(("1810363220456", "60")),
+                2,
+                "GATIEN",
+            ),
         ];
         for (file, code, active, history, first_names) in table {
             let answer = parse(&fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -231,7 +252,11 @@ mod tests {
             match (active, &answer.individual) {
                 (None, None) => {}
                 (Some((matricule, key)), Some(i)) => {
-                    assert_eq!((i.active.matricule.as_str(), i.active.key.as_str()), (matricule, key), "{file}");
+                    assert_eq!(
+                        (i.active.matricule.as_str(), i.active.key.as_str()),
+                        (matricule, key),
+                        "{file}"
+                    );
                     assert_eq!(i.history.len(), history, "{file}");
                     assert_eq!(i.traits.first_names, first_names, "{file}");
                 }
@@ -242,7 +267,10 @@ mod tests {
 
     #[test]
     fn reads_the_kit_answer_with_prefixed_elements_and_no_first_name_list() {
-        let answer = parse(&fixture("WS_INS2_rechercherInsAvecTraitsIdentite_réponse.xml")).expect("kit answer");
+        let answer = parse(&fixture(
+            "WS_INS2_rechercherInsAvecTraitsIdentite_réponse.xml",
+        ))
+        .expect("kit answer");
         let individual = answer.individual.expect("00");
         assert_eq!(individual.active.matricule, "2070585756270");
         assert_eq!(individual.traits.birth_name, "PATB-QUATRE");
@@ -258,6 +286,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse("<not-closed>"), Err(AnswerError::Malformed(_))));
+        assert!(matches!(
+            parse("<not-closed>"),
+            Err(AnswerError::Malformed(_))
+        ));
     }
 }

@@ -151,8 +151,8 @@ impl Driver for ManualDriver {
                 };
                 set(&mut result, question.field, value);
             }
-            say("  ? Preuve : chemin d'une capture d'écran ou d'une vidéo (vide si aucune)");
-            let evidence_line = if questions.is_empty() || status == Status::Ok {
+            let evidence_line = if status == Status::Ok {
+                say("  ? Preuve : chemin d'une capture d'écran ou d'une vidéo (vide si aucune)");
                 self.read_line(context, questions.is_empty()).await?
             } else {
                 String::new()
@@ -195,8 +195,8 @@ impl Driver for ManualDriver {
         .boxed()
     }
 
-    fn parallel(&self) -> bool {
-        false
+    fn interactive(&self) -> bool {
+        true
     }
 
     fn describe(&self) -> String {

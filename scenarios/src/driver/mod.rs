@@ -101,9 +101,10 @@ pub trait Driver: Send + Sync {
         context: &'a Context,
     ) -> BoxFuture<'a, Result<Reply, DriverError>>;
 
-    /// Whether scenarios may run at the same time through this driver.
-    fn parallel(&self) -> bool {
-        true
+    /// Whether a person answers (one scenario at a time, no housekeeping actions such
+    /// as `session.end` sent to them).
+    fn interactive(&self) -> bool {
+        false
     }
 
     /// A short description for reports (`http http://…`, `command "…"`, `manual`).

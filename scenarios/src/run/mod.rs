@@ -289,8 +289,8 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         progress: config.progress,
         started: Mutex::new(Default::default()),
     });
-    let concurrency = match (&config.simulators, config.driver.parallel()) {
-        (Simulators::PerScenario(_), true) => config.concurrency.max(1),
+    let concurrency = match (&config.simulators, config.driver.interactive()) {
+        (Simulators::PerScenario(_), false) => config.concurrency.max(1),
         _ => 1,
     };
 
@@ -446,11 +446,9 @@ async fn conclude(
             control_url: world.control_url.clone(),
             scenario: tag.clone(),
         };
-        if world.bench.is_some() || matches!(ctx.simulators, Simulators::Shared(_)) {
-            // Best effort: a software without sessions may not know the action.
-            if ctx.driver.parallel() {
-                let _ = ctx.driver.send(&request, &context).await;
-            }
+        // Best effort: a software without sessions may not know the action.
+        if !ctx.driver.interactive() {
+            let _ = ctx.driver.send(&request, &context).await;
         }
         if let Some(bench) = world.bench.take() {
             bench.shutdown().await;

@@ -307,3 +307,42 @@ async fn a_step_can_wait_for_an_exchange() {
         .unwrap_err();
     assert!(matches!(err, JournalError::Timeout(_)));
 }
+
+#[test]
+fn scoped_handles_share_one_chain_with_their_own_clock_and_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path());
+    let late = Clock::new();
+    late.advance(time::Duration::hours(5));
+    let a = journal.scoped(Clock::new(), "scénario A");
+    let b = journal.scoped(late.clone(), "scénario B");
+    let first = a
+        .append(exchange("insi", "rechercherInsAvecTraitsIdentite"))
+        .expect("append");
+    let second = b.append(exchange("psc", "token")).expect("append");
+    assert_eq!(second.prev, first.hash, "one chain");
+    assert_eq!(first.scenario.as_deref(), Some("scénario A"));
+    assert_eq!(second.scenario.as_deref(), Some("scénario B"));
+    assert!(
+        second.time - first.time >= time::Duration::hours(4),
+        "B's clock dates B's records"
+    );
+    assert_eq!(
+        journal.scenario(),
+        None,
+        "the base handle keeps its own tag"
+    );
+    let only_b = journal
+        .query(&Query {
+            scenario: Some("scénario B".into()),
+            ..Query::default()
+        })
+        .expect("query");
+    assert_eq!(only_b.len(), 1);
+    assert!(
+        verify_file(&dir.path().join(JOURNAL_FILE))
+            .expect("verify")
+            .problem
+            .is_none()
+    );
+}
