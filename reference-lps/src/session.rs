@@ -87,6 +87,17 @@ struct Vitale {
     rank: String,
 }
 
+/// The traits INSi is asked about, with `first_names` in one `Prenom` element.
+fn query_traits<'a>(traits: &'a Traits, first_names: &'a str) -> QueryTraits<'a> {
+    QueryTraits {
+        birth_name: &traits.birth_name,
+        first_names,
+        sex: &traits.sex,
+        birth_date: &traits.birth_date,
+        birthplace: birthplace_for_query(traits),
+    }
+}
+
 fn first_rank() -> String {
     "1".into()
 }
@@ -291,13 +302,7 @@ impl Session {
         }
         let mut last = None;
         for first_names in attempts {
-            let query = QueryTraits {
-                birth_name: &patient.traits.birth_name,
-                first_names: &first_names,
-                sex: &patient.traits.sex,
-                birth_date: &patient.traits.birth_date,
-                birthplace: birthplace_for_query(&patient.traits),
-            };
+            let query = query_traits(&patient.traits, &first_names);
             let now = self.now_text();
             let answer = match self
                 .insi
@@ -394,13 +399,7 @@ impl Session {
             return Err(Reply::error("aucun INS à vérifier", Value::Null));
         };
         let first_names = patient.traits.first_names.join(" ");
-        let query = QueryTraits {
-            birth_name: &patient.traits.birth_name,
-            first_names: &first_names,
-            sex: &patient.traits.sex,
-            birth_date: &patient.traits.birth_date,
-            birthplace: birthplace_for_query(&patient.traits),
-        };
+        let query = query_traits(&patient.traits, &first_names);
         let now = self.now_text();
         let answer = match self
             .insi

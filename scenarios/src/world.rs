@@ -142,6 +142,35 @@ impl SegurWorld {
         }
     }
 
+    /// Sends `action` about the identity `alias` (its local id goes in `patient`, beside
+    /// `extra`'s fields).
+    pub async fn act_on(
+        &mut self,
+        alias: &str,
+        action: &str,
+        extra: Value,
+    ) -> Result<Reply, StepFailure> {
+        let mut params = json!({ "patient": self.identity(alias)? });
+        if let (Some(params), Value::Object(extra)) = (params.as_object_mut(), extra) {
+            params.extend(extra);
+        }
+        self.act(action, params).await
+    }
+
+    /// As [`SegurWorld::act_on`], insisting on `ok`.
+    pub async fn act_ok_on(
+        &mut self,
+        alias: &str,
+        action: &str,
+        extra: Value,
+    ) -> Result<Value, StepFailure> {
+        let mut params = json!({ "patient": self.identity(alias)? });
+        if let (Some(params), Value::Object(extra)) = (params.as_object_mut(), extra) {
+            params.extend(extra);
+        }
+        self.act_ok(action, params).await
+    }
+
     /// The local id behind an alias.
     pub fn identity(&self, alias: &str) -> Result<String, StepFailure> {
         self.identities.get(alias).cloned().ok_or_else(|| {

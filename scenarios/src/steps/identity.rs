@@ -70,17 +70,15 @@ async fn local_identity_no_birthplace(
 }
 
 async fn fetch_by_traits(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
-    let id = world.identity(alias)?;
     world
-        .act("identity.fetch_ins_by_traits", json!({ "patient": id }))
+        .act_on(alias, "identity.fetch_ins_by_traits", json!({}))
         .await?;
     Ok(())
 }
 
 async fn accept(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
-    let id = world.identity(alias)?;
     world
-        .act_ok("identity.accept_ins", json!({ "patient": id }))
+        .act_ok_on(alias, "identity.accept_ins", json!({}))
         .await?;
     Ok(())
 }
@@ -97,12 +95,12 @@ fn document_code(french: &str) -> Result<&'static str, StepFailure> {
 }
 
 async fn document(world: &mut SegurWorld, alias: &str, document: &str) -> Result<(), StepFailure> {
-    let id = world.identity(alias)?;
     let code = document_code(document)?;
     world
-        .act_ok(
+        .act_ok_on(
+            alias,
             "identity.validate_document",
-            json!({ "patient": id, "document": code }),
+            json!({ "document": code }),
         )
         .await?;
     Ok(())
@@ -135,7 +133,6 @@ async fn when_fetch_by_vitale(
     alias: String,
     patient: String,
 ) -> Result<(), StepFailure> {
-    let id = world.identity(&alias)?;
     let p = world.control()?.patient(&patient).await?;
     let card = &p["vitale"];
     if card.is_null() {
@@ -152,9 +149,10 @@ async fn when_fetch_by_vitale(
         "rank": card["rank"].as_u64().unwrap_or(1).to_string(),
     });
     world
-        .act(
+        .act_on(
+            &alias,
             "identity.fetch_ins_by_vitale",
-            json!({ "patient": id, "vitale": vitale }),
+            json!({ "vitale": vitale }),
         )
         .await?;
     Ok(())
@@ -181,11 +179,11 @@ async fn when_mark(
     alias: String,
     attribute: String,
 ) -> Result<(), StepFailure> {
-    let id = world.identity(&alias)?;
     world
-        .act_ok(
+        .act_ok_on(
+            &alias,
             "identity.mark",
-            json!({ "patient": id, "attribute": protocol_word(&attribute) }),
+            json!({ "attribute": protocol_word(&attribute) }),
         )
         .await?;
     Ok(())
@@ -193,9 +191,8 @@ async fn when_mark(
 
 #[when(expr = "l'utilisateur vérifie l'INS de {string}")]
 async fn when_verify(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
-    let id = world.identity(&alias)?;
     world
-        .act("identity.verify_ins", json!({ "patient": id }))
+        .act_on(&alias, "identity.verify_ins", json!({}))
         .await?;
     Ok(())
 }
@@ -252,10 +249,7 @@ async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), Ste
 }
 
 async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
-    let id = world.identity(alias)?;
-    world
-        .act_ok("identity.show", json!({ "patient": id }))
-        .await
+    world.act_ok_on(alias, "identity.show", json!({})).await
 }
 
 #[then(expr = "le statut de l'identité {string} est {string}")]
