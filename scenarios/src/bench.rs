@@ -97,6 +97,14 @@ impl BenchTemplate {
     }
 }
 
+impl std::fmt::Debug for ScenarioBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScenarioBench")
+            .field("control", &self.control_url)
+            .finish()
+    }
+}
+
 impl ScenarioBench {
     /// Stops the simulators and the control API.
     pub async fn shutdown(self) {

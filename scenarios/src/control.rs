@@ -44,6 +44,16 @@ impl ControlClient {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, ControlError> {
+        self.call_with(method, path, &[], body).await
+    }
+
+    async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, ControlError> {
         let what = format!("{method} {path}");
         let err = |reason: String| ControlError {
             what: what.clone(),
@@ -51,7 +61,8 @@ impl ControlClient {
         };
         let mut request = self
             .http
-            .request(method.clone(), format!("{}{path}", self.api));
+            .request(method.clone(), format!("{}{path}", self.api))
+            .query(query);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -126,13 +137,8 @@ impl ControlClient {
     pub async fn journal(&self, query: &[(&str, String)]) -> Result<Vec<Record>, ControlError> {
         let mut qs = query.to_vec();
         qs.push(("limit", "10000".into()));
-        let encoded = qs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
         let answer = self
-            .call(reqwest::Method::GET, &format!("/journal?{encoded}"), None)
+            .call_with(reqwest::Method::GET, "/journal", &qs, None)
             .await?;
         serde_json::from_value(answer["records"].clone()).map_err(|e| ControlError {
             what: "GET /journal".into(),
@@ -211,15 +217,4 @@ impl ControlClient {
         )
         .await
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -23,6 +23,15 @@ pub enum StepFailure {
     Failed(String),
 }
 
+/// Fails the step with `message` when `failed` holds.
+pub fn fail_if(failed: bool, message: impl FnOnce() -> String) -> Result<(), StepFailure> {
+    if failed {
+        Err(StepFailure::Failed(message()))
+    } else {
+        Ok(())
+    }
+}
+
 /// Shorthand for a failing step.
 pub fn fail<T>(message: impl Into<String>) -> Result<T, StepFailure> {
     Err(StepFailure::Failed(message.into()))
@@ -51,6 +60,17 @@ pub struct ActionRecord {
     pub message: Option<String>,
 }
 
+/// The result of an `ok` reply; any other status fails the step with what the user read.
+fn require_ok(action: &str, reply: Reply) -> Result<Value, StepFailure> {
+    match reply.status {
+        Status::Ok => Ok(reply.result),
+        _ => fail(format!(
+            "{action} a échoué: {}",
+            reply.message.unwrap_or_else(|| "(sans message)".into())
+        )),
+    }
+}
+
 /// The state of one scenario.
 #[derive(Debug, Default, cucumber::World)]
 pub struct SegurWorld {
@@ -72,18 +92,12 @@ pub struct SegurWorld {
     pub identities: HashMap<String, String>,
     /// The last reply.
     pub last: Option<Reply>,
+    /// When the scenario started, for its duration.
+    pub started: Option<std::time::Instant>,
     /// Every action sent, for the summary.
     pub actions: Vec<ActionRecord>,
     /// Why the scenario was skipped, when the software lacks a function.
     pub unsupported: Option<String>,
-}
-
-impl std::fmt::Debug for ScenarioBench {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScenarioBench")
-            .field("control", &self.control_url)
-            .finish()
-    }
 }
 
 impl SegurWorld {
@@ -133,13 +147,7 @@ impl SegurWorld {
     /// Sends `action` and insists on `ok`.
     pub async fn act_ok(&mut self, action: &str, params: Value) -> Result<Value, StepFailure> {
         let reply = self.act(action, params).await?;
-        match reply.status {
-            Status::Ok => Ok(reply.result),
-            _ => fail(format!(
-                "{action} a échoué: {}",
-                reply.message.unwrap_or_else(|| "(sans message)".into())
-            )),
-        }
+        require_ok(action, reply)
     }
 
     /// Sends `action` about the identity `alias` (its local id goes in `patient`, beside
@@ -164,11 +172,8 @@ impl SegurWorld {
         action: &str,
         extra: Value,
     ) -> Result<Value, StepFailure> {
-        let mut params = json!({ "patient": self.identity(alias)? });
-        if let (Some(params), Value::Object(extra)) = (params.as_object_mut(), extra) {
-            params.extend(extra);
-        }
-        self.act_ok(action, params).await
+        let reply = self.act_on(alias, action, extra).await?;
+        require_ok(action, reply)
     }
 
     /// The local id behind an alias.

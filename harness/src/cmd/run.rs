@@ -52,16 +52,11 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// A new run folder under `runs_dir`: `<UTC time>-<short id>`.
 pub fn run_dir(select: &SelectArgs) -> PathBuf {
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]"
+        ))
+        .unwrap_or_default();
     let id = &uuid::Uuid::new_v4().simple().to_string()[..6];
     select.runs_dir.join(format!("{stamp}-{id}"))
 }

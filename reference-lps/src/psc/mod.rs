@@ -69,11 +69,15 @@ pub struct PscClient {
     ended: Option<String>,
 }
 
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
         .expect("the system random source works");
-    URL_SAFE_NO_PAD.encode(bytes)
+    bytes
+}
+
+fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
 fn fail(what: &str, e: impl std::fmt::Display) -> PscFailure {
@@ -266,14 +270,8 @@ impl PscClient {
         clock: impl Fn() -> i64,
     ) -> Result<(), PscFailure> {
         let endpoint = self.endpoint("backchannel_authentication_endpoint").await?;
-        let binding = format!(
-            "{:02}",
-            u32::from_le_bytes(
-                random_token().as_bytes()[..4]
-                    .try_into()
-                    .unwrap_or_default()
-            ) % 100
-        );
+        // Two digits shown on the card and in the software, so the user knows it is theirs.
+        let binding = format!("{:02}", random_bytes::<1>()[0] % 100);
         let mut form = vec![
             ("scope", "openid scope_all"),
             ("login_hint", national_id),

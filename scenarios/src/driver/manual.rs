@@ -164,7 +164,7 @@ impl Driver for ManualDriver {
                     Ok(bytes) => json!({
                         "path": evidence_line,
                         "size": bytes.len(),
-                        "sha256": hex_digest(&bytes),
+                        "sha256": hex::encode(sha2::Sha256::digest(&bytes)),
                     }),
                     Err(e) => json!({ "path": evidence_line, "error": e.to_string() }),
                 }
@@ -202,11 +202,4 @@ impl Driver for ManualDriver {
     fn describe(&self) -> String {
         "manual".into()
     }
-}
-
-fn hex_digest(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -2,11 +2,9 @@
 //! request per line to its stdin; the command writes one reply per line to stdout. Its
 //! stderr goes to the harness's stderr. Requests go one at a time.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
+use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::sync::Mutex;
@@ -100,7 +98,6 @@ impl Driver for StdioDriver {
                 if reply.id.as_str().is_none_or(|id| id == request.id) {
                     return Ok(reply);
                 }
-                tokio::time::sleep(Duration::ZERO).await;
             }
         }
         .boxed()

@@ -139,8 +139,6 @@ pub struct RunContext {
     software: Mutex<Option<Value>>,
     /// Called as each scenario finishes (progress bar, plain lines).
     progress: Box<dyn Fn(&ScenarioOutcome) + Send + Sync>,
-    /// Start times by tag.
-    started: Mutex<std::collections::HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for RunContext {
@@ -287,7 +285,6 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         outcomes: Mutex::new(Vec::new()),
         software: Mutex::new(None),
         progress: config.progress,
-        started: Mutex::new(Default::default()),
     });
     let concurrency = match (&config.simulators, config.driver.interactive()) {
         (Simulators::PerScenario(_), false) => config.concurrency.max(1),
@@ -371,10 +368,7 @@ async fn prepare(
     world: &mut SegurWorld,
 ) {
     let tag = scenario_tag(scenario);
-    ctx.started
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(tag.clone(), Instant::now());
+    world.started = Some(Instant::now());
     world.requirements = all_tags(feature, rule, scenario)
         .into_iter()
         .filter(|t| is_requirement(t))
@@ -430,7 +424,9 @@ async fn conclude(
     };
     let mut exchanges = Vec::new();
     let mut actions = Vec::new();
+    let mut seconds = 0.0;
     if let Some(world) = world {
+        seconds = world.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
         if let Some(why) = world.unsupported.take() {
             verdict = Verdict::Skipped;
             reason = Some(format!("non pris en charge par le logiciel: {why}"));
@@ -455,12 +451,6 @@ async fn conclude(
         }
     }
     let tags = all_tags(feature, rule, scenario);
-    let seconds = ctx
-        .started
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&tag)
-        .map_or(0.0, |t| t.elapsed().as_secs_f64());
     let outcome = ScenarioOutcome {
         feature: feature.name.clone(),
         file: feature.path.clone(),

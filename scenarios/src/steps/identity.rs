@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::protocol_word;
 use crate::driver::Status;
-use crate::world::{SegurWorld, StepFailure, fail};
+use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The INS traits of a world patient, as the software's user would type them.
 async fn traits_of(world: &SegurWorld, patient: &str) -> Result<Value, StepFailure> {
@@ -212,40 +212,40 @@ async fn then_outcome(world: &mut SegurWorld, expected: String) -> Result<(), St
     let wanted = outcome_word(&expected)
         .ok_or_else(|| StepFailure::Failed(format!("résultat {expected:?} inconnu des étapes")))?;
     let reply = world.last()?;
-    if reply.status != Status::Ok || reply.result["outcome"] != wanted {
-        return fail(format!(
-            "attendu « {expected} » ({wanted}), le logiciel a répondu {:?} {} {}",
-            reply.status,
-            reply.result,
-            reply.message.clone().unwrap_or_default()
-        ));
-    }
-    Ok(())
+    fail_if(
+        reply.status != Status::Ok || reply.result["outcome"] != wanted,
+        || {
+            format!(
+                "attendu « {expected} » ({wanted}), le logiciel a répondu {:?} {} {}",
+                reply.status,
+                reply.result,
+                reply.message.clone().unwrap_or_default()
+            )
+        },
+    )
 }
 
 #[then("le logiciel refuse la réponse INSi")]
 #[then("le logiciel refuse l'action")]
 async fn then_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let reply = world.last()?;
-    if reply.status != Status::Error {
-        return fail(format!(
+    fail_if(reply.status != Status::Error, || {
+        format!(
             "refus attendu, le logiciel a répondu {:?} {}",
             reply.status, reply.result
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "le logiciel affiche le résultat de vérification {string}")]
 async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), StepFailure> {
     let reply = world.last()?;
-    if reply.result["verdict"] != verdict.as_str() {
-        return fail(format!(
+    fail_if(reply.result["verdict"] != verdict.as_str(), || {
+        format!(
             "vérification {verdict} attendue, vu {:?} {}",
             reply.status, reply.result
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
@@ -260,25 +260,23 @@ async fn then_status(
 ) -> Result<(), StepFailure> {
     let shown = show(world, &alias).await?;
     let wanted = protocol_word(&status);
-    if shown["status"] != wanted.as_str() {
-        return fail(format!(
+    fail_if(shown["status"] != wanted.as_str(), || {
+        format!(
             "statut « {status} » attendu pour {alias}, le logiciel affiche {}",
             shown["status"]
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "l'identité {string} n'a pas d'INS")]
 async fn then_no_ins(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
     let shown = show(world, &alias).await?;
-    if !shown["ins"].is_null() {
-        return fail(format!(
+    fail_if(!shown["ins"].is_null(), || {
+        format!(
             "aucun INS attendu pour {alias}, le logiciel affiche {}",
             shown["ins"]
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "l'identité {string} a l'INS {string} de clé {string}")]
@@ -289,13 +287,15 @@ async fn then_ins(
     key: String,
 ) -> Result<(), StepFailure> {
     let shown = show(world, &alias).await?;
-    if shown["ins"]["matricule"] != matricule.as_str() || shown["ins"]["key"] != key.as_str() {
-        return fail(format!(
-            "INS {matricule} {key} attendu pour {alias}, le logiciel affiche {}",
-            shown["ins"]
-        ));
-    }
-    Ok(())
+    fail_if(
+        shown["ins"]["matricule"] != matricule.as_str() || shown["ins"]["key"] != key.as_str(),
+        || {
+            format!(
+                "INS {matricule} {key} attendu pour {alias}, le logiciel affiche {}",
+                shown["ins"]
+            )
+        },
+    )
 }
 
 #[then(expr = "la nature de l'INS de {string} est {string}")]
@@ -305,13 +305,12 @@ async fn then_nature(
     nature: String,
 ) -> Result<(), StepFailure> {
     let shown = show(world, &alias).await?;
-    if shown["ins"]["nature"] != nature.as_str() {
-        return fail(format!(
+    fail_if(shown["ins"]["nature"] != nature.as_str(), || {
+        format!(
             "INS de nature {nature} attendu, le logiciel affiche {}",
             shown["ins"]
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "les prénoms de l'identité {string} sont {string}")]
@@ -325,12 +324,9 @@ async fn then_first_names(
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if seen.join(" ") != first_names {
-        return fail(format!(
-            "prénoms « {first_names} » attendus pour {alias}, le logiciel affiche {seen:?}"
-        ));
-    }
-    Ok(())
+    fail_if(seen.join(" ") != first_names, || {
+        format!("prénoms « {first_names} » attendus pour {alias}, le logiciel affiche {seen:?}")
+    })
 }
 
 #[then(expr = "l'historique des statuts de {string} contient {string}")]
@@ -344,13 +340,12 @@ async fn then_status_history(
     let found = shown["status_history"]
         .as_array()
         .is_some_and(|h| h.iter().any(|c| c["status"] == wanted.as_str()));
-    if !found {
-        return fail(format!(
+    fail_if(!found, || {
+        format!(
             "statut « {status} » absent de l'historique: {}",
             shown["status_history"]
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "l'historique INS de {string} contient le matricule {string}")]
@@ -364,13 +359,12 @@ async fn then_ins_history(
         h.iter()
             .any(|e| e["ins"]["matricule"] == matricule.as_str())
     });
-    if !found {
-        return fail(format!(
+    fail_if(!found, || {
+        format!(
             "matricule {matricule} absent de l'historique INS: {}",
             shown["ins_history"]
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "le journal des appels INSi du logiciel liste {string}")]
@@ -397,10 +391,7 @@ async fn then_insi_log(world: &mut SegurWorld, expected: String) -> Result<(), S
         })
         .unwrap_or_default();
     let wanted: Vec<String> = expected.split(',').map(|s| s.trim().to_string()).collect();
-    if seen != wanted {
-        return fail(format!(
-            "journal INSi attendu {wanted:?}, le logiciel liste {seen:?}"
-        ));
-    }
-    Ok(())
+    fail_if(seen != wanted, || {
+        format!("journal INSi attendu {wanted:?}, le logiciel liste {seen:?}")
+    })
 }

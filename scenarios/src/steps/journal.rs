@@ -5,8 +5,8 @@ use cucumber::then;
 use segur_core::finding::Severity;
 use segur_core::journal::Record;
 
-use super::setup::expect_count;
-use crate::world::{SegurWorld, StepFailure, fail};
+use super::expect_count;
+use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 async fn records(
     world: &SegurWorld,
@@ -73,13 +73,12 @@ async fn insi_answered(
         .as_ref()
         .map(|b| b.summary["code"].clone())
         .unwrap_or_default();
-    if answered != code.as_str() {
-        return fail(format!(
+    fail_if(answered != code.as_str(), || {
+        format!(
             "réponse {code} attendue au dernier appel {operation}, vu {}",
             summary(last)
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 #[then(expr = "les appels INSi ont été faits avec le certificat {string} de la structure {string}")]
@@ -129,12 +128,9 @@ async fn psc_acr(world: &mut SegurWorld, acr: String) -> Result<(), StepFailure>
         .as_ref()
         .map(|b| b.summary["acr_values"].clone())
         .unwrap_or_default();
-    if sent != acr.as_str() {
-        return fail(format!(
-            "acr_values {acr} attendu, la demande portait {sent}"
-        ));
-    }
-    Ok(())
+    fail_if(sent != acr.as_str(), || {
+        format!("acr_values {acr} attendu, la demande portait {sent}")
+    })
 }
 
 fn grants(calls: &[Record], grant: &str) -> usize {
@@ -161,12 +157,9 @@ async fn psc_refreshed(world: &mut SegurWorld) -> Result<(), StepFailure> {
 async fn psc_not_refreshed(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let calls = records(world, "psc", Some("token")).await?;
     let n = grants(&calls, "refresh_token");
-    if n > 0 {
-        return fail(format!(
-            "{n} requête(s) grant_type=refresh_token reçue(s) par PSC"
-        ));
-    }
-    Ok(())
+    fail_if(n > 0, || {
+        format!("{n} requête(s) grant_type=refresh_token reçue(s) par PSC")
+    })
 }
 
 /// No error finding in the scenario's exchanges for the scenario's requirements (nor
@@ -192,12 +185,11 @@ async fn conforming(world: &mut SegurWorld) -> Result<(), StepFailure> {
             }
         }
     }
-    if !problems.is_empty() {
-        return fail(format!(
+    fail_if(!problems.is_empty(), || {
+        format!(
             "{} anomalie(s):\n  {}",
             problems.len(),
             problems.join("\n  ")
-        ));
-    }
-    Ok(())
+        )
+    })
 }

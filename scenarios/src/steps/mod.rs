@@ -18,3 +18,14 @@ pub fn protocol_word(word: &str) -> String {
         .replace('à', "a")
         .replace(' ', "_")
 }
+
+/// Checks a count the feature states, so a typo in a table shows.
+pub fn expect_count(
+    what: &str,
+    expected: usize,
+    seen: usize,
+) -> Result<(), crate::world::StepFailure> {
+    crate::world::fail_if(expected != seen, || {
+        format!("{what}: {expected} attendu(s), {seen} vu(s)")
+    })
+}

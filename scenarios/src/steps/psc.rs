@@ -4,7 +4,7 @@
 use cucumber::{then, when};
 use serde_json::json;
 
-use crate::world::{SegurWorld, StepFailure, fail};
+use crate::world::{SegurWorld, StepFailure, fail_if};
 
 /// The national id of a world professional.
 async fn national_id(world: &SegurWorld, professional: &str) -> Result<String, StepFailure> {
@@ -64,21 +64,16 @@ async fn show(world: &mut SegurWorld) -> Result<(), StepFailure> {
 async fn shows_logged_in(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
     let id = national_id(world, &professional).await?;
     let result = world.act_ok("psc.show_session", json!({})).await?;
-    if result["logged_in"] != true || result["user"]["national_id"] != id.as_str() {
-        return fail(format!(
-            "{professional} ({id}) attendu connecté, le logiciel affiche {result}"
-        ));
-    }
-    Ok(())
+    fail_if(
+        result["logged_in"] != true || result["user"]["national_id"] != id.as_str(),
+        || format!("{professional} ({id}) attendu connecté, le logiciel affiche {result}"),
+    )
 }
 
 #[then("le logiciel n'affiche aucun professionnel connecté")]
 async fn shows_logged_out(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let result = world.act_ok("psc.show_session", json!({})).await?;
-    if result["logged_in"] != false {
-        return fail(format!(
-            "aucun professionnel connecté attendu, le logiciel affiche {result}"
-        ));
-    }
-    Ok(())
+    fail_if(result["logged_in"] != false, || {
+        format!("aucun professionnel connecté attendu, le logiciel affiche {result}")
+    })
 }

@@ -4,7 +4,7 @@
 use cucumber::{given, when};
 use serde_json::json;
 
-use crate::world::{SegurWorld, StepFailure, fail};
+use crate::world::{SegurWorld, StepFailure};
 
 /// `configure` with this scenario's endpoints and credentials.
 #[given("le logiciel configuré pour le banc")]
@@ -52,13 +52,4 @@ async fn time_passes(world: &mut SegurWorld, minutes: i64) -> Result<(), StepFai
         .act_ok("clock.advance", json!({ "seconds": seconds }))
         .await?;
     Ok(())
-}
-
-/// Checks a count the feature states, so a typo in a table shows.
-pub fn expect_count(what: &str, expected: usize, seen: usize) -> Result<(), StepFailure> {
-    if expected == seen {
-        Ok(())
-    } else {
-        fail(format!("{what}: {expected} attendu(s), {seen} vu(s)"))
-    }
 }
