@@ -30,6 +30,13 @@ pub struct PscEndpoints {
     pub issuer: String,
 }
 
+/// DMP endpoints.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DmpEndpoints {
+    /// `https://…/si-dmp-server/v2/services`: the four services sit under it.
+    pub base: String,
+}
+
 /// Every endpoint the LPS uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Endpoints {
@@ -37,6 +44,9 @@ pub struct Endpoints {
     pub insi: InsiEndpoints,
     /// Pro Santé Connect.
     pub psc: PscEndpoints,
+    /// The DMP (absent: the bench plays no DMP, DMP actions are refused).
+    #[serde(default)]
+    pub dmp: Option<DmpEndpoints>,
 }
 
 /// Trust anchors.
@@ -51,6 +61,12 @@ pub struct Trust {
 pub struct Credentials {
     /// The structure's INSi certificate (CN `INSI-AUTO`).
     pub insi: CredentialFiles,
+    /// The structure's authentication certificate (DMP mutual TLS).
+    #[serde(default)]
+    pub structure_auth: Option<CredentialFiles>,
+    /// The structure's signature certificate (the VIHF, the submission sets).
+    #[serde(default)]
+    pub structure_sign: Option<CredentialFiles>,
 }
 
 /// The structure the software is installed in.
@@ -60,6 +76,12 @@ pub struct Structure {
     pub id: String,
     /// National id (`ContexteLPS/Emetteur`).
     pub national_id: String,
+    /// Name (the XDS `authorInstitution`, when PSC does not name it).
+    #[serde(default)]
+    pub name: String,
+    /// `SAxx` activity sector.
+    #[serde(default)]
+    pub activity_sector: String,
 }
 
 /// Registration numbers of the software.
@@ -67,6 +89,9 @@ pub struct Structure {
 pub struct SoftwareIds {
     /// CNDA authorisation (`ContexteLPS/LPS/IDAM`).
     pub idam: String,
+    /// CNDA DMP homologation number (`LPS_ID_HOMOLOGATION_DMP`).
+    #[serde(default)]
+    pub dmp_homologation: String,
 }
 
 /// The PSC client registration.

@@ -5,14 +5,18 @@
 //! - [`identity`]: the identities, their RNIV statuses and the INS rules;
 //! - [`insi`]: the INSi client (SOAP 1.2 over mutual TLS, `INSI-AUTO`);
 //! - [`psc`]: the Pro Santé Connect client (code flow + PKCE, CIBA, refresh, logout);
+//! - [`dmp`]: the DMP client (VIHF signed with the structure's signature certificate,
+//!   TD0.2, TD0.3, ITI-41/18/43/57 with MTOM); [`cda`]: the CDA documents it produces;
 //! - [`session`]: one scenario's state and the driver actions;
 //! - [`serve`]: the protocol over HTTP (`POST /v1/actions`) and over stdio;
 //! - [`defects`]: the catalogued mistakes `--defect` turns on.
 //!
 //! It depends on no simulator crate: the bench and the reference cannot share a mistake.
 
+pub mod cda;
 pub mod config;
 pub mod defects;
+pub mod dmp;
 pub mod identity;
 pub mod insi;
 pub mod protocol;
@@ -20,6 +24,7 @@ pub mod psc;
 pub mod serve;
 pub mod session;
 pub mod tls;
+pub mod xml;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

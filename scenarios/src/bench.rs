@@ -57,6 +57,8 @@ impl BenchTemplate {
                 config: segur_psc::PscConfig::default(),
                 signing_key: Some(self.psc_key.clone()),
             }),
+            Box::new(segur_dmp::DmpService::default()),
+            Box::new(segur_mssante::MssanteService::default()),
         ]
     }
 

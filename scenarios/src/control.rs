@@ -88,6 +88,18 @@ impl ControlClient {
         self.call(reqwest::Method::GET, "/pki", None).await
     }
 
+    /// `POST /faults`: arms a fault (`{service, operation, action}`).
+    pub async fn arm_fault(&self, spec: &Value) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::POST, "/faults", Some(spec))
+            .await
+    }
+
+    /// `GET /dmp/documents`: every document version the DMP holds.
+    pub async fn dmp_documents(&self) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::GET, "/dmp/documents", None)
+            .await
+    }
+
     /// A world patient.
     pub async fn patient(&self, id: &str) -> Result<Value, ControlError> {
         self.call(reqwest::Method::GET, &format!("/world/patients/{id}"), None)

@@ -90,6 +90,8 @@ pub struct SegurWorld {
     pub session: String,
     /// Identity aliases used in the feature → the software's local ids.
     pub identities: HashMap<String, String>,
+    /// Document titles used in the feature → the uniqueId the software gave them.
+    pub documents: HashMap<String, String>,
     /// The last reply.
     pub last: Option<Reply>,
     /// When the scenario started, for its duration.
@@ -228,7 +230,13 @@ impl SegurWorld {
                 "structure_auth": file(&format!("structure-{structure}-auth")),
                 "structure_sign": file(&format!("structure-{structure}-sign")),
             },
-            "structure": { "id": structure, "national_id": structure_national_id },
+            "structure": {
+                "id": structure,
+                "national_id": structure_national_id,
+                "name": run.setup.structure_name,
+                "activity_sector": run.setup.activity_sector,
+                "mssante_application": run.setup.mssante_application,
+            },
             "software_ids": { "idam": run.setup.idam, "dmp_homologation": run.setup.dmp_homologation },
             "psc_client": {
                 "client_id": run.setup.psc_client_id,

@@ -164,6 +164,11 @@ impl Patients {
             .ok_or_else(|| Refusal(format!("aucune identité {id:?}")))
     }
 
+    /// Every identity, by local id.
+    pub fn all(&self) -> impl Iterator<Item = &Patient> {
+        self.by_id.values()
+    }
+
     /// Local search on the birth date and the start of the birth or used name (rule 17).
     pub fn search(&self, birth_date: Option<&str>, name: Option<&str>) -> Vec<&Patient> {
         let fold = |s: &str| -> String {

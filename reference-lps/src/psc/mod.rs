@@ -449,6 +449,14 @@ impl PscClient {
         Ok(())
     }
 
+    /// The logged-in professional's UserInfo claims, once read.
+    pub fn user(&self) -> Option<&Value> {
+        self.session
+            .as_ref()
+            .map(|s| &s.userinfo)
+            .filter(|u| !u.is_null())
+    }
+
     /// Whether a professional is logged in.
     pub fn logged_in(&self) -> bool {
         self.session.is_some()

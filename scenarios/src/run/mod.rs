@@ -27,6 +27,12 @@ pub struct Setup {
     pub structure: String,
     /// Its national id.
     pub structure_national_id: String,
+    /// Its name (the VIHF's issuer, the XDS `authorInstitution`).
+    pub structure_name: String,
+    /// Its `SAxx` activity sector (`Secteur_Activite`, `healthcareFacilityTypeCode`).
+    pub activity_sector: String,
+    /// Its MSSanté application mailbox (`BAL APP`), if it has one.
+    pub mssante_application: Option<String>,
     /// CNDA authorisation number (INSi `IDAM`).
     pub idam: String,
     /// DMP homologation number.
@@ -63,6 +69,9 @@ impl Setup {
         Ok(Self {
             structure: s.id.clone(),
             structure_national_id: s.national_id.clone(),
+            structure_name: s.name.clone(),
+            activity_sector: s.activity_sector.clone(),
+            mssante_application: s.mssante_applications.first().cloned(),
             idam: last(&world.software.insi_idam),
             dmp_homologation: last(&world.software.dmp_homologation),
             psc_client_id: client.client_id.clone(),

@@ -33,7 +33,7 @@ async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<()
 }
 
 #[given(expr = "une identité locale {string} créée avec les traits de {string}")]
-async fn local_identity(
+pub(crate) async fn local_identity(
     world: &mut SegurWorld,
     alias: String,
     patient: String,
@@ -113,7 +113,7 @@ async fn retrieved(world: &mut SegurWorld, alias: String) -> Result<(), StepFail
 }
 
 #[given(expr = "l'identité {string} qualifiée avec la pièce {string} et l'INSi")]
-async fn qualified(
+pub(crate) async fn qualified(
     world: &mut SegurWorld,
     alias: String,
     piece: String,

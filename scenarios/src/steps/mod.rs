@@ -4,8 +4,12 @@
 //! - [`setup`]: configuring the software, the world (`Étant donné`), time;
 //! - [`identity`]: identities and the INSi (`Quand l'utilisateur recherche l'INS…`);
 //! - [`psc`]: Pro Santé Connect sessions;
+//! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
+//! - [`documents`]: the CDA documents the software produces;
 //! - [`journal`]: what the simulators received and what their rules found.
 
+pub mod dmp;
+pub mod documents;
 pub mod identity;
 pub mod journal;
 pub mod psc;

@@ -1,7 +1,7 @@
 //! Pro Santé Connect: the professional logs in (code flow or CIBA), out, and the
 //! software shows who is logged in.
 
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 use serde_json::json;
 
 use crate::world::{SegurWorld, StepFailure, fail_if};
@@ -19,6 +19,7 @@ async fn national_id(world: &SegurWorld, professional: &str) -> Result<String, S
         })
 }
 
+#[given(expr = "le professionnel {string} connecté avec Pro Santé Connect")]
 #[when(expr = "le professionnel {string} se connecte avec Pro Santé Connect")]
 async fn login(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
     let client_id = world

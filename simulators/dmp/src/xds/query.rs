@@ -80,6 +80,9 @@ pub fn answer(ctx: &mut Ctx<'_>, payload: &Element) -> Answer {
     let id = query.attr("id").unwrap_or_default().to_string();
     ctx.note("query", id.clone());
     let params = params(query);
+    let mut names: Vec<&String> = params.keys().collect();
+    names.sort();
+    ctx.note("parameters", serde_json::json!(names));
     match search(ctx, &id, &params, leaf) {
         Ok((list, returned)) => {
             ctx.note("returned", returned);

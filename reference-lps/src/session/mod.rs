@@ -4,7 +4,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::config::Configure;
+mod dmp;
+
+use crate::config::{Configure, Structure};
 use crate::defects::Defects;
 use crate::identity::store::{self, birthplace_for_query};
 use crate::identity::{Attribute, Patients, Refusal, Traits};
@@ -45,6 +47,12 @@ pub struct Session {
     log: Vec<InsiLogEntry>,
     /// Seconds added to the system clock (`clock.advance`).
     clock_offset: i64,
+    /// The DMP client, when the bench plays a DMP.
+    dmp: Option<crate::dmp::DmpClient>,
+    /// The structure the software is installed in.
+    structure: Structure,
+    /// The patients' DMP choices, the documents fed, what each user has seen.
+    book: dmp::DmpBook,
 }
 
 fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
@@ -151,7 +159,39 @@ impl Session {
             version: env!("CARGO_PKG_VERSION").into(),
             instance: uuid::Uuid::new_v4().to_string(),
         };
+        let dmp = match (
+            &config.endpoints.dmp,
+            &config.credentials.structure_auth,
+            &config.credentials.structure_sign,
+        ) {
+            (Some(endpoints), Some(auth), Some(sign)) => {
+                let dmp_tls =
+                    tls::client_config(&config.trust.ca_bundle, Some((&auth.chain, &auth.key)))
+                        .map_err(setup)?;
+                let load = |c: &crate::config::CredentialFiles| {
+                    crate::dmp::signer::Signer::load(&c.key, &c.chain)
+                        .map_err(|e| Reply::error(e.to_string(), Value::Null))
+                };
+                Some(crate::dmp::DmpClient::new(
+                    endpoints.base.clone(),
+                    http(dmp_tls)?,
+                    crate::dmp::Signers {
+                        signature: load(sign)?,
+                        authentication: Some(load(auth)?),
+                    },
+                    crate::dmp::vihf::Software {
+                        name: crate::NAME.into(),
+                        version: env!("CARGO_PKG_VERSION").into(),
+                        homologation: config.software_ids.dmp_homologation.clone(),
+                    },
+                ))
+            }
+            _ => None,
+        };
         Ok(Self {
+            dmp,
+            structure: config.structure.clone(),
+            book: dmp::DmpBook::default(),
             insi: InsiClient::new(config.endpoints.insi.mtls.clone(), http(insi_tls)?, caller),
             psc: PscClient::new(
                 config.endpoints.psc.issuer.clone(),
@@ -196,6 +236,17 @@ impl Session {
             "psc.login_ciba" => self.psc_login_ciba(p).await,
             "psc.show_session" => self.psc_show().await,
             "psc.logout" => self.psc_logout().await,
+            "dmp.check_access" => self.dmp_check(p).await,
+            "dmp.set_authorisation" => self.dmp_authorise(p).await,
+            "dmp.record_consent" => self.dmp_record(p, true),
+            "dmp.record_opposition" => self.dmp_record(p, false),
+            "dmp.list" => self.dmp_list(p).await,
+            "dmp.retrieve" => self.dmp_retrieve(p).await,
+            "dmp.feed" => self.dmp_feed(p).await,
+            "dmp.replace" => self.dmp_replace(p).await,
+            "dmp.set_visibility" => self.dmp_visibility(p).await,
+            "dmp.delete" => self.dmp_delete(p).await,
+            "document.produce" => self.produce(p),
             "clock.advance" => self.advance(p),
             other => Err(Reply::unsupported(format!(
                 "le LPS de référence ne propose pas l'action {other:?}"

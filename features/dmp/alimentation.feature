@@ -1,0 +1,92 @@
+# language: fr
+# L'alimentation du DMP : envoi, nouvelle version, suppression, masquage et visibilité,
+# sans demander d'autorisation d'accès ; l'opposition du patient respectée ; les
+# documents historiques.
+@DMP
+Fonctionnalité: Alimentation du DMP
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+    Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
+
+  @DMP/va1.16 @LGC
+  Scénario: Remplacement puis suppression d'un document
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu"
+    Et l'utilisateur remplace le document "Compte rendu" du DMP de "patiente" par une nouvelle version "Compte rendu corrigé"
+    Alors le DMP tient le document "Compte rendu" au statut "Deprecated"
+    Et le DMP tient le document "Compte rendu corrigé" au statut "Approved"
+    Quand l'utilisateur supprime le document "Compte rendu corrigé" du DMP de "patiente"
+    Alors le DMP tient le document "Compte rendu corrigé" au statut "Deleted"
+    Et les échanges sont conformes
+
+  @DMP/va1.17 @LGC
+  Scénario: Document masqué aux autres professionnels
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Résultat sensible" masqué aux professionnels
+    Et l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu courant"
+    Et le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche les documents "Compte rendu courant"
+    Et le DMP tient le document "Résultat sensible" avec la visibilité "masqué aux professionnels"
+    Et les échanges sont conformes
+
+  @DMP/va1.17 @LGC
+  Scénario: Document rendu invisible au patient et à ses représentants légaux
+    Étant donné un patient "enfant" qualifié avec les traits de "ecetinsi-pierre-alain"
+    Quand l'utilisateur envoie au DMP de "enfant" un compte rendu "Annonce diagnostique"
+    Et l'utilisateur rend le document "Annonce diagnostique" du DMP de "enfant" "invisible au patient et invisible aux représentants légaux"
+    Alors le DMP tient le document "Annonce diagnostique" avec la visibilité "invisible au patient et invisible aux représentants légaux"
+    Et les échanges sont conformes
+
+  @DMP/CONF.05 @LGC
+  Scénario: Alimenter et supprimer sans autorisation d'accès, consulter non
+    Étant donné un patient "patiente" qualifié avec les traits de "adrdeux-camille"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu"
+    Et l'utilisateur supprime le document "Compte rendu" du DMP de "patiente"
+    Et l'utilisateur consulte le DMP de "patiente" sans confirmer l'autorisation d'accès
+    Alors le logiciel refuse l'action
+    Et le DMP a reçu 0 appel "TD0.3"
+    Et le DMP a reçu 0 appel "TD3.1"
+    Et les échanges sont conformes
+
+  @DMP/CONF.09 @LGC
+  Scénario: Opposition du patient à l'alimentation de son DMP
+    Étant donné un patient "patiente" qualifié avec les traits de "roux-claire"
+    Et l'opposition de "patiente" à l'alimentation de son DMP enregistrée
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+
+  @DMP/HISTO.03 @LGC @DPI
+  Scénario: Document historique avec sa date métier
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur envoie au DMP de "patiente" un document historique "Compte rendu 2019" daté du "2019-03-15"
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche le document "Compte rendu 2019" daté du "2019-03-15"
+    Et les échanges sont conformes
+
+  @DMP/HISTO.04 @LGC @DPI
+  Scénario: Document historique dont l'auteur a quitté la structure
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur envoie au DMP de "patiente" un document historique "Ancien compte rendu" dont l'auteur a quitté la structure
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche le document "Ancien compte rendu" sans auteur personne physique
+    Et les échanges sont conformes
+
+  @DMP/HISTO.05 @LGC @DPI
+  Scénario: Pas d'alimentation sans INS qualifiée
+    Étant donné une identité locale "patiente" créée avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+
+  @DMP/va1.16 @LGC
+  Scénario: DMP fermé : l'envoi est refusé et l'erreur affichée
+    Étant donné un patient "patient" qualifié avec les traits de "le-goff-yann"
+    Quand l'utilisateur envoie au DMP de "patient" un compte rendu "Compte rendu"
+    Alors le logiciel affiche l'erreur du DMP "DMPClosed"

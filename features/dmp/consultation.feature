@@ -1,0 +1,145 @@
+# language: fr
+# La consultation du DMP depuis le logiciel : existence du dossier, droits vérifiés
+# (TD0.2) avant toute consultation, autorisation posée (TD0.3) si besoin, consentement
+# du patient recueilli, liste filtrée, recherche, nouveautés, intégration.
+@DMP
+Fonctionnalité: Consultation du DMP
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+    Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
+
+  @DMP/UX.11 @DMP/UX.12 @LGC @DPI
+  Plan du scénario: L'existence du DMP est affichée à l'ouverture du dossier
+    Étant donné un patient "patient" qualifié avec les traits de "<patient>"
+    Quand l'utilisateur ouvre le dossier de "patient"
+    Alors le logiciel affiche le DMP de "patient" <état>
+    Et le DMP a reçu 1 appel "TD0.2"
+    Et les échanges sont conformes
+
+    Exemples:
+      | patient            | état   |
+      | adrtrois-dominique | ouvert |
+      | le-goff-yann       | fermé  |
+      | houilles-marc      | absent |
+
+  @DMP/UX.08 @DMP/UX.50 @LGC @DPI
+  Scénario: Droits vérifiés puis autorisation posée avant la consultation
+    Étant donné un patient "patiente" qualifié avec les traits de "adrdeux-camille"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel n'affiche aucun document
+    Et le DMP a reçu "TD0.2" avant "TD0.3"
+    Et le DMP a reçu "TD0.3" avant "TD3.1"
+    Et les échanges sont conformes
+
+  @DMP/UX.08 @LGC @DPI
+  Scénario: Professionnel bloqué par le patient
+    Étant donné le professionnel "dr-bertin" connecté avec Pro Santé Connect
+    Et un patient "patiente" qualifié avec les traits de "lambert-julie"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel refuse l'action
+    Et le DMP a reçu 1 appel "TD0.2"
+    Et le DMP a reçu 0 appel "TD0.3"
+    Et le DMP a reçu 0 appel "TD3.1"
+
+  @DMP/UX.11 @LGC @DPI
+  Scénario: DMP fermé : pas de consultation
+    Étant donné un patient "patient" qualifié avec les traits de "le-goff-yann"
+    Et le consentement de "patient" à la consultation de son DMP enregistré
+    Quand l'utilisateur consulte le DMP de "patient"
+    Alors le logiciel refuse l'action
+    Et le DMP a reçu 0 appel "TD3.1"
+
+  @DMP/UX.14 @LGC @DPI
+  Scénario: Liste des documents quand toutes les conditions sont réunies
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu "Compte rendu de consultation" envoyé au DMP de "patiente"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche les documents "Compte rendu de consultation"
+    Et le DMP a reçu 0 appel "TD0.3"
+    Et les échanges sont conformes
+
+  @DMP/UX.14 @LGC @DPI
+  Scénario: Pas de consultation du DMP pour une identité non qualifiée
+    Étant donné une identité locale "patiente" créée avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+
+  @DMP/UX.14 @LGC @DPI
+  Scénario: Une erreur du DMP est montrée à l'utilisateur
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et le DMP répond à la prochaine opération "TD3.1" par l'erreur "DMPSystemError"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche l'erreur du DMP "DMPSystemError"
+
+  @DMP/CONF.06 @LGC
+  Scénario: Consultation bloquée tant que le consentement n'est pas recueilli
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+    Quand l'utilisateur enregistre le consentement de "patiente" à la consultation de son DMP
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le DMP a reçu 1 appel "TD3.1"
+    Et les échanges sont conformes
+
+  @DMP/CONF.06 @LGC
+  Scénario: Opposition du patient à la consultation
+    Étant donné un patient "patient" qualifié avec les traits de "fournier-paul"
+    Et l'opposition de "patient" à la consultation de son DMP enregistrée
+    Quand l'utilisateur consulte le DMP de "patient"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+
+  @DMP/UX.15 @LGC @DPI
+  Scénario: Nouveaux documents depuis la dernière visite
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu "Bilan annuel" envoyé au DMP de "patiente"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel signale comme nouveaux les documents "Bilan annuel"
+    Quand le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Et l'utilisateur envoie au DMP de "patiente" un compte rendu "Avis de la consœur"
+    Et le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel affiche les documents "Bilan annuel, Avis de la consœur"
+    Et le logiciel signale comme nouveaux les documents "Avis de la consœur"
+
+  @DMP/UX.27 @LGC @DPI
+  Scénario: Recherche sur plusieurs critères de métadonnées
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu "Compte rendu de consultation" envoyé au DMP de "patiente"
+    Quand l'utilisateur envoie au DMP de "patiente" le volet de synthèse médicale "Synthèse 2026"
+    Et l'utilisateur recherche dans le DMP de "patiente" les documents de classe "11" et de type "11488-4"
+    Alors le logiciel affiche les documents "Compte rendu de consultation"
+    Et la recherche envoyée au DMP porte les critères "ClassCode, TypeCode"
+    Et les échanges sont conformes
+
+  @DMP/UX.31 @LGC @DPI
+  Scénario: Sélection et intégration de plusieurs documents
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu "Compte rendu 1" envoyé au DMP de "patiente"
+    Et un compte rendu "Compte rendu 2" envoyé au DMP de "patiente"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Et l'utilisateur intègre les documents "Compte rendu 1, Compte rendu 2" du DMP de "patiente"
+    Alors le logiciel a intégré 2 documents dont l'empreinte est vérifiée
+    Et le DMP a reçu 1 appel "TD3.2"
+    Et les échanges sont conformes
+
+  @DMP/AIRS.06 @DPI
+  Scénario: L'identifiant national de l'utilisateur réel dans le VIHF
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur ouvre le dossier de "patiente"
+    Alors le VIHF du dernier appel au DMP porte l'identifiant national de "dr-legrand"
+    Quand le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Et l'utilisateur ouvre le dossier de "patiente"
+    Alors le VIHF du dernier appel au DMP porte l'identifiant national de "dr-colin"
+    Et les échanges sont conformes

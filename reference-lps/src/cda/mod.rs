@@ -1,0 +1,313 @@
+//! The CDA documents the LPS produces (CI-SIS volets): a level-1 CDA carrying a PDF
+//! (`DOC.01`, the annexe-3 documents) and the VSM as a level-3 CDA (`DOC/va1.14`). The
+//! patient's INS and its traits are written only when the identity is qualified
+//! (`DOC/va1.04`, INS guide rule 30); otherwise the local id alone.
+
+pub mod pdf;
+
+use base64::Engine as _;
+use time::OffsetDateTime;
+
+use crate::dmp::professional::Professional;
+use crate::identity::Status;
+use crate::identity::store::Patient;
+use crate::xml::{attr, text};
+
+/// The OID under which the LPS numbers its documents (test range).
+pub const DOCUMENT_ROOT: &str = "1.2.250.1.999.1.1.3";
+/// The OID of the LPS's local patient ids (IPP).
+pub const IPP_ROOT: &str = "1.2.250.1.999.1.1.4";
+
+/// The XDS uniqueId of the document numbered `extension`: `root^extension`, as a CDA
+/// `id` with an extension is written in XDS.
+pub fn unique_id(extension: &str) -> String {
+    format!("{DOCUMENT_ROOT}^{extension}")
+}
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A consultation report, level 1 with its PDF.
+    Cr,
+    /// The volet de synthèse médicale, level 3.
+    Vsm,
+}
+
+impl Kind {
+    /// (LOINC or TRE_A05 code, system, label) of the document type.
+    pub fn type_code(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Kind::Cr => ("11488-4", "2.16.840.1.113883.6.1", "Note de consultation"),
+            Kind::Vsm => ("SYNTH", "1.2.250.1.213.1.1.4.12", "Synthèse"),
+        }
+    }
+
+    /// (JDV_J57 classCode, label).
+    pub fn class_code(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Cr => ("11", "Compte rendu"),
+            Kind::Vsm => ("10", "Synthèse"),
+        }
+    }
+
+    /// formatCode (JDV_J60).
+    pub fn format_code(self) -> &'static str {
+        match self {
+            Kind::Cr => "urn:ihe:iti:xds-sd:pdf:2008",
+            Kind::Vsm => "urn:asip:ci-sis:vsm:2012",
+        }
+    }
+}
+
+/// What a document says and who it is about.
+pub struct Document<'a> {
+    /// Which volet.
+    pub kind: Kind,
+    /// Its title.
+    pub title: &'a str,
+    /// The patient.
+    pub patient: &'a Patient,
+    /// The author (the logged-in professional).
+    pub author: &'a Professional,
+    /// The document's date (HISTO.03: the business date of a historical document).
+    pub date: OffsetDateTime,
+    /// `id@extension` (its uniqueId is `DOCUMENT_ROOT.extension`).
+    pub id: String,
+    /// `setId@extension`, shared by the versions.
+    pub set_id: String,
+    /// `versionNumber`.
+    pub version: u32,
+    /// The uniqueId of the version it replaces (`relatedDocument typeCode="RPLC"`).
+    pub replaces: Option<String>,
+    /// Whether the INS is written although the identity is not qualified (a defect).
+    pub ins_regardless: bool,
+    /// The médecin traitant (a VSM names them).
+    pub treating_doctor: Option<&'a Professional>,
+}
+
+/// `YYYYMMDDHHMMSS+0000`.
+fn ts(t: OffsetDateTime) -> String {
+    format!("{}+0000", crate::dmp::xds::dtm(t))
+}
+
+fn person(p: &Professional) -> String {
+    format!(
+        "<assignedPerson><name><given>{}</given><family>{}</family></name></assignedPerson>",
+        text(&p.given_name),
+        text(&p.family_name)
+    )
+}
+
+fn organization(element: &str, p: &Professional) -> String {
+    format!(
+        "<{element}><id root=\"1.2.250.1.71.4.2.2\" extension=\"{}\"/><name>{}</name></{element}>",
+        attr(&p.structure_id),
+        text(&p.structure_name)
+    )
+}
+
+fn specialty_code(p: &Professional) -> String {
+    let code = match &p.second_role {
+        Some((s, crate::dmp::professional::SPECIALTY_SYSTEM)) => {
+            format!("G15_{}/{s}", p.profession)
+        }
+        _ => format!("G15_{}", p.profession),
+    };
+    format!(
+        "<code code=\"{}\" displayName=\"{}\" codeSystem=\"1.2.250.1.213.1.1.4.5\"/>",
+        attr(&code),
+        attr(&code)
+    )
+}
+
+/// The recordTarget: the INS and all its traits when qualified, the IPP always.
+fn record_target(d: &Document<'_>) -> String {
+    let p = d.patient;
+    let t = &p.traits;
+    let qualified = p.status == Status::Qualifiee || d.ins_regardless;
+    let ins = match (&p.ins, qualified) {
+        (Some(ins), true) => format!(
+            "<id root=\"{}\" extension=\"{}{}\"/>",
+            attr(&ins.oid),
+            attr(&ins.matricule),
+            attr(&ins.key)
+        ),
+        _ => String::new(),
+    };
+    let birth = t.birth_date.replace('-', "");
+    let sex = match t.sex.as_str() {
+        "M" => ("M", "Masculin"),
+        "F" => ("F", "Féminin"),
+        _ => ("U", "Inconnu"),
+    };
+    format!(
+        concat!(
+            "<recordTarget><patientRole>{ins}<id root=\"{ipp_root}\" extension=\"{ipp}\"/>",
+            "<patient classCode=\"PSN\"><name><family qualifier=\"BR\">{family}</family>",
+            "<given>{given}</given><given qualifier=\"BR\">{first}</given></name>",
+            "<administrativeGenderCode code=\"{sex}\" displayName=\"{sex_label}\" codeSystem=\"2.16.840.1.113883.5.1\"/>",
+            "<birthTime value=\"{birth}\"/>",
+            "<birthplace><place><addr><county>{county}</county></addr></place></birthplace>",
+            "</patient></patientRole></recordTarget>"
+        ),
+        ins = ins,
+        ipp_root = IPP_ROOT,
+        ipp = attr(&p.patient),
+        family = text(&t.birth_name),
+        given = text(&t.first_names.join(" ")),
+        first = text(
+            t.first_names
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default()
+        ),
+        sex = sex.0,
+        sex_label = sex.1,
+        birth = birth,
+        county = text(&t.birthplace),
+    )
+}
+
+/// The whole document.
+pub fn build(d: &Document<'_>) -> Vec<u8> {
+    let a = d.author;
+    let now = ts(d.date);
+    let (type_code, type_system, type_label) = d.kind.type_code();
+    let templates = match d.kind {
+        Kind::Cr => {
+            "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.3.6.1.4.1.19376.1.2.20\"/>"
+        }
+        Kind::Vsm => {
+            "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.2.250.1.213.1.1.1.13\"/>"
+        }
+    };
+    let related = d
+        .replaces
+        .as_ref()
+        .map(|old| {
+            let (root, extension) = old.split_once('^').unwrap_or((old.as_str(), ""));
+            format!(
+                "<relatedDocument typeCode=\"RPLC\"><parentDocument><id root=\"{}\" extension=\"{}\"/></parentDocument></relatedDocument>",
+                attr(root),
+                attr(extension)
+            )
+        })
+        .unwrap_or_default();
+    let treating = match (d.kind, d.treating_doctor) {
+        (Kind::Vsm, Some(t)) => format!(
+            "<participant typeCode=\"INF\"><functionCode code=\"PCP\" displayName=\"Médecin traitant\" codeSystem=\"2.16.840.1.113883.5.88\"/><associatedEntity classCode=\"PROV\"><id root=\"1.2.250.1.71.4.2.1\" extension=\"{}\"/><associatedPerson><name><given>{}</given><family>{}</family></name></associatedPerson></associatedEntity></participant>",
+            attr(&t.national_id),
+            text(&t.given_name),
+            text(&t.family_name)
+        ),
+        _ => String::new(),
+    };
+    let event_code = match d.kind {
+        Kind::Cr => "<code code=\"11488-4\" displayName=\"Note de consultation\" codeSystem=\"2.16.840.1.113883.6.1\"/>".to_string(),
+        Kind::Vsm => "<code code=\"34117-2\" displayName=\"Historique et clinique\" codeSystem=\"2.16.840.1.113883.6.1\"/>".to_string(),
+    };
+    let header = format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+            "<realmCode code=\"FR\"/><typeId root=\"2.16.840.1.113883.1.3\" extension=\"POCD_HD000040\"/>{templates}",
+            "<id root=\"{root}\" extension=\"{id}\"/>",
+            "<code code=\"{type_code}\" displayName=\"{type_label}\" codeSystem=\"{type_system}\"/>",
+            "<title>{title}</title><effectiveTime value=\"{now}\"/>",
+            "<confidentialityCode code=\"N\" displayName=\"Normal\" codeSystem=\"2.16.840.1.113883.5.25\"/>",
+            "<languageCode code=\"fr-FR\"/><setId root=\"{root}\" extension=\"{set_id}\"/><versionNumber value=\"{version}\"/>",
+            "{record_target}",
+            "<author><time value=\"{now}\"/><assignedAuthor><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{specialty}{person}{org}</assignedAuthor></author>",
+            "<custodian><assignedCustodian>{custodian}</assignedCustodian></custodian>",
+            "<legalAuthenticator><time value=\"{now}\"/><signatureCode code=\"S\"/><assignedEntity><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{person}</assignedEntity></legalAuthenticator>",
+            "{treating}",
+            "<documentationOf><serviceEvent>{event_code}<effectiveTime><low value=\"{now}\"/><high value=\"{now}\"/></effectiveTime>",
+            "<performer typeCode=\"PRF\"><assignedEntity><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{person}",
+            "<representedOrganization><id root=\"1.2.250.1.71.4.2.2\" extension=\"{structure_id}\"/><name>{structure_name}</name>",
+            "<standardIndustryClassCode code=\"AMBULATOIRE\" displayName=\"Ambulatoire\" codeSystem=\"1.2.250.1.213.1.1.4.9\"/>",
+            "</representedOrganization></assignedEntity></performer></serviceEvent></documentationOf>",
+            "{related}",
+            "<componentOf><encompassingEncounter><effectiveTime><low value=\"{now}\"/></effectiveTime>",
+            "<location><healthCareFacility><code code=\"{sector}\" displayName=\"{sector}\" codeSystem=\"1.2.250.1.71.4.2.4\"/></healthCareFacility></location>",
+            "</encompassingEncounter></componentOf>"
+        ),
+        templates = templates,
+        root = DOCUMENT_ROOT,
+        id = attr(&d.id),
+        type_code = type_code,
+        type_label = type_label,
+        type_system = type_system,
+        title = text(d.title),
+        now = now,
+        set_id = attr(&d.set_id),
+        version = d.version,
+        record_target = record_target(d),
+        author_id = attr(&a.national_id),
+        specialty = specialty_code(a),
+        person = person(a),
+        org = organization("representedOrganization", a),
+        custodian = organization("representedCustodianOrganization", a),
+        treating = treating,
+        event_code = event_code,
+        structure_id = attr(&a.structure_id),
+        structure_name = text(&a.structure_name),
+        related = related,
+        sector = attr(&a.sector),
+    );
+    let body = match d.kind {
+        Kind::Cr => {
+            let t = &d.patient.traits;
+            let pdf = pdf::render(
+                d.title,
+                &[
+                    format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
+                    format!("Ne(e) le {}", t.birth_date),
+                    format!("Auteur : Dr {} {}", a.given_name, a.family_name),
+                    format!("{} - {}", a.structure_name, d.date.date()),
+                ],
+            );
+            format!(
+                "<component><nonXMLBody><text mediaType=\"application/pdf\" representation=\"B64\">{}</text></nonXMLBody></component>",
+                base64::engine::general_purpose::STANDARD.encode(pdf)
+            )
+        }
+        Kind::Vsm => vsm_body(),
+    };
+    format!("{header}{body}</ClinicalDocument>").into_bytes()
+}
+
+fn section(template: &str, code: &str, title: &str, content: &str) -> String {
+    format!(
+        "<component><section><templateId root=\"{template}\"/><code code=\"{code}\" codeSystem=\"2.16.840.1.113883.6.1\"/><title>{title}</title>{content}</section></component>"
+    )
+}
+
+/// The VSM's three required sections, the treatment holding its medication subsection.
+fn vsm_body() -> String {
+    let history = section(
+        "1.2.250.1.213.1.1.2.29",
+        "34117-2",
+        "Pathologies, antécédents, allergies et facteurs de risque",
+        "<text><list><item>Hypertension artérielle</item><item>Pas d'allergie connue</item></list></text>",
+    );
+    let results = section(
+        "1.3.6.1.4.1.19376.1.5.3.1.3.27",
+        "30954-2",
+        "Résultats",
+        "<text><paragraph>Pas de résultat récent</paragraph></text>",
+    );
+    let medications = section(
+        "1.3.6.1.4.1.19376.1.5.3.1.3.19",
+        "10160-0",
+        "Traitements",
+        "<text><list><item>Amlodipine 5 mg, 1 comprimé le matin</item></list></text>",
+    );
+    let treatment = section(
+        "1.2.250.1.213.1.1.2.32",
+        "18776-5",
+        "Traitement au long cours",
+        &format!("<text><paragraph>Voir ci-dessous</paragraph></text>{medications}"),
+    );
+    format!("<component><structuredBody>{history}{results}{treatment}</structuredBody></component>")
+}

@@ -1,0 +1,823 @@
+//! The DMP actions of a session, done as a user of the software does them: the
+//! patient's choices recorded locally (consent to consultation, opposition to feeding),
+//! rights checked with TD0.2 before any consultation and the authorisation set with TD0.3
+//! only for consultation, documents produced as CDA and fed with their signed submission
+//! set, the list filtered and flagged with what is new since the user's last visit.
+
+use std::collections::{BTreeSet, HashMap};
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Session, params, refused};
+use crate::cda::{self, Kind};
+use crate::dmp::professional::Professional;
+use crate::dmp::xds::{self, Code, Criteria, Entry, FeedDocument, Found};
+use crate::dmp::{VihfOptions, patients};
+use crate::identity::Status;
+use crate::identity::store::Patient;
+use crate::protocol::Reply;
+
+/// What the LPS keeps about the DMP, per patient.
+#[derive(Default)]
+pub struct DmpBook {
+    /// Consultation consent recorded (true) or opposition (false); absent: not asked.
+    consultation: HashMap<String, bool>,
+    /// Patients who opposed the feeding of their DMP.
+    feeding_opposed: BTreeSet<String>,
+    /// Documents this LPS fed, by uniqueId, with their CDA `setId` and version.
+    fed: HashMap<String, Fed>,
+    /// Entries each (user, patient) has been shown (UX.15).
+    seen: HashMap<(String, String), BTreeSet<String>>,
+    /// The last list shown per patient: what `dmp.retrieve` picks from.
+    listed: HashMap<String, Vec<Found>>,
+    /// Documents integrated into the record: (patient, uniqueId) → bytes.
+    integrated: HashMap<(String, String), Vec<u8>>,
+}
+
+/// A document this LPS fed.
+#[derive(Clone)]
+struct Fed {
+    /// Its current metadata.
+    entry: Entry,
+    /// The volet.
+    kind: Kind,
+    /// CDA `setId@extension`.
+    set_id: String,
+    /// CDA `versionNumber`.
+    version: u32,
+}
+
+#[derive(Deserialize)]
+struct PatientRef {
+    patient: String,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    patient: String,
+    subject: String,
+}
+
+#[derive(Deserialize)]
+struct List {
+    patient: String,
+    #[serde(default = "yes")]
+    authorise: bool,
+    #[serde(default)]
+    criteria: Criteria,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct Feed {
+    patient: String,
+    kind: Kind,
+    title: String,
+    #[serde(default)]
+    visibility: Vec<String>,
+    /// A historical document's business date (`YYYY-MM-DD`).
+    #[serde(default)]
+    date: Option<String>,
+    /// The author left (HISTO.04): the structure signs as legal entity.
+    #[serde(default)]
+    author_left: bool,
+}
+
+#[derive(Deserialize)]
+struct DocumentRef {
+    patient: String,
+    document: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    visibility: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Retrieve {
+    patient: String,
+    documents: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Produce {
+    patient: String,
+    kind: Kind,
+    title: String,
+}
+
+fn fail(message: impl Into<String>) -> Reply {
+    Reply::error(message, Value::Null)
+}
+
+fn cx(patient: &Patient) -> Option<String> {
+    patient
+        .ins
+        .as_ref()
+        .map(|i| format!("{}{}^^^&{}&ISO^NH", i.matricule, i.key, i.oid))
+}
+
+impl Session {
+    /// The logged-in professional, as the VIHF names them.
+    fn professional(&self) -> Result<Professional, Reply> {
+        let user = self.psc.user().ok_or_else(|| {
+            fail("aucun professionnel connecté : connexion Pro Santé Connect requise pour le DMP")
+        })?;
+        Professional::from_userinfo(user, &self.structure)
+            .ok_or_else(|| fail("les informations du professionnel (UserInfo) sont incomplètes"))
+    }
+
+    /// The patient, who must have a qualified INS for any DMP exchange.
+    fn dmp_patient(&self, id: &str) -> Result<(Patient, String), Reply> {
+        let patient = self.patients.get(id).map_err(refused)?.clone();
+        let qualified =
+            patient.status == Status::Qualifiee || self.defects.on("dmp-unqualified-ins");
+        match cx(&patient) {
+            Some(cx) if qualified => Ok((patient, cx)),
+            _ => Err(fail(format!(
+                "l'identité {id} n'est pas qualifiée : aucun échange avec le DMP sans INS qualifiée"
+            ))),
+        }
+    }
+
+    fn vihf_options(&self) -> VihfOptions {
+        VihfOptions {
+            without_specialty: self.defects.on("vihf-without-specialty"),
+            authentication_key: self.defects.on("vihf-signed-with-auth-key"),
+        }
+    }
+
+    /// The VIHF's `resource-id`: the patient's, or (defect) another patient's.
+    fn resource_id(&self, cx: &str) -> String {
+        if self.defects.on("vihf-other-patient") {
+            let other = self.patients.all().filter_map(cx_of).find(|c| c != cx);
+            if let Some(other) = other {
+                return other;
+            }
+        }
+        cx.to_string()
+    }
+
+    fn dmp_client(&self) -> Result<&crate::dmp::DmpClient, Reply> {
+        self.dmp.as_ref().ok_or_else(|| {
+            Reply::unsupported(
+                "aucun DMP configuré (endpoints.dmp, credentials.structure_auth/structure_sign)",
+            )
+        })
+    }
+
+    async fn dmp_call(
+        &self,
+        who: &Professional,
+        cx: Option<&str>,
+        (service, action): (&str, &str),
+        body: &str,
+        attachments: &[(String, String, Vec<u8>)],
+    ) -> Result<crate::dmp::soap::Answer, Reply> {
+        let client = self.dmp_client()?;
+        let resource = cx.map(|c| self.resource_id(c));
+        let vihf = client
+            .vihf(who, resource.as_deref(), self.vihf_options())
+            .map_err(|e| fail(e.0))?;
+        client
+            .call(service, action, &vihf, body, attachments)
+            .await
+            .map_err(|e| fail(e.0))
+    }
+
+    /// TD0.2.
+    async fn existence(
+        &self,
+        who: &Professional,
+        patient: &Patient,
+        cx: &str,
+    ) -> Result<patients::Existence, Reply> {
+        let ins = patient.ins.as_ref().expect("a CX implies an INS");
+        let body = patients::existence_request(
+            &format!("{}{}", ins.matricule, ins.key),
+            &ins.oid,
+            crate::NAME,
+        );
+        let answer = self
+            .dmp_call(
+                who,
+                Some(cx),
+                ("patients", patients::TD02_ACTION),
+                &body,
+                &[],
+            )
+            .await?;
+        Ok(patients::read_existence(&answer.body))
+    }
+
+    /// `dmp.check_access`: TD0.2, shown as the DMP icons would (UX.11/12).
+    pub(super) async fn dmp_check(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient: id } = params(p)?;
+        let who = self.professional()?;
+        let (patient, cx) = self.dmp_patient(&id)?;
+        let existence = self.existence(&who, &patient, &cx).await?;
+        Ok(Reply::ok(json!({
+            "dmp": existence.state,
+            "authorisation": existence.authorisation,
+            "treating_doctor": existence.treating_doctor,
+            "message": existence.message,
+        })))
+    }
+
+    /// `dmp.set_authorisation`: TD0.3 `AJOUT`.
+    pub(super) async fn dmp_authorise(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let PatientRef { patient: id } = params(p)?;
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(&id)?;
+        let (status, context) = self.set_authorisation(&who, &cx).await?;
+        Ok(Reply::ok(json!({ "status": status, "context": context })))
+    }
+
+    async fn set_authorisation(
+        &self,
+        who: &Professional,
+        cx: &str,
+    ) -> Result<(String, String), Reply> {
+        let answer = self
+            .dmp_call(
+                who,
+                Some(cx),
+                ("habilitations", patients::TD03_ACTION),
+                &patients::authorisation_request("AJOUT"),
+                &[],
+            )
+            .await?;
+        let (status, context) = patients::read_authorisation(&answer.body);
+        if status != "DMPOk" {
+            return Err(fail(format!(
+                "autorisation refusée par le DMP : {status} ({context})"
+            )));
+        }
+        Ok((status, context))
+    }
+
+    /// `dmp.record_consent` / `dmp.record_opposition`: the patient's choices, kept by the
+    /// LPS (the DMP does not hold them).
+    pub(super) fn dmp_record(&mut self, p: &Value, consent: bool) -> Result<Reply, Reply> {
+        let Choice { patient, subject } = params(p)?;
+        self.patients.get(&patient).map_err(refused)?;
+        match (subject.as_str(), consent) {
+            ("consultation", given) => {
+                self.book.consultation.insert(patient.clone(), given);
+            }
+            ("feeding", false) => {
+                self.book.feeding_opposed.insert(patient.clone());
+            }
+            ("feeding", true) => {
+                self.book.feeding_opposed.remove(&patient);
+            }
+            (other, _) => {
+                return Err(fail(format!(
+                    "choix inconnu : {other} (consultation, feeding)"
+                )));
+            }
+        }
+        Ok(Reply::ok(json!({
+            "patient": patient,
+            "consultation": self.book.consultation.get(&patient),
+            "feeding_opposed": self.book.feeding_opposed.contains(&patient),
+        })))
+    }
+
+    /// `dmp.list`: consent, TD0.2, TD0.3 when needed and confirmed, TD3.1 (UX.08, UX.14,
+    /// UX.15, UX.27, UX.50, CONF.06).
+    pub(super) async fn dmp_list(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let List {
+            patient: id,
+            authorise,
+            criteria,
+        } = params(p)?;
+        let who = self.professional()?;
+        let (patient, cx) = self.dmp_patient(&id)?;
+        if !self.defects.on("consult-without-consent") {
+            match self.book.consultation.get(&id) {
+                Some(true) => {}
+                Some(false) => {
+                    return Err(fail("le patient s'est opposé à la consultation de son DMP"));
+                }
+                None => {
+                    return Err(fail(
+                        "le consentement du patient à la consultation de son DMP n'est pas recueilli",
+                    ));
+                }
+            }
+        }
+        let mut authorisation = None;
+        if !self.defects.on("consult-without-rights-check") {
+            let existence = self.existence(&who, &patient, &cx).await?;
+            match existence.state {
+                "open" => {}
+                "closed" => {
+                    return Err(fail(format!(
+                        "le DMP du patient est fermé{}",
+                        existence
+                            .message
+                            .map(|m| format!(" : {m}"))
+                            .unwrap_or_default()
+                    )));
+                }
+                _ => return Err(fail("le patient n'a pas de DMP")),
+            }
+            match existence.authorisation.as_deref() {
+                Some("VALIDE") => authorisation = Some("VALIDE".to_string()),
+                Some("INTERDITE") => return Err(fail("le patient a bloqué votre accès à son DMP")),
+                _ if authorise => {
+                    self.set_authorisation(&who, &cx).await?;
+                    authorisation = Some("AJOUTEE".to_string());
+                }
+                _ => {
+                    return Err(fail(
+                        "vous n'êtes pas autorisé à consulter ce DMP : autorisation d'accès non confirmée",
+                    ));
+                }
+            }
+        }
+        let body = xds::find_documents(&cx, &criteria);
+        let answer = self
+            .dmp_call(&who, Some(&cx), ("registry", xds::QUERY_ACTION), &body, &[])
+            .await?;
+        xds::read_status(&answer.body)
+            .map_err(|e| fail(format!("le DMP a refusé la recherche : {e}")))?;
+        // The submission sets' signatures are not documents to show.
+        let found: Vec<Found> = xds::read_found(&answer.body)
+            .into_iter()
+            .filter(|f| f.class_code != xds::SIGNATURE_CLASS)
+            .collect();
+        let key = (who.national_id.clone(), id.clone());
+        let seen = self.book.seen.get(&key).cloned().unwrap_or_default();
+        let documents: Vec<Value> = found
+            .iter()
+            .map(|f| {
+                let mut shown = serde_json::to_value(f).unwrap_or(Value::Null);
+                shown["new"] = json!(!seen.contains(&f.entry_uuid));
+                shown
+            })
+            .collect();
+        self.book
+            .seen
+            .entry(key)
+            .or_default()
+            .extend(found.iter().map(|f| f.entry_uuid.clone()));
+        self.book.listed.insert(id, found);
+        Ok(Reply::ok(json!({
+            "authorisation": authorisation,
+            "documents": documents,
+            "criteria": criteria.count(),
+        })))
+    }
+
+    /// `dmp.retrieve`: ITI-43 for the chosen documents at once, each checked against its
+    /// hash and integrated (UX.31).
+    pub(super) async fn dmp_retrieve(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Retrieve {
+            patient: id,
+            documents,
+        } = params(p)?;
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(&id)?;
+        let listed = self.book.listed.get(&id).cloned().unwrap_or_default();
+        let mut chosen = Vec::new();
+        for d in &documents {
+            let found = listed
+                .iter()
+                .find(|f| &f.unique_id == d || &f.entry_uuid == d || &f.title == d)
+                .ok_or_else(|| {
+                    fail(format!("document {d} absent de la dernière liste affichée"))
+                })?;
+            chosen.push(found.clone());
+        }
+        let requests: Vec<(String, String)> = chosen
+            .iter()
+            .map(|f| (f.repository.clone(), f.unique_id.clone()))
+            .collect();
+        let answer = self
+            .dmp_call(
+                &who,
+                Some(&cx),
+                ("repository", xds::RETRIEVE_ACTION),
+                &xds::retrieve(&requests),
+                &[],
+            )
+            .await?;
+        if let Some(status) = answer.body.find("RegistryResponse") {
+            xds::read_status(status)
+                .map_err(|e| fail(format!("le DMP a refusé la consultation : {e}")))?;
+        }
+        let mut integrated = Vec::new();
+        for (unique, reference) in xds::read_retrieved(&answer.body) {
+            let bytes = match answer.attachments.get(&reference) {
+                Some(b) => b.clone(),
+                None => base64::engine::general_purpose::STANDARD
+                    .decode(reference.as_bytes())
+                    .map_err(|_| fail(format!("document {unique} absent de la réponse")))?,
+            };
+            let expected = chosen
+                .iter()
+                .find(|f| f.unique_id == unique)
+                .map(|f| f.hash.clone());
+            let hash = hex_sha1(&bytes);
+            let hash_ok = expected.is_some_and(|h| h.eq_ignore_ascii_case(&hash));
+            if !hash_ok {
+                return Err(fail(format!(
+                    "document {unique} : empreinte différente des métadonnées, non intégré"
+                )));
+            }
+            integrated
+                .push(json!({ "unique_id": unique, "size": bytes.len(), "hash_ok": hash_ok }));
+            self.book.integrated.insert((id.clone(), unique), bytes);
+        }
+        Ok(Reply::ok(json!({ "integrated": integrated })))
+    }
+
+    /// `document.produce`: the CDA the LPS would send, for the bench to check.
+    pub(super) fn produce(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Produce {
+            patient: id,
+            kind,
+            title,
+        } = params(p)?;
+        let who = self.professional()?;
+        let patient = self.patients.get(&id).map_err(refused)?.clone();
+        let stamp = uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000;
+        let bytes = self.cda(
+            kind,
+            &title,
+            &patient,
+            &who,
+            time::OffsetDateTime::now_utc(),
+            stamp.to_string(),
+            stamp.to_string(),
+            1,
+            None,
+        );
+        Ok(Reply::ok(json!({
+            "unique_id": cda::unique_id(&stamp.to_string()),
+            "cda": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            "status": patient.status,
+        })))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn cda(
+        &self,
+        kind: Kind,
+        title: &str,
+        patient: &Patient,
+        who: &Professional,
+        date: time::OffsetDateTime,
+        id: String,
+        set_id: String,
+        version: u32,
+        replaces: Option<String>,
+    ) -> Vec<u8> {
+        cda::build(&cda::Document {
+            kind,
+            title,
+            patient,
+            author: who,
+            date,
+            id,
+            set_id,
+            version,
+            replaces,
+            ins_regardless: self.defects.on("cda-ins-unqualified"),
+            treating_doctor: Some(who),
+        })
+    }
+
+    /// `dmp.feed`: a new document (TD2.1), unless the patient opposed the feeding.
+    pub(super) async fn dmp_feed(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Feed {
+            patient: id,
+            kind,
+            title,
+            visibility,
+            date,
+            author_left,
+        } = params(p)?;
+        if self.book.feeding_opposed.contains(&id) && !self.defects.on("feed-despite-opposition") {
+            return Err(fail(
+                "le patient s'est opposé à l'alimentation de son DMP : document non envoyé",
+            ));
+        }
+        let who = self.professional()?;
+        let (patient, cx) = self.dmp_patient(&id)?;
+        let date = match date {
+            Some(d) => parse_date(&d).ok_or_else(|| fail(format!("date invalide : {d}")))?,
+            None => time::OffsetDateTime::now_utc(),
+        };
+        let stamp = (uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000).to_string();
+        let bytes = self.cda(
+            kind,
+            &title,
+            &patient,
+            &who,
+            date,
+            stamp.clone(),
+            stamp.clone(),
+            1,
+            None,
+        );
+        let unique_id = cda::unique_id(&stamp);
+        let entry = self.entry(
+            &who,
+            &cx,
+            kind,
+            &title,
+            &unique_id,
+            &bytes,
+            date,
+            visibility,
+            author_left,
+        );
+        let fed = Fed {
+            entry,
+            kind,
+            set_id: stamp,
+            version: 1,
+        };
+        self.send_feed(&who, &cx, &fed, bytes, None).await?;
+        let shown =
+            json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "title": title });
+        self.book.fed.insert(unique_id, fed);
+        Ok(Reply::ok(shown))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &self,
+        who: &Professional,
+        cx: &str,
+        kind: Kind,
+        title: &str,
+        unique_id: &str,
+        bytes: &[u8],
+        date: time::OffsetDateTime,
+        visibility: Vec<String>,
+        author_left: bool,
+    ) -> Entry {
+        let entry_uuid = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let (class, class_label) = kind.class_code();
+        let (type_code, type_system, type_label) = kind.type_code();
+        let mut hash = hex_sha1(bytes);
+        if self.defects.on("xds-wrong-hash") {
+            hash = hex_sha1(b"another document");
+        }
+        Entry {
+            lid: entry_uuid.clone(),
+            entry_uuid,
+            version: 1,
+            unique_id: unique_id.to_string(),
+            patient: cx.to_string(),
+            title: title.to_string(),
+            mime_type: "text/xml".into(),
+            creation_time: xds::dtm(date),
+            service_start: xds::dtm(date),
+            class_code: Code::new(class, "1.2.250.1.213.1.1.4.1", class_label),
+            type_code: Code::new(type_code, type_system, type_label),
+            format_code: Code::new(
+                kind.format_code(),
+                "1.3.6.1.4.1.19376.1.2.3",
+                kind.format_code(),
+            ),
+            practice_setting: Code::new("AMBULATOIRE", "1.2.250.1.213.1.1.4.9", "Ambulatoire"),
+            visibility,
+            author_person: (!author_left).then(|| who.author_person()),
+            author_specialty: who.author_specialty(),
+            author_institution: who.author_institution(),
+            sector: who.sector.clone(),
+            hash,
+            size: bytes.len(),
+        }
+    }
+
+    /// ITI-41 with the submission set's signature.
+    async fn send_feed(
+        &self,
+        who: &Professional,
+        cx: &str,
+        fed: &Fed,
+        bytes: Vec<u8>,
+        replaces: Option<String>,
+    ) -> Result<(), Reply> {
+        let client = self.dmp_client()?;
+        let signature = client
+            .sign_documents(&[(fed.entry.unique_id.clone(), bytes.clone())])
+            .map_err(|e| fail(e.0))?
+            .into_bytes();
+        let now = time::OffsetDateTime::now_utc();
+        let signature_entry = Entry {
+            lid: String::new(),
+            entry_uuid: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            version: 1,
+            unique_id: format!(
+                "{}.{}",
+                cda::DOCUMENT_ROOT,
+                uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000
+            ),
+            patient: cx.to_string(),
+            title: "Signature du lot de soumission".into(),
+            mime_type: "text/xml".into(),
+            creation_time: xds::dtm(now),
+            service_start: xds::dtm(now),
+            class_code: Code::new(xds::SIGNATURE_CLASS, "URN", "Digital Signature"),
+            type_code: Code::new("E1762", "ASTM", "Full Document"),
+            format_code: Code::new(
+                crate::dmp::signer::DSIG,
+                "http://www.w3.org/2000/09/xmldsig#",
+                "Default Signature Style",
+            ),
+            practice_setting: fed.entry.practice_setting.clone(),
+            visibility: vec!["MASQUE_PS".into(), "INVISIBLE_PATIENT".into()],
+            author_person: Some(who.author_person()),
+            author_specialty: who.author_specialty(),
+            author_institution: who.author_institution(),
+            sector: who.sector.clone(),
+            hash: hex_sha1(&signature),
+            size: signature.len(),
+        };
+        let mut signature_entry = signature_entry;
+        signature_entry.lid = signature_entry.entry_uuid.clone();
+        let document = FeedDocument {
+            entry: fed.entry.clone(),
+            bytes,
+            replaces,
+        };
+        let (body, attachments) = xds::provide(
+            who,
+            cx,
+            &xds::dtm(now),
+            &[document],
+            Some((signature_entry, signature)),
+        );
+        let answer = self
+            .dmp_call(
+                who,
+                Some(cx),
+                ("repository", xds::PROVIDE_ACTION),
+                &body,
+                &attachments,
+            )
+            .await?;
+        xds::read_status(&answer.body)
+            .map_err(|e| fail(format!("le DMP a refusé le document : {e}")))
+    }
+
+    fn fed(&self, unique_id: &str) -> Result<Fed, Reply> {
+        self.book
+            .fed
+            .get(unique_id)
+            .cloned()
+            .ok_or_else(|| fail(format!("document {unique_id} inconnu : seuls les documents envoyés par ce logiciel se modifient ici")))
+    }
+
+    /// `dmp.replace`: a new version of a document this LPS fed (RPLC).
+    pub(super) async fn dmp_replace(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let DocumentRef {
+            patient: id,
+            document,
+            title,
+            ..
+        } = params(p)?;
+        let who = self.professional()?;
+        let (patient, cx) = self.dmp_patient(&id)?;
+        let old = self.fed(&document)?;
+        let title = title.unwrap_or_else(|| old.entry.title.clone());
+        let stamp = (uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000).to_string();
+        let version = old.version + 1;
+        let now = time::OffsetDateTime::now_utc();
+        let bytes = self.cda(
+            old.kind,
+            &title,
+            &patient,
+            &who,
+            now,
+            stamp.clone(),
+            old.set_id.clone(),
+            version,
+            Some(document.clone()),
+        );
+        let unique_id = cda::unique_id(&stamp);
+        let entry = self.entry(
+            &who,
+            &cx,
+            old.kind,
+            &title,
+            &unique_id,
+            &bytes,
+            now,
+            old.entry.visibility.clone(),
+            false,
+        );
+        let fed = Fed {
+            entry,
+            kind: old.kind,
+            set_id: old.set_id.clone(),
+            version,
+        };
+        self.send_feed(&who, &cx, &fed, bytes, Some(old.entry.entry_uuid.clone()))
+            .await?;
+        let shown = json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "replaces": document });
+        self.book.fed.remove(&document);
+        self.book.fed.insert(unique_id, fed);
+        Ok(Reply::ok(shown))
+    }
+
+    /// `dmp.set_visibility`: masking to professionals, invisibility to the patient or the
+    /// legal representatives (ITI-57, a new metadata version).
+    pub(super) async fn dmp_visibility(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let DocumentRef {
+            patient: id,
+            document,
+            visibility,
+            ..
+        } = params(p)?;
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(&id)?;
+        let mut fed = self.fed(&document)?;
+        let previous = fed.entry.version;
+        fed.entry.visibility = visibility;
+        fed.entry.version += 1;
+        fed.entry.entry_uuid = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let body = xds::update_metadata(
+            &who,
+            &xds::dtm(time::OffsetDateTime::now_utc()),
+            &fed.entry,
+            previous,
+        );
+        let answer = self
+            .dmp_call(
+                &who,
+                Some(&cx),
+                ("registry", xds::UPDATE_ACTION),
+                &body,
+                &[],
+            )
+            .await?;
+        xds::read_status(&answer.body)
+            .map_err(|e| fail(format!("le DMP a refusé la modification : {e}")))?;
+        let shown = json!({ "unique_id": document, "visibility": fed.entry.visibility, "version": fed.entry.version });
+        self.book.fed.insert(document, fed);
+        Ok(Reply::ok(shown))
+    }
+
+    /// `dmp.delete`: logical deletion (ITI-57 status change), no authorisation needed.
+    pub(super) async fn dmp_delete(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let DocumentRef {
+            patient: id,
+            document,
+            ..
+        } = params(p)?;
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(&id)?;
+        let fed = self.fed(&document)?;
+        let body = xds::change_status(
+            &who,
+            &cx,
+            &xds::dtm(time::OffsetDateTime::now_utc()),
+            &fed.entry.entry_uuid,
+            xds::status::APPROVED,
+            xds::status::DELETED,
+        );
+        let answer = self
+            .dmp_call(
+                &who,
+                Some(&cx),
+                ("registry", xds::UPDATE_ACTION),
+                &body,
+                &[],
+            )
+            .await?;
+        xds::read_status(&answer.body)
+            .map_err(|e| fail(format!("le DMP a refusé la suppression : {e}")))?;
+        self.book.fed.remove(&document);
+        Ok(Reply::ok(json!({ "unique_id": document, "deleted": true })))
+    }
+}
+
+fn cx_of(patient: &Patient) -> Option<String> {
+    cx(patient)
+}
+
+fn hex_sha1(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        bytes,
+    ))
+}
+
+fn parse_date(d: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(d, &format).ok()?;
+    Some(date.with_hms(12, 0, 0).ok()?.assume_utc())
+}
