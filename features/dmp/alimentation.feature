@@ -81,6 +81,7 @@ Fonctionnalité: Alimentation du DMP
   @DMP/HISTO.05 @LGC @DPI
   Scénario: Pas d'alimentation sans INS qualifiée
     Étant donné une identité locale "patiente" créée avec les traits de "adrtrois-dominique"
+    Et l'INS de "patiente" récupéré et validé par l'utilisateur
     Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu"
     Alors le logiciel refuse l'action
     Et le DMP n'a reçu aucun appel

@@ -65,6 +65,7 @@ Fonctionnalité: Consultation du DMP
   @DMP/UX.14 @LGC @DPI
   Scénario: Pas de consultation du DMP pour une identité non qualifiée
     Étant donné une identité locale "patiente" créée avec les traits de "adrtrois-dominique"
+    Et l'INS de "patiente" récupéré et validé par l'utilisateur
     Et le consentement de "patiente" à la consultation de son DMP enregistré
     Quand l'utilisateur consulte le DMP de "patiente"
     Alors le logiciel refuse l'action

@@ -40,6 +40,46 @@ const INSI_SCENARIOS: &[&str] = &[
     "Appel INSi avec le certificat de la structure",
 ];
 
+/// The scenarios whose expected outcome needs the DMP to accept the VIHF: a VIHF the
+/// DMP refuses fails each of them.
+const DMP_ACCEPTING: &[&str] = &[
+    "Remplacement puis suppression d'un document",
+    "Document rendu invisible au patient et à ses représentants légaux",
+    "Alimenter et supprimer sans autorisation d'accès, consulter non",
+    "Document masqué aux autres professionnels",
+    "Document historique avec sa date métier",
+    "Document historique dont l'auteur a quitté la structure",
+    "L'existence du DMP est affichée à l'ouverture du dossier",
+    "Droits vérifiés puis autorisation posée avant la consultation",
+    "Liste des documents quand toutes les conditions sont réunies",
+    "Consultation bloquée tant que le consentement n'est pas recueilli",
+    "Recherche sur plusieurs critères de métadonnées",
+    "Nouveaux documents depuis la dernière visite",
+    "Sélection et intégration de plusieurs documents",
+    "L'identifiant national de l'utilisateur réel dans le VIHF",
+];
+
+/// Every scenario that calls the DMP and expects an answer or an error of its own: a
+/// DMP that refuses every VIHF fails each of them.
+const DMP_CALLING: &[&str] = &[
+    "Remplacement puis suppression d'un document",
+    "Document rendu invisible au patient et à ses représentants légaux",
+    "Alimenter et supprimer sans autorisation d'accès, consulter non",
+    "Document masqué aux autres professionnels",
+    "Document historique avec sa date métier",
+    "Document historique dont l'auteur a quitté la structure",
+    "L'existence du DMP est affichée à l'ouverture du dossier",
+    "Droits vérifiés puis autorisation posée avant la consultation",
+    "Liste des documents quand toutes les conditions sont réunies",
+    "Consultation bloquée tant que le consentement n'est pas recueilli",
+    "Recherche sur plusieurs critères de métadonnées",
+    "Nouveaux documents depuis la dernière visite",
+    "Sélection et intégration de plusieurs documents",
+    "L'identifiant national de l'utilisateur réel dans le VIHF",
+    "DMP fermé : l'envoi est refusé et l'erreur affichée",
+    "Une erreur du DMP est montrée à l'utilisateur",
+];
+
 /// Every defect, in catalogue order.
 pub const CATALOGUE: &[Defect] = &[
     Defect {
@@ -153,6 +193,105 @@ pub const CATALOGUE: &[Defect] = &[
         description: "starts a CIBA authentication without the two-digit binding message",
         caught_by: &["Connexion par CIBA sur la carte du professionnel"],
     },
+    Defect {
+        name: "vihf-without-specialty",
+        requirement: "DMP/AIRS.06",
+        description: "writes the VIHF without the doctor's specialty role (the second Role)",
+        // The DMP refuses the VIHF with a fault: every scenario that calls it fails.
+        caught_by: DMP_CALLING,
+    },
+    Defect {
+        name: "vihf-signed-with-auth-key",
+        requirement: "DMP/AIRS.06",
+        description: "signs the VIHF with the structure's authentication key instead of its signature certificate",
+        // The DMP refuses the VIHF with a fault: every scenario that calls it fails.
+        caught_by: DMP_CALLING,
+    },
+    Defect {
+        name: "vihf-other-patient",
+        requirement: "DMP/UX.08",
+        description: "puts another patient's INS in the VIHF's resource-id",
+        caught_by: DMP_ACCEPTING,
+    },
+    Defect {
+        name: "vihf-generic-user",
+        requirement: "DMP/AIRS.06",
+        description: "writes a generic account of the structure in the VIHF's NameID instead of the real user",
+        caught_by: &[
+            "Document masqué aux autres professionnels",
+            "Professionnel bloqué par le patient",
+            "Liste des documents quand toutes les conditions sont réunies",
+            "L'identifiant national de l'utilisateur réel dans le VIHF",
+        ],
+    },
+    Defect {
+        name: "xds-wrong-hash",
+        requirement: "DMP/va1.16",
+        description: "declares a hash in the ITI-41 metadata that does not match the document",
+        caught_by: &[
+            "Remplacement puis suppression d'un document",
+            "Document masqué aux autres professionnels",
+            "Alimenter et supprimer sans autorisation d'accès, consulter non",
+            "Document rendu invisible au patient et à ses représentants légaux",
+            "Document historique avec sa date métier",
+            "Document historique dont l'auteur a quitté la structure",
+            "Liste des documents quand toutes les conditions sont réunies",
+            "Nouveaux documents depuis la dernière visite",
+            "Recherche sur plusieurs critères de métadonnées",
+            "Sélection et intégration de plusieurs documents",
+        ],
+    },
+    Defect {
+        name: "consult-without-rights-check",
+        requirement: "DMP/UX.08",
+        description: "consults the DMP (TD3.1) without checking the rights with TD0.2 nor setting the authorisation",
+        caught_by: &[
+            "Alimenter et supprimer sans autorisation d'accès, consulter non",
+            "Document masqué aux autres professionnels",
+            "Droits vérifiés puis autorisation posée avant la consultation",
+            "Professionnel bloqué par le patient",
+            "DMP fermé : pas de consultation",
+        ],
+    },
+    Defect {
+        name: "consult-without-consent",
+        requirement: "DMP/CONF.06",
+        description: "consults the DMP without the patient's recorded consent",
+        caught_by: &[
+            "Opposition du patient à la consultation",
+            "Consultation bloquée tant que le consentement n'est pas recueilli",
+        ],
+    },
+    Defect {
+        name: "feed-despite-opposition",
+        requirement: "DMP/CONF.09",
+        description: "feeds the DMP although the patient opposed it",
+        caught_by: &["Opposition du patient à l'alimentation de son DMP"],
+    },
+    Defect {
+        name: "cda-ins-unqualified",
+        requirement: "DOC/va1.04",
+        description: "writes the INS in the CDA of an identity that is not qualified",
+        caught_by: &["Pas d'INS dans le CDA d'une identité non qualifiée"],
+    },
+    Defect {
+        name: "dmp-unqualified-ins",
+        requirement: "DMP/UX.14",
+        description: "exchanges with the DMP for an identity whose INS is not qualified",
+        caught_by: &[
+            "Pas d'alimentation sans INS qualifiée",
+            "Pas de consultation du DMP pour une identité non qualifiée",
+        ],
+    },
+    Defect {
+        name: "authorise-before-feed",
+        requirement: "DMP/CONF.05",
+        description: "asks for the access authorisation (TD0.3) before feeding",
+        caught_by: &[
+            "Alimenter et supprimer sans autorisation d'accès, consulter non",
+            "Liste des documents quand toutes les conditions sont réunies",
+        ],
+    },
 ];
 
 /// The defects turned on for one LPS.
@@ -196,6 +335,13 @@ pub fn markdown() -> String {
     for d in CATALOGUE {
         let scenarios = if std::ptr::eq(d.caught_by, INSI_SCENARIOS) {
             format!("every scenario that calls INSi ({})", d.caught_by.len())
+        } else if std::ptr::eq(d.caught_by, DMP_CALLING) {
+            format!("every scenario that calls the DMP ({})", d.caught_by.len())
+        } else if std::ptr::eq(d.caught_by, DMP_ACCEPTING) {
+            format!(
+                "every scenario that needs the DMP to accept the call ({})",
+                d.caught_by.len()
+            )
         } else {
             d.caught_by.join("<br>")
         };

@@ -124,11 +124,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Splits a `multipart/related` body: (headers lower-cased, content) per part.
-fn parts<'a>(
-    body: &'a [u8],
-    boundary: &str,
-) -> Result<Vec<(HashMap<String, String>, &'a [u8])>, SoapError> {
+/// One MIME part: its headers (names lower-cased) and content.
+type Part<'a> = (HashMap<String, String>, &'a [u8]);
+
+/// Splits a `multipart/related` body into its parts.
+fn parts<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, SoapError> {
     let delimiter = format!("--{boundary}");
     let mut out = Vec::new();
     let mut rest = body;

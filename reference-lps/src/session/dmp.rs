@@ -128,8 +128,12 @@ impl Session {
         let user = self.psc.user().ok_or_else(|| {
             fail("aucun professionnel connecté : connexion Pro Santé Connect requise pour le DMP")
         })?;
-        Professional::from_userinfo(user, &self.structure)
-            .ok_or_else(|| fail("les informations du professionnel (UserInfo) sont incomplètes"))
+        let mut professional = Professional::from_userinfo(user, &self.structure)
+            .ok_or_else(|| fail("les informations du professionnel (UserInfo) sont incomplètes"))?;
+        if self.defects.on("vihf-generic-user") {
+            professional.national_id = format!("{}/LGC", self.structure.national_id);
+        }
+        Ok(professional)
     }
 
     /// The patient, who must have a qualified INS for any DMP exchange.
@@ -152,13 +156,11 @@ impl Session {
         }
     }
 
-    /// The VIHF's `resource-id`: the patient's, or (defect) another patient's.
+    /// The VIHF's `resource-id`: the patient's, or (defect) another patient's (the
+    /// ANS examples' patient, as a cache left from an earlier record would give).
     fn resource_id(&self, cx: &str) -> String {
         if self.defects.on("vihf-other-patient") {
-            let other = self.patients.all().filter_map(cx_of).find(|c| c != cx);
-            if let Some(other) = other {
-                return other;
-            }
+            return "279035121518989^^^&1.2.250.1.213.1.4.10&ISO^NH".into();
         }
         cx.to_string()
     }
@@ -512,6 +514,9 @@ impl Session {
         }
         let who = self.professional()?;
         let (patient, cx) = self.dmp_patient(&id)?;
+        if self.defects.on("authorise-before-feed") {
+            self.set_authorisation(&who, &cx).await?;
+        }
         let date = match date {
             Some(d) => parse_date(&d).ok_or_else(|| fail(format!("date invalide : {d}")))?,
             None => time::OffsetDateTime::now_utc(),
@@ -803,10 +808,6 @@ impl Session {
         self.book.fed.remove(&document);
         Ok(Reply::ok(json!({ "unique_id": document, "deleted": true })))
     }
-}
-
-fn cx_of(patient: &Patient) -> Option<String> {
-    cx(patient)
 }
 
 fn hex_sha1(bytes: &[u8]) -> String {
