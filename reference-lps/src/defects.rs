@@ -38,6 +38,32 @@ const INSI_SCENARIOS: &[&str] = &[
     "Traçabilité des appels de vérification",
     "Vérification KO : INS retiré, statut dégradé",
     "Appel INSi avec le certificat de la structure",
+    // The DMP and document scenarios qualify their patients with INSi first.
+    "Alimenter et supprimer sans autorisation d'accès, consulter non",
+    "Compte rendu en CDA R2 niveau 1 avec son PDF",
+    "Consultation bloquée tant que le consentement n'est pas recueilli",
+    "DMP fermé : l'envoi est refusé et l'erreur affichée",
+    "DMP fermé : pas de consultation",
+    "Document historique avec sa date métier",
+    "Document historique dont l'auteur a quitté la structure",
+    "Document masqué aux autres professionnels",
+    "Document rendu invisible au patient et à ses représentants légaux",
+    "Droits vérifiés puis autorisation posée avant la consultation",
+    "L'existence du DMP est affichée à l'ouverture du dossier",
+    "L'identifiant national de l'utilisateur réel dans le VIHF",
+    "Liste des documents quand toutes les conditions sont réunies",
+    "Nouveaux documents depuis la dernière visite",
+    "Opposition du patient à l'alimentation de son DMP",
+    "Opposition du patient à la consultation",
+    "Pas d'INS dans le CDA d'une identité non qualifiée",
+    "Pas d'alimentation sans INS qualifiée",
+    "Pas de consultation du DMP pour une identité non qualifiée",
+    "Professionnel bloqué par le patient",
+    "Recherche sur plusieurs critères de métadonnées",
+    "Remplacement puis suppression d'un document",
+    "Sélection et intégration de plusieurs documents",
+    "Une erreur du DMP est montrée à l'utilisateur",
+    "Volet de synthèse médicale en CDA R2 niveau 3",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: a VIHF the
@@ -109,6 +135,10 @@ pub const CATALOGUE: &[Defect] = &[
             "Qualification : pièce d'identité et INSi",
             "Identité née en Corse",
             "Les champs ne sont mis à jour qu'après validation",
+            // The DMP and CDA scenarios that expect a retrieved, unqualified identity.
+            "Pas d'INS dans le CDA d'une identité non qualifiée",
+            "Pas d'alimentation sans INS qualifiée",
+            "Pas de consultation du DMP pour une identité non qualifiée",
         ],
     },
     Defect {
