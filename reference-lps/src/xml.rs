@@ -99,6 +99,23 @@ impl Node {
     }
 }
 
+/// The character an entity or character reference stands for (the five predefined
+/// entities; an answer has no DTD to declare others).
+pub fn reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => match r.xml10_content().as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "apos" => Some('\''),
+            "quot" => Some('"'),
+            _ => None,
+        },
+        Err(_) => None,
+    }
+}
+
 /// Why an answer could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("XML illisible : {0}")]
@@ -148,19 +165,7 @@ pub fn parse(xml: &str) -> Result<Node, XmlError> {
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    Ok(None) => match r.xml10_content().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "apos" => Some('\''),
-                        "quot" => Some('"'),
-                        _ => None,
-                    },
-                    Err(_) => None,
-                };
-                let c = resolved.ok_or_else(|| XmlError("entité inconnue".into()))?;
+                let c = reference(&r).ok_or_else(|| XmlError("entité inconnue".into()))?;
                 if let Some(top) = stack.last_mut() {
                     top.text.push(c);
                 }

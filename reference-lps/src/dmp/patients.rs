@@ -22,19 +22,6 @@ pub struct Existence {
     pub message: Option<String>,
 }
 
-fn hl7_now() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// The TD0.2 body about the INS `number` (matricule + key) of OID `oid`.
 pub fn existence_request(number: &str, oid: &str, software: &str) -> String {
     format!(
@@ -54,7 +41,7 @@ pub fn existence_request(number: &str, oid: &str, software: &str) -> String {
         ),
         id = uuid::Uuid::new_v4(),
         query = uuid::Uuid::new_v4(),
-        now = hl7_now(),
+        now = super::xds::dtm(time::OffsetDateTime::now_utc()),
         software = crate::xml::text(software),
         oid = attr(oid),
         number = attr(number),

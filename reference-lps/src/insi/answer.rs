@@ -121,18 +121,7 @@ pub fn parse(xml: &str) -> Result<Answer, AnswerError> {
             Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::CData(c)) => text.push_str(&c.xml10_content()),
             Ok(Event::GeneralRef(r)) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(ch)) => Some(ch),
-                    Ok(None) => match r.xml10_content().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "apos" => Some('\''),
-                        "quot" => Some('"'),
-                        _ => None,
-                    },
-                    Err(_) => None,
-                };
+                let resolved = crate::xml::reference(&r);
                 match resolved {
                     Some(ch) => text.push(ch),
                     None => return Err(AnswerError::Malformed("entité inconnue".into())),

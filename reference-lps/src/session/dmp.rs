@@ -621,9 +621,10 @@ impl Session {
             .map_err(|e| fail(e.0))?
             .into_bytes();
         let now = time::OffsetDateTime::now_utc();
+        let signature_uuid = format!("urn:uuid:{}", uuid::Uuid::new_v4());
         let signature_entry = Entry {
-            lid: String::new(),
-            entry_uuid: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            lid: signature_uuid.clone(),
+            entry_uuid: signature_uuid,
             version: 1,
             unique_id: format!(
                 "{}.{}",
@@ -651,8 +652,6 @@ impl Session {
             hash: hex_sha1(&signature),
             size: signature.len(),
         };
-        let mut signature_entry = signature_entry;
-        signature_entry.lid = signature_entry.entry_uuid.clone();
         let document = FeedDocument {
             entry: fed.entry.clone(),
             bytes,
@@ -760,20 +759,25 @@ impl Session {
             &fed.entry,
             previous,
         );
-        let answer = self
-            .dmp_call(
-                &who,
-                Some(&cx),
-                ("registry", xds::UPDATE_ACTION),
-                &body,
-                &[],
-            )
+        self.registry_update(&who, &cx, &body, "modification")
             .await?;
-        xds::read_status(&answer.body)
-            .map_err(|e| fail(format!("le DMP a refusé la modification : {e}")))?;
         let shown = json!({ "unique_id": document, "visibility": fed.entry.visibility, "version": fed.entry.version });
         self.book.fed.insert(document, fed);
         Ok(Reply::ok(shown))
+    }
+
+    /// An ITI-57 request, its registry answer checked (`what` names the change).
+    async fn registry_update(
+        &self,
+        who: &Professional,
+        cx: &str,
+        body: &str,
+        what: &str,
+    ) -> Result<(), Reply> {
+        let answer = self
+            .dmp_call(who, Some(cx), ("registry", xds::UPDATE_ACTION), body, &[])
+            .await?;
+        xds::read_status(&answer.body).map_err(|e| fail(format!("le DMP a refusé la {what} : {e}")))
     }
 
     /// `dmp.delete`: logical deletion (ITI-57 status change), no authorisation needed.
@@ -794,17 +798,8 @@ impl Session {
             xds::status::APPROVED,
             xds::status::DELETED,
         );
-        let answer = self
-            .dmp_call(
-                &who,
-                Some(&cx),
-                ("registry", xds::UPDATE_ACTION),
-                &body,
-                &[],
-            )
+        self.registry_update(&who, &cx, &body, "suppression")
             .await?;
-        xds::read_status(&answer.body)
-            .map_err(|e| fail(format!("le DMP a refusé la suppression : {e}")))?;
         self.book.fed.remove(&document);
         Ok(Reply::ok(json!({ "unique_id": document, "deleted": true })))
     }
