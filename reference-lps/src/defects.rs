@@ -66,9 +66,11 @@ const INSI_SCENARIOS: &[&str] = &[
     "Volet de synthèse médicale en CDA R2 niveau 3",
 ];
 
-/// The scenarios whose expected outcome needs the DMP to accept the VIHF: a VIHF the
-/// DMP refuses fails each of them.
-const DMP_ACCEPTING: &[&str] = &[
+/// Every scenario that calls the DMP and expects an answer or an error of its own: a
+/// DMP that refuses every VIHF fails each of them.
+const DMP_CALLING: &[&str] = &[
+    "DMP fermé : l'envoi est refusé et l'erreur affichée",
+    "Une erreur du DMP est montrée à l'utilisateur",
     "Remplacement puis suppression d'un document",
     "Document rendu invisible au patient et à ses représentants légaux",
     "Alimenter et supprimer sans autorisation d'accès, consulter non",
@@ -85,26 +87,9 @@ const DMP_ACCEPTING: &[&str] = &[
     "L'identifiant national de l'utilisateur réel dans le VIHF",
 ];
 
-/// Every scenario that calls the DMP and expects an answer or an error of its own: a
-/// DMP that refuses every VIHF fails each of them.
-const DMP_CALLING: &[&str] = &[
-    "Remplacement puis suppression d'un document",
-    "Document rendu invisible au patient et à ses représentants légaux",
-    "Alimenter et supprimer sans autorisation d'accès, consulter non",
-    "Document masqué aux autres professionnels",
-    "Document historique avec sa date métier",
-    "Document historique dont l'auteur a quitté la structure",
-    "L'existence du DMP est affichée à l'ouverture du dossier",
-    "Droits vérifiés puis autorisation posée avant la consultation",
-    "Liste des documents quand toutes les conditions sont réunies",
-    "Consultation bloquée tant que le consentement n'est pas recueilli",
-    "Recherche sur plusieurs critères de métadonnées",
-    "Nouveaux documents depuis la dernière visite",
-    "Sélection et intégration de plusieurs documents",
-    "L'identifiant national de l'utilisateur réel dans le VIHF",
-    "DMP fermé : l'envoi est refusé et l'erreur affichée",
-    "Une erreur du DMP est montrée à l'utilisateur",
-];
+/// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
+/// call it but the two expecting a DMP error anyway.
+const DMP_ACCEPTING: &[&str] = DMP_CALLING.split_at(2).1;
 
 /// Every defect, in catalogue order.
 pub const CATALOGUE: &[Defect] = &[

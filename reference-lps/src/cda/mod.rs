@@ -24,6 +24,11 @@ pub fn unique_id(extension: &str) -> String {
     format!("{DOCUMENT_ROOT}^{extension}")
 }
 
+/// A fresh document number (the extension of its `id`).
+pub fn new_id() -> String {
+    (uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000).to_string()
+}
+
 /// Which document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,6 +91,13 @@ pub struct Document<'a> {
     pub treating_doctor: Option<&'a Professional>,
 }
 
+impl Document<'_> {
+    /// Its XDS uniqueId.
+    pub fn unique_id(&self) -> String {
+        unique_id(&self.id)
+    }
+}
+
 /// `YYYYMMDDHHMMSS+0000`.
 fn ts(t: OffsetDateTime) -> String {
     format!("{}+0000", crate::dmp::xds::dtm(t))
@@ -128,10 +140,9 @@ fn record_target(d: &Document<'_>) -> String {
     let qualified = p.status == Status::Qualifiee || d.ins_regardless;
     let ins = match (&p.ins, qualified) {
         (Some(ins), true) => format!(
-            "<id root=\"{}\" extension=\"{}{}\"/>",
+            "<id root=\"{}\" extension=\"{}\"/>",
             attr(&ins.oid),
-            attr(&ins.matricule),
-            attr(&ins.key)
+            attr(&ins.number())
         ),
         _ => String::new(),
     };

@@ -186,9 +186,12 @@ pub fn read(content_type: &str, body: &[u8]) -> Result<Answer, SoapError> {
         String::from_utf8_lossy(body).into_owned()
     };
     let root = xml::parse(&envelope).map_err(|e| SoapError::Malformed(e.to_string()))?;
+    // The body's first element is the answer: moved out of the tree, not copied.
     let body = root
-        .child("Body")
-        .and_then(|b| b.children.first())
+        .children
+        .into_iter()
+        .find(|c| c.name == "Body")
+        .and_then(|b| b.children.into_iter().next())
         .ok_or_else(|| SoapError::Malformed("soap:Body vide".into()))?;
     if body.name == "Fault" {
         let code = body
@@ -200,10 +203,7 @@ pub fn read(content_type: &str, body: &[u8]) -> Result<Answer, SoapError> {
         let reason = body.text_of("Text").unwrap_or_default();
         return Err(SoapError::Fault { code, reason });
     }
-    Ok(Answer {
-        body: body.clone(),
-        attachments,
-    })
+    Ok(Answer { body, attachments })
 }
 
 #[cfg(test)]

@@ -143,16 +143,10 @@ pub struct Entry {
 
 /// The DMP's `YYYYMMDDHHMMSS` (UTC).
 pub fn dtm(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let format = time::macros::format_description!("[year][month][day][hour][minute][second]");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
 }
 
 fn slot(name: &str, values: &[&str]) -> String {

@@ -19,6 +19,16 @@ pub struct Ins {
 }
 
 impl Ins {
+    /// The INS number: matricule and key (15 characters).
+    pub fn number(&self) -> String {
+        format!("{}{}", self.matricule, self.key)
+    }
+
+    /// The INS in HL7 CX form (XDS `patientId`, the VIHF's `resource-id`).
+    pub fn cx(&self) -> String {
+        format!("{}^^^&{}&ISO^NH", self.number(), self.oid)
+    }
+
     /// `NIR` or `NIA`, as printed next to the INS (INS/va1.15).
     pub fn nature(&self) -> &'static str {
         if self.oid == OID_NIA { "NIA" } else { "NIR" }

@@ -116,10 +116,7 @@ fn fail(message: impl Into<String>) -> Reply {
 }
 
 fn cx(patient: &Patient) -> Option<String> {
-    patient
-        .ins
-        .as_ref()
-        .map(|i| format!("{}{}^^^&{}&ISO^NH", i.matricule, i.key, i.oid))
+    patient.ins.as_ref().map(|i| i.cx())
 }
 
 impl Session {
@@ -200,11 +197,7 @@ impl Session {
         cx: &str,
     ) -> Result<patients::Existence, Reply> {
         let ins = patient.ins.as_ref().expect("a CX implies an INS");
-        let body = patients::existence_request(
-            &format!("{}{}", ins.matricule, ins.key),
-            &ins.oid,
-            crate::NAME,
-        );
+        let body = patients::existence_request(&ins.number(), &ins.oid, crate::NAME);
         let answer = self
             .dmp_call(
                 who,
@@ -450,51 +443,36 @@ impl Session {
         } = params(p)?;
         let who = self.professional()?;
         let patient = self.patients.get(&id).map_err(refused)?.clone();
-        let stamp = uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000;
-        let bytes = self.cda(
-            kind,
-            &title,
-            &patient,
-            &who,
-            time::OffsetDateTime::now_utc(),
-            stamp.to_string(),
-            stamp.to_string(),
-            1,
-            None,
-        );
+        let document = self.document(kind, &title, &patient, &who);
         Ok(Reply::ok(json!({
-            "unique_id": cda::unique_id(&stamp.to_string()),
-            "cda": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            "unique_id": document.unique_id(),
+            "cda": base64::engine::general_purpose::STANDARD.encode(cda::build(&document)),
             "status": patient.status,
         })))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn cda(
+    /// A new document (version 1, dated now, a fresh id) by `who` about `patient`.
+    fn document<'a>(
         &self,
         kind: Kind,
-        title: &str,
-        patient: &Patient,
-        who: &Professional,
-        date: time::OffsetDateTime,
-        id: String,
-        set_id: String,
-        version: u32,
-        replaces: Option<String>,
-    ) -> Vec<u8> {
-        cda::build(&cda::Document {
+        title: &'a str,
+        patient: &'a Patient,
+        who: &'a Professional,
+    ) -> cda::Document<'a> {
+        let id = cda::new_id();
+        cda::Document {
             kind,
             title,
             patient,
             author: who,
-            date,
+            date: time::OffsetDateTime::now_utc(),
+            set_id: id.clone(),
             id,
-            set_id,
-            version,
-            replaces,
+            version: 1,
+            replaces: None,
             ins_regardless: self.defects.on("cda-ins-unqualified"),
             treating_doctor: Some(who),
-        })
+        }
     }
 
     /// `dmp.feed`: a new document (TD2.1), unless the patient opposed the feeding.
@@ -521,34 +499,16 @@ impl Session {
             Some(d) => parse_date(&d).ok_or_else(|| fail(format!("date invalide : {d}")))?,
             None => time::OffsetDateTime::now_utc(),
         };
-        let stamp = (uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000).to_string();
-        let bytes = self.cda(
-            kind,
-            &title,
-            &patient,
-            &who,
+        let document = cda::Document {
             date,
-            stamp.clone(),
-            stamp.clone(),
-            1,
-            None,
-        );
-        let unique_id = cda::unique_id(&stamp);
-        let entry = self.entry(
-            &who,
-            &cx,
-            kind,
-            &title,
-            &unique_id,
-            &bytes,
-            date,
-            visibility,
-            author_left,
-        );
+            ..self.document(kind, &title, &patient, &who)
+        };
+        let bytes = cda::build(&document);
+        let unique_id = document.unique_id();
         let fed = Fed {
-            entry,
+            entry: self.entry(&document, &cx, &bytes, visibility, author_left),
             kind,
-            set_id: stamp,
+            set_id: document.set_id.clone(),
             version: 1,
         };
         self.send_feed(&who, &cx, &fed, bytes, None).await?;
@@ -558,19 +518,16 @@ impl Session {
         Ok(Reply::ok(shown))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The XDS metadata of `document` (its bytes hashed) for the patient `cx`.
     fn entry(
         &self,
-        who: &Professional,
+        document: &cda::Document<'_>,
         cx: &str,
-        kind: Kind,
-        title: &str,
-        unique_id: &str,
         bytes: &[u8],
-        date: time::OffsetDateTime,
         visibility: Vec<String>,
         author_left: bool,
     ) -> Entry {
+        let (kind, who) = (document.kind, document.author);
         let entry_uuid = format!("urn:uuid:{}", uuid::Uuid::new_v4());
         let (class, class_label) = kind.class_code();
         let (type_code, type_system, type_label) = kind.type_code();
@@ -582,12 +539,12 @@ impl Session {
             lid: entry_uuid.clone(),
             entry_uuid,
             version: 1,
-            unique_id: unique_id.to_string(),
+            unique_id: document.unique_id(),
             patient: cx.to_string(),
-            title: title.to_string(),
+            title: document.title.to_string(),
             mime_type: "text/xml".into(),
-            creation_time: xds::dtm(date),
-            service_start: xds::dtm(date),
+            creation_time: xds::dtm(document.date),
+            service_start: xds::dtm(document.date),
             class_code: Code::new(class, "1.2.250.1.213.1.1.4.1", class_label),
             type_code: Code::new(type_code, type_system, type_label),
             format_code: Code::new(
@@ -626,11 +583,7 @@ impl Session {
             lid: signature_uuid.clone(),
             entry_uuid: signature_uuid,
             version: 1,
-            unique_id: format!(
-                "{}.{}",
-                cda::DOCUMENT_ROOT,
-                uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000
-            ),
+            unique_id: cda::unique_id(&cda::new_id()),
             patient: cx.to_string(),
             title: "Signature du lot de soumission".into(),
             mime_type: "text/xml".into(),
@@ -697,37 +650,19 @@ impl Session {
         let (patient, cx) = self.dmp_patient(&id)?;
         let old = self.fed(&document)?;
         let title = title.unwrap_or_else(|| old.entry.title.clone());
-        let stamp = (uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000).to_string();
-        let version = old.version + 1;
-        let now = time::OffsetDateTime::now_utc();
-        let bytes = self.cda(
-            old.kind,
-            &title,
-            &patient,
-            &who,
-            now,
-            stamp.clone(),
-            old.set_id.clone(),
-            version,
-            Some(document.clone()),
-        );
-        let unique_id = cda::unique_id(&stamp);
-        let entry = self.entry(
-            &who,
-            &cx,
-            old.kind,
-            &title,
-            &unique_id,
-            &bytes,
-            now,
-            old.entry.visibility.clone(),
-            false,
-        );
+        let version = cda::Document {
+            set_id: old.set_id.clone(),
+            version: old.version + 1,
+            replaces: Some(document.clone()),
+            ..self.document(old.kind, &title, &patient, &who)
+        };
+        let bytes = cda::build(&version);
+        let unique_id = version.unique_id();
         let fed = Fed {
-            entry,
+            entry: self.entry(&version, &cx, &bytes, old.entry.visibility.clone(), false),
             kind: old.kind,
             set_id: old.set_id.clone(),
-            version,
+            version: version.version,
         };
         self.send_feed(&who, &cx, &fed, bytes, Some(old.entry.entry_uuid.clone()))
             .await?;

@@ -14,14 +14,7 @@ async fn dmp_calls(
     world: &SegurWorld,
     operation: Option<&str>,
 ) -> Result<Vec<segur_core::journal::Record>, StepFailure> {
-    let mut q = vec![
-        ("scenario", world.tag.clone()),
-        ("service", "dmp".to_string()),
-    ];
-    if let Some(op) = operation {
-        q.push(("operation", op.to_string()));
-    }
-    Ok(world.control()?.journal(&q).await?)
+    super::journal::records(world, "dmp", operation).await
 }
 
 fn document_id(world: &SegurWorld, title: &str) -> Result<String, StepFailure> {

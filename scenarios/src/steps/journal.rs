@@ -8,7 +8,8 @@ use segur_core::journal::Record;
 use super::expect_count;
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
-async fn records(
+/// The scenario's journal records of `service`, optionally of one `operation`, in order.
+pub(crate) async fn records(
     world: &SegurWorld,
     service: &str,
     operation: Option<&str>,
