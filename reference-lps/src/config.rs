@@ -37,6 +37,15 @@ pub struct DmpEndpoints {
     pub base: String,
 }
 
+/// MSSanté operator endpoints (`scheme://host:port`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct MssanteEndpoints {
+    /// Submission with STARTTLS.
+    pub smtp: String,
+    /// IMAP with STARTTLS.
+    pub imap: String,
+}
+
 /// Every endpoint the LPS uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Endpoints {
@@ -47,6 +56,9 @@ pub struct Endpoints {
     /// The DMP (absent: the bench plays no DMP, DMP actions are refused).
     #[serde(default)]
     pub dmp: Option<DmpEndpoints>,
+    /// The MSSanté operator (absent: MSSanté actions are refused).
+    #[serde(default)]
+    pub mssante: Option<MssanteEndpoints>,
 }
 
 /// Trust anchors.
@@ -82,6 +94,9 @@ pub struct Structure {
     /// `SAxx` activity sector.
     #[serde(default)]
     pub activity_sector: String,
+    /// Its MSSanté application mailbox (BAL APP), opened with the structure's certificate.
+    #[serde(default)]
+    pub mssante_application: Option<String>,
 }
 
 /// Registration numbers of the software.
@@ -92,6 +107,9 @@ pub struct SoftwareIds {
     /// CNDA DMP homologation number (`LPS_ID_HOMOLOGATION_DMP`).
     #[serde(default)]
     pub dmp_homologation: String,
+    /// MSSanté product reference from Convergence (`X-MSS-NIL`).
+    #[serde(default)]
+    pub mssante_nil: String,
 }
 
 /// The PSC client registration.

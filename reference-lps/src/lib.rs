@@ -7,6 +7,8 @@
 //! - [`psc`]: the Pro Santé Connect client (code flow + PKCE, CIBA, refresh, logout);
 //! - [`dmp`]: the DMP client (VIHF signed with the structure's signature certificate,
 //!   TD0.2, TD0.3, ITI-41/18/43/57 with MTOM); [`cda`]: the CDA documents it produces;
+//! - [`mss`]: the MSSanté client (IHE_XDM, `X-MSS-*` headers, SMTP and IMAP with
+//!   STARTTLS, receipts);
 //! - [`session`]: one scenario's state and the driver actions;
 //! - [`serve`]: the protocol over HTTP (`POST /v1/actions`) and over stdio;
 //! - [`defects`]: the catalogued mistakes `--defect` turns on.
@@ -19,6 +21,7 @@ pub mod defects;
 pub mod dmp;
 pub mod identity;
 pub mod insi;
+pub mod mss;
 pub mod protocol;
 pub mod psc;
 pub mod serve;

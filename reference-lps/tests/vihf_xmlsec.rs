@@ -21,6 +21,7 @@ fn professional() -> Professional {
         national_id: "499900100001001".into(),
         name: "Cabinet médical des Lilas".into(),
         activity_sector: "SA07".into(),
+        mssante_application: None,
     };
     let userinfo = serde_json::json!({
         "SubjectNameID": "899900100001",

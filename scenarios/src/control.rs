@@ -158,6 +158,43 @@ impl ControlClient {
         })
     }
 
+    /// A journaled body (`part`: `request` or `response`), raw.
+    pub async fn journal_body(&self, seq: u64, part: &str) -> Result<Vec<u8>, ControlError> {
+        let path = format!("/journal/records/{seq}/{part}");
+        let err = |reason: String| ControlError {
+            what: format!("GET {path}"),
+            reason,
+        };
+        let response = self
+            .http
+            .get(format!("{}{path}", self.api))
+            .send()
+            .await
+            .map_err(|e| err(e.to_string()))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| err(e.to_string()))?;
+        if !status.is_success() {
+            return Err(err(format!("HTTP {status}")));
+        }
+        Ok(bytes.to_vec())
+    }
+
+    /// Drops a message into an MSSanté mailbox (`/mssante/inbound`).
+    pub async fn mss_inbound(&self, message: &Value) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::POST, "/mssante/inbound", Some(message))
+            .await
+    }
+
+    /// An MSSanté folder's messages (`uid`, `message_id`, `subject`…).
+    pub async fn mss_folder(&self, address: &str, folder: &str) -> Result<Value, ControlError> {
+        self.call(
+            reqwest::Method::GET,
+            &format!("/mssante/mailboxes/{address}/{folder}"),
+            None,
+        )
+        .await
+    }
+
     /// The journal's last sequence number.
     pub async fn journal_head(&self) -> Result<u64, ControlError> {
         Ok(self.health().await?["journal"]["records"]

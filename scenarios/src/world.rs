@@ -90,8 +90,17 @@ pub struct SegurWorld {
     pub session: String,
     /// Identity aliases used in the feature → the software's local ids.
     pub identities: HashMap<String, String>,
+    /// The world professional last logged in with Pro Santé Connect.
+    pub logged_in: Option<String>,
+    /// Identity aliases → the world patient whose traits they were created with.
+    pub world_patients: HashMap<String, String>,
     /// Document titles used in the feature → the uniqueId the software gave them.
     pub documents: HashMap<String, String>,
+    /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the
+    /// software, or dropped into its mailbox by the bench).
+    pub mails: HashMap<String, String>,
+    /// The mail the last "l'opérateur a reçu" step found, as submitted.
+    pub mail: Option<Vec<u8>>,
     /// The last reply.
     pub last: Option<Reply>,
     /// When the scenario started, for its duration.
@@ -110,7 +119,7 @@ impl SegurWorld {
             .ok_or_else(|| StepFailure::Failed("no simulators for this scenario".into()))
     }
 
-    fn run(&self) -> Result<&Arc<RunContext>, StepFailure> {
+    pub(crate) fn run(&self) -> Result<&Arc<RunContext>, StepFailure> {
         self.run
             .as_ref()
             .ok_or_else(|| StepFailure::Failed("the scenario was not prepared".into()))
@@ -237,7 +246,11 @@ impl SegurWorld {
                 "activity_sector": run.setup.activity_sector,
                 "mssante_application": run.setup.mssante_application,
             },
-            "software_ids": { "idam": run.setup.idam, "dmp_homologation": run.setup.dmp_homologation },
+            "software_ids": {
+                "idam": run.setup.idam,
+                "dmp_homologation": run.setup.dmp_homologation,
+                "mssante_nil": run.setup.mssante_nil,
+            },
             "psc_client": {
                 "client_id": run.setup.psc_client_id,
                 "client_secret": run.setup.psc_client_secret,

@@ -180,6 +180,21 @@ fn record_target(d: &Document<'_>) -> String {
     )
 }
 
+/// The document as a person reads it: the PDF a level-1 CDA carries, and the one sent
+/// beside an IHE_XDM archive.
+pub fn readable(d: &Document<'_>) -> Vec<u8> {
+    let (t, a) = (&d.patient.traits, d.author);
+    pdf::render(
+        d.title,
+        &[
+            format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
+            format!("Ne(e) le {}", t.birth_date),
+            format!("Auteur : Dr {} {}", a.given_name, a.family_name),
+            format!("{} - {}", a.structure_name, d.date.date()),
+        ],
+    )
+}
+
 /// The whole document.
 pub fn build(d: &Document<'_>) -> Vec<u8> {
     let a = d.author;
@@ -268,16 +283,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
     );
     let body = match d.kind {
         Kind::Cr => {
-            let t = &d.patient.traits;
-            let pdf = pdf::render(
-                d.title,
-                &[
-                    format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
-                    format!("Ne(e) le {}", t.birth_date),
-                    format!("Auteur : Dr {} {}", a.given_name, a.family_name),
-                    format!("{} - {}", a.structure_name, d.date.date()),
-                ],
-            );
+            let pdf = readable(d);
             format!(
                 "<component><nonXMLBody><text mediaType=\"application/pdf\" representation=\"B64\">{}</text></nonXMLBody></component>",
                 base64::engine::general_purpose::STANDARD.encode(pdf)

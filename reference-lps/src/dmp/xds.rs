@@ -202,8 +202,8 @@ fn author(
     )
 }
 
-/// The `ExtrinsicObject` of an entry.
-fn extrinsic(e: &Entry) -> String {
+/// The `ExtrinsicObject` of an entry; `uri` names its file in an IHE_XDM subset.
+fn extrinsic(e: &Entry, uri: Option<&str>) -> String {
     let id = &e.entry_uuid;
     let mut out = format!(
         "<rim:ExtrinsicObject id=\"{id}\" lid=\"{}\" mimeType=\"{}\" objectType=\"{}\">",
@@ -217,6 +217,9 @@ fn extrinsic(e: &Entry) -> String {
     out.push_str(&slot("serviceStartTime", &[&e.service_start]));
     out.push_str(&slot("size", &[&e.size.to_string()]));
     out.push_str(&slot("sourcePatientId", &[&e.patient]));
+    if let Some(uri) = uri {
+        out.push_str(&slot("URI", &[uri]));
+    }
     out.push_str(&name(&e.title));
     out.push_str(&author(
         &format!("{id}-author"),
@@ -363,7 +366,7 @@ pub fn provide(
         .map(|d| (&d.entry, &d.bytes, d.replaces.as_deref()))
         .chain(signature.as_ref().map(|(e, b)| (e, b, None)));
     for (n, (entry, bytes, replaces)) in all.enumerate() {
-        objects.push_str(&extrinsic(entry));
+        objects.push_str(&extrinsic(entry, None));
         associations.push_str(&has_member(&format!("as{n:02}"), &entry.entry_uuid, None));
         if let Some(old) = replaces {
             associations.push_str(&format!(
@@ -393,6 +396,25 @@ pub fn provide(
         "<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb=\"{XDSB}\" xmlns:lcm=\"{LCM}\" xmlns:rim=\"{RIM}\" xmlns:xop=\"{XOP}\"><lcm:SubmitObjectsRequest><rim:RegistryObjectList>{objects}{associations}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>{includes}</xdsb:ProvideAndRegisterDocumentSetRequest>"
     );
     (body, attachments)
+}
+
+/// An IHE_XDM subset's `METADATA.XML`: the submission set and each document's entry
+/// with the `URI` of its file (IHE ITI-32).
+pub fn xdm_metadata(
+    by: &Professional,
+    patient: &str,
+    now: &str,
+    documents: &[(&Entry, &str)],
+) -> String {
+    let mut objects = submission_set(by, patient, now);
+    let mut associations = String::new();
+    for (n, (entry, uri)) in documents.iter().enumerate() {
+        objects.push_str(&extrinsic(entry, Some(uri)));
+        associations.push_str(&has_member(&format!("as{n:02}"), &entry.entry_uuid, None));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<lcm:SubmitObjectsRequest xmlns:lcm=\"{LCM}\" xmlns:rim=\"{RIM}\"><rim:RegistryObjectList>{objects}{associations}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>\n"
+    )
 }
 
 /// Search criteria (TD3.1, UX.27).
@@ -601,7 +623,7 @@ pub fn read_retrieved(body: &Node) -> Vec<(String, String)> {
 pub fn update_metadata(by: &Professional, now: &str, entry: &Entry, previous: u32) -> String {
     let content = format!(
         "{}{}",
-        extrinsic(entry),
+        extrinsic(entry, None),
         has_member("asUpdate", &entry.entry_uuid, Some(previous))
     );
     update_request(by, &entry.patient, now, &content)

@@ -381,6 +381,17 @@ impl PscClient {
         Ok(Some(session.access_token.clone()))
     }
 
+    /// A valid access token and when it expires (LPS clock), refreshed if needed; for a
+    /// mail session opened with it (MSSanté XOAUTH2).
+    pub async fn bearer(
+        &mut self,
+        defects: &Defects,
+        now: i64,
+    ) -> Result<Option<(String, i64)>, PscFailure> {
+        let token = self.access_token(defects, now).await?;
+        Ok(token.zip(self.session.as_ref().map(|s| s.access_expires_at)))
+    }
+
     fn end_session(&mut self, why: &str) {
         self.session = None;
         self.ended = Some(why.to_string());

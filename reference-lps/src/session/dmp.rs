@@ -111,7 +111,7 @@ struct Produce {
     title: String,
 }
 
-fn fail(message: impl Into<String>) -> Reply {
+pub(super) fn fail(message: impl Into<String>) -> Reply {
     Reply::error(message, Value::Null)
 }
 
@@ -121,7 +121,7 @@ fn cx(patient: &Patient) -> Option<String> {
 
 impl Session {
     /// The logged-in professional, as the VIHF names them.
-    fn professional(&self) -> Result<Professional, Reply> {
+    pub(super) fn professional(&self) -> Result<Professional, Reply> {
         let user = self.psc.user().ok_or_else(|| {
             fail("aucun professionnel connecté : connexion Pro Santé Connect requise pour le DMP")
         })?;
@@ -452,7 +452,7 @@ impl Session {
     }
 
     /// A new document (version 1, dated now, a fresh id) by `who` about `patient`.
-    fn document<'a>(
+    pub(super) fn document<'a>(
         &self,
         kind: Kind,
         title: &'a str,
@@ -519,7 +519,7 @@ impl Session {
     }
 
     /// The XDS metadata of `document` (its bytes hashed) for the patient `cx`.
-    fn entry(
+    pub(super) fn entry(
         &self,
         document: &cda::Document<'_>,
         cx: &str,
@@ -740,7 +740,7 @@ impl Session {
     }
 }
 
-fn hex_sha1(bytes: &[u8]) -> String {
+pub(super) fn hex_sha1(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(
         &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
         bytes,

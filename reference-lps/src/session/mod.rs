@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod dmp;
+mod mss;
 
 use crate::config::{Configure, Structure};
 use crate::defects::Defects;
@@ -53,6 +54,10 @@ pub struct Session {
     structure: Structure,
     /// The patients' DMP choices, the documents fed, what each user has seen.
     book: dmp::DmpBook,
+    /// The MSSanté client, when the bench plays an operator.
+    mss: Option<crate::mss::MssClient>,
+    /// The mail read and sent, the refusals, the IMAP sessions kept open.
+    mail: mss::MailBook,
 }
 
 fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
@@ -188,7 +193,31 @@ impl Session {
             }
             _ => None,
         };
+        let mss = match &config.endpoints.mssante {
+            Some(endpoints) => {
+                // The application mailbox opens with the structure's authentication
+                // certificate; without one, only token-authenticated mailboxes work.
+                let application_tls = match &config.credentials.structure_auth {
+                    Some(auth) => {
+                        tls::client_config(&config.trust.ca_bundle, Some((&auth.chain, &auth.key)))
+                            .map_err(setup)?
+                    }
+                    None => psc_tls.clone(),
+                };
+                Some(crate::mss::MssClient {
+                    smtp: endpoints.smtp.clone(),
+                    imap: endpoints.imap.clone(),
+                    application_tls,
+                    user_tls: psc_tls.clone(),
+                    application: config.structure.mssante_application.clone(),
+                    nil: config.software_ids.mssante_nil.clone(),
+                })
+            }
+            None => None,
+        };
         Ok(Self {
+            mss,
+            mail: mss::MailBook::default(),
             dmp,
             structure: config.structure.clone(),
             book: dmp::DmpBook::default(),
@@ -247,6 +276,12 @@ impl Session {
             "dmp.set_visibility" => self.dmp_visibility(p).await,
             "dmp.delete" => self.dmp_delete(p).await,
             "document.produce" => self.produce(p),
+            "mss.send" => self.mss_send(p).await,
+            "mss.record_refusal" => self.mss_record_refusal(p),
+            "mss.poll" => self.mss_poll(p).await,
+            "mss.integrate" => self.mss_integrate(p).await,
+            "mss.send_receipt" => self.mss_send_receipt(p).await,
+            "mss.show_receipts" => self.mss_show_receipts(p).await,
             "clock.advance" => self.advance(p),
             other => Err(Reply::unsupported(format!(
                 "le LPS de référence ne propose pas l'action {other:?}"

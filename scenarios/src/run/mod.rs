@@ -37,6 +37,8 @@ pub struct Setup {
     pub idam: String,
     /// DMP homologation number.
     pub dmp_homologation: String,
+    /// MSSanté product reference (`X-MSS-NIL`).
+    pub mssante_nil: String,
     /// PSC `client_id`.
     pub psc_client_id: String,
     /// PSC `client_secret`.
@@ -74,6 +76,7 @@ impl Setup {
             mssante_application: s.mssante_applications.first().cloned(),
             idam: last(&world.software.insi_idam),
             dmp_homologation: last(&world.software.dmp_homologation),
+            mssante_nil: last(&world.software.mssante_nil),
             psc_client_id: client.client_id.clone(),
             psc_client_secret: client.secret.clone().unwrap_or_default(),
             psc_redirect_uri: client.redirect_uris.first().cloned().unwrap_or_default(),

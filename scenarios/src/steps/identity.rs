@@ -39,6 +39,7 @@ pub(crate) async fn local_identity(
     patient: String,
 ) -> Result<(), StepFailure> {
     let traits = traits_of(world, &patient).await?;
+    world.world_patients.insert(alias.clone(), patient);
     create(world, &alias, traits).await
 }
 
@@ -53,6 +54,7 @@ async fn local_identity_first_names(
 ) -> Result<(), StepFailure> {
     let mut traits = traits_of(world, &patient).await?;
     traits["first_names"] = json!(first_names.split(' ').collect::<Vec<_>>());
+    world.world_patients.insert(alias.clone(), patient);
     create(world, &alias, traits).await
 }
 

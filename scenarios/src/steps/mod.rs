@@ -6,12 +6,14 @@
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
 //! - [`documents`]: the CDA documents the software produces;
+//! - [`mss`]: MSSanté sending, reading, integration and receipts;
 //! - [`journal`]: what the simulators received and what their rules found.
 
 pub mod dmp;
 pub mod documents;
 pub mod identity;
 pub mod journal;
+pub mod mss;
 pub mod psc;
 pub mod setup;
 

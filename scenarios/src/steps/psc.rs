@@ -32,6 +32,7 @@ async fn login(world: &mut SegurWorld, professional: String) -> Result<(), StepF
         .control()?
         .psc_authenticate_next(&client_id, &professional)
         .await?;
+    world.logged_in = Some(professional);
     world.act("psc.login", json!({})).await?;
     Ok(())
 }
@@ -43,6 +44,7 @@ async fn login_ciba(world: &mut SegurWorld, professional: String) -> Result<(), 
         .psc_ciba_policy(&professional, "approve", 0)
         .await?;
     let id = national_id(world, &professional).await?;
+    world.logged_in = Some(professional);
     world
         .act("psc.login_ciba", json!({ "national_id": id }))
         .await?;

@@ -116,11 +116,12 @@ pub fn resolve(world: &World, address: &str) -> Route {
 }
 
 fn resolve_patient(world: &World, local: &str) -> Route {
-    let Some(patient) = world
-        .patients
-        .iter()
-        .find(|p| p.ins.as_ref().is_some_and(|i| i.number() == local))
-    else {
+    let Some(patient) = world.patients.iter().find(|p| {
+        // Corsican INS carry 2A/2B: the address is compared without case.
+        p.ins
+            .as_ref()
+            .is_some_and(|i| i.number().eq_ignore_ascii_case(local))
+    }) else {
         return Route::Unknown;
     };
     if !patient.mes_activated {
@@ -133,7 +134,7 @@ fn resolve_patient(world: &World, local: &str) -> Route {
     }
     Route::Mailbox(MailboxKind::Patient {
         patient: patient.id.clone(),
-        ins: local.to_string(),
+        ins: patient.ins.as_ref().map(|i| i.number()).unwrap_or_default(),
     })
 }
 
@@ -178,7 +179,11 @@ mod tests {
             ("nobody@medecin.mssante.fr", "unknown"),
             ("someone@gmail.com", "outside"),
             ("no-at-sign", "outside"),
-            ("279035121518989@patient.mssante.fr", "unknown"),
+            ("279035121518989@patient.mssante.fr", "PATIENT"),
+            ("180017512345660@patient.mssante.fr", "unknown"),
+            // Corsican INS (adrtrois-dominique, 2A): written either case.
+            ("297022A02077878@patient.mssante.fr", "PATIENT"),
+            ("297022a02077878@patient.mssante.fr", "PATIENT"),
         ];
         for (address, expected) in cases {
             let got = match resolve(&world, address) {

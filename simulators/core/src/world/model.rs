@@ -38,6 +38,9 @@ pub struct Software {
     pub insi_idam: Vec<SoftwareId>,
     /// DMP: homologation numbers sent in the VIHF `LPS_ID_HOMOLOGATION_DMP`.
     pub dmp_homologation: Vec<SoftwareId>,
+    /// MSSanté: product references from Convergence, sent in the `X-MSS-NIL` header.
+    #[serde(default)]
+    pub mssante_nil: Vec<SoftwareId>,
 }
 
 /// One accepted software id.

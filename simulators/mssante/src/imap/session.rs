@@ -575,9 +575,13 @@ impl Session {
         Outcome::send(out)
     }
 
-    /// Re-checks a PSC token before each command: an expired or revoked token (or a fault
-    /// on `TOKEN`) ends the session with `BYE`, as the operator does.
+    /// Re-checks a PSC token before each command but LOGOUT: an expired or revoked token
+    /// (or a fault on `TOKEN`) ends the session with `BYE`, as the operator does.
     fn token_expired(&mut self, command: &str) -> Option<Outcome> {
+        // Closing the session is what a client does when its token expires (MSS/CONF.10).
+        if command == "LOGOUT" {
+            return None;
+        }
         let identity = self.identity.as_ref()?;
         let token = identity.token.clone()?;
         let address = identity.address.clone();

@@ -1,0 +1,31 @@
+# language: fr
+# Les connexions à l'opérateur : SMTP et IMAP chiffrés par STARTTLS avant toute
+# authentification ; la boîte applicative ouverte par le certificat de la structure,
+# la boîte personnelle par le jeton Pro Santé Connect, renouvelé quand il expire.
+@MSS
+Fonctionnalité: Connexions à l'opérateur MSSanté
+
+  Contexte:
+    Étant donné le logiciel configuré pour le banc
+    Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
+
+  @MSS/CONF.01 @MSS/CONF.03 @MSS/CONF.05 @LGC
+  Scénario: Envoi et relève chiffrés par STARTTLS, boîte applicative ouverte par certificat
+    Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
+    Et l'utilisateur relève la boîte de la structure
+    Alors l'opérateur a reçu les authentifications SMTP et IMAP sous TLS
+    Et l'opérateur a reçu 0 authentification par jeton Pro Santé Connect
+    Et les échanges sont conformes
+
+  # Le jeton d'accès PSC vit 2 minutes : la session IMAP ouverte avec lui est fermée et
+  # rouverte avec un jeton rafraîchi, jamais prolongée avec un jeton expiré.
+  @MSS/CONF.07 @MSS/CONF.08 @MSS/CONF.10 @MSS/CONF.11 @LGC
+  Scénario: Boîte personnelle ouverte par le jeton Pro Santé Connect, qui expire en cours de session
+    Quand l'utilisateur relève sa boîte personnelle
+    Et le temps avance de 5 minutes
+    Et l'utilisateur relève sa boîte personnelle
+    Et l'utilisateur envoie par messagerie le message "Information" à "dr-colin" depuis sa boîte personnelle
+    Alors l'opérateur a reçu un message pour "dr-colin"
+    Et l'opérateur a reçu 3 authentifications par jeton Pro Santé Connect
+    Et PSC a reçu un rafraîchissement de jeton
+    Et les échanges sont conformes

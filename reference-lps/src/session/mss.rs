@@ -1,0 +1,584 @@
+//! The MSSanté actions: sending a document to a patient or a correspondent, reading the
+//! mailbox, integrating the documents received, and the receipts both ways.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::dmp::{fail, hex_sha1};
+use super::{Session, params, refused};
+use crate::cda::{self, Kind};
+use crate::dmp::xds;
+use crate::identity::Status;
+use crate::identity::store::Patient;
+use crate::mss::imap::ImapSession;
+use crate::mss::message::{Attached, Disposition, Notification, Outgoing};
+use crate::mss::received::{self, Receipt, Received};
+use crate::mss::smtp::{self, Envelope};
+use crate::mss::xdm::Archive;
+use crate::mss::{Login, MssClient, MssFailure, new_message_id};
+use crate::protocol::Reply;
+
+/// The patients' Mon espace santé domain.
+const PATIENT_DOMAIN: &str = "patient.mssante.fr";
+
+/// What the software keeps about its mail.
+#[derive(Default)]
+pub struct MailBook {
+    /// Patients who refused documents in their Mon espace santé mailbox (MSS/va1.20).
+    refusals: BTreeSet<String>,
+    /// The messages read, by mailbox then UID.
+    inbox: HashMap<String, BTreeMap<u32, Received>>,
+    /// The receipts read, about the messages sent.
+    receipts: Vec<Receipt>,
+    /// The messages sent: `Message-ID` → the mailbox that sent it.
+    sent: HashMap<String, String>,
+    /// The IMAP sessions kept open, by mailbox.
+    imap: HashMap<String, ImapSession>,
+    /// Documents integrated from mail: `(local patient, uniqueId, title)`.
+    integrated: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct DocumentSpec {
+    kind: Kind,
+    title: String,
+    #[serde(default)]
+    visibility: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Send {
+    #[serde(default)]
+    patient: Option<String>,
+    #[serde(default)]
+    document: Option<DocumentSpec>,
+    #[serde(default)]
+    to: Vec<String>,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    receipt: bool,
+    #[serde(default)]
+    no_reply: bool,
+    #[serde(default)]
+    in_reply_to: Option<u32>,
+    #[serde(default)]
+    mailbox: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Refusal {
+    patient: String,
+}
+
+#[derive(Deserialize)]
+struct Poll {
+    #[serde(default)]
+    mailbox: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OneMessage {
+    uid: u32,
+    #[serde(default)]
+    mailbox: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Receipts {
+    message_id: String,
+}
+
+fn failure(e: MssFailure) -> Reply {
+    fail(e.0)
+}
+
+impl Session {
+    fn mss_client(&self) -> Result<&MssClient, Reply> {
+        self.mss.as_ref().ok_or_else(|| {
+            Reply::unsupported("aucun opérateur MSSanté configuré (endpoints.mssante)")
+        })
+    }
+
+    /// The mailbox the user works in: the one named, or the structure's application one.
+    fn mailbox(&self, named: Option<String>) -> Result<String, Reply> {
+        named
+            .or_else(|| self.mss.as_ref().and_then(|m| m.application.clone()))
+            .map(|m| m.to_ascii_lowercase())
+            .ok_or_else(|| fail("aucune boîte aux lettres MSSanté configurée pour la structure"))
+    }
+
+    /// How `mailbox` authenticates, and until when (a token's expiry, LPS clock).
+    async fn login(&mut self, mailbox: &str) -> Result<(Login, Option<i64>), Reply> {
+        let application = self.mss_client()?.application.as_deref();
+        if application.is_some_and(|a| a.eq_ignore_ascii_case(mailbox)) {
+            return Ok((Login::External, None));
+        }
+        let now = self.now().unix_timestamp();
+        let token = self
+            .psc
+            .bearer(&self.defects, now)
+            .await
+            .map_err(|e| fail(e.0))?
+            .ok_or_else(|| {
+                fail(format!(
+                    "{mailbox} est une boîte personnelle ou organisationnelle : connexion Pro Santé Connect requise"
+                ))
+            })?;
+        Ok((
+            Login::Bearer {
+                user: mailbox.to_string(),
+                token: token.0,
+            },
+            Some(token.1),
+        ))
+    }
+
+    /// `mss.record_refusal`: the patient refuses documents in their Mon espace santé
+    /// mailbox.
+    pub(super) fn mss_record_refusal(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Refusal { patient } = params(p)?;
+        self.patients.get(&patient).map_err(refused)?;
+        self.mail.refusals.insert(patient.clone());
+        Ok(Reply::ok(
+            json!({ "patient": patient, "messaging_refused": true }),
+        ))
+    }
+
+    /// The patient's Mon espace santé address: only from a qualified INS (MSS/va1.19),
+    /// never after a refusal (MSS/va1.20).
+    fn patient_address(&self, patient: &Patient) -> Result<String, Reply> {
+        if self.mail.refusals.contains(&patient.patient) && !self.defects.on("mss-ignores-refusal")
+        {
+            return Err(fail(format!(
+                "le patient {} a refusé l'envoi de documents dans sa messagerie Mon espace santé : rien n'est envoyé",
+                patient.patient
+            )));
+        }
+        match &patient.ins {
+            Some(ins) if patient.status == Status::Qualifiee => {
+                Ok(format!("{}@{PATIENT_DOMAIN}", ins.number()))
+            }
+            _ => Err(fail(format!(
+                "l'identité {} n'est pas qualifiée : pas d'adresse de messagerie patient sans INS qualifiée",
+                patient.patient
+            ))),
+        }
+    }
+
+    /// The document's IHE_XDM archive, its PDF and the header values.
+    fn attach(&self, patient: &Patient, spec: &DocumentSpec) -> Result<Attached, Reply> {
+        let who = self.professional()?;
+        let document = self.document(spec.kind, &spec.title, patient, &who);
+        let cda = cda::build(&document);
+        let qualified = patient.status == Status::Qualifiee && patient.ins.is_some();
+        let patient_id = match (&patient.ins, qualified) {
+            (Some(ins), true) => ins.cx(),
+            _ => format!("{}^^^&{}&ISO^PI", patient.patient, cda::IPP_ROOT),
+        };
+        let mut entry = self.entry(&document, &patient_id, &cda, spec.visibility.clone(), false);
+        // The XDM's own hash: the SHA-1 of the file in the archive (upper case, as the
+        // ANS examples write it).
+        entry.hash = hex_sha1(&cda).to_ascii_uppercase();
+        let software = format!("{} {}", crate::NAME, env!("CARGO_PKG_VERSION"));
+        let now = xds::dtm(self.now());
+        let xdm = Archive {
+            by: &who,
+            patient: &patient_id,
+            entry: &entry,
+            cda: &cda,
+            now: &now,
+            software: &software,
+            lower_case: self.defects.on("xdm-lowercase-names"),
+        }
+        .build()
+        .map_err(failure)?;
+        Ok(Attached {
+            xdm,
+            pdf: cda::readable(&document),
+            code: spec.kind.type_code().0.to_string(),
+            qualified_ins: qualified || self.defects.on("mss-ins-flag-always-o"),
+        })
+    }
+
+    /// `mss.send`.
+    pub(super) async fn mss_send(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let send: Send = params(p)?;
+        self.mss_client()?;
+        let mailbox = self.mailbox(send.mailbox.clone())?;
+        let patient = match &send.patient {
+            Some(id) => Some(self.patients.get(id).map_err(refused)?.clone()),
+            None => None,
+        };
+        let parent = match send.in_reply_to {
+            Some(uid) => Some(self.received(&mailbox, uid)?.clone()),
+            None => None,
+        };
+        let mut to = Vec::new();
+        let mut to_patient = false;
+        for recipient in &send.to {
+            if recipient == "patient" {
+                let patient = patient.as_ref().ok_or_else(|| {
+                    fail("« patient » comme destinataire demande le patient concerné")
+                })?;
+                to.push(self.patient_address(patient)?);
+                to_patient = true;
+            } else {
+                to.push(recipient.to_ascii_lowercase());
+            }
+        }
+        if to.is_empty()
+            && let Some(from) = parent.as_ref().and_then(|m| m.from.clone())
+        {
+            to.push(from);
+        }
+        if to.is_empty() {
+            return Err(fail("aucun destinataire"));
+        }
+        let attached = match (&send.document, &patient) {
+            (Some(spec), Some(patient)) => {
+                self.check_visibility(spec, to_patient, to.len() > usize::from(to_patient))?;
+                Some(self.attach(patient, spec)?)
+            }
+            (Some(_), None) => {
+                return Err(fail("un document concerne un patient : « patient » manque"));
+            }
+            (None, _) => None,
+        };
+        let subject = match (&send.subject, &send.document, &parent) {
+            (Some(s), _, _) => s.clone(),
+            (None, Some(d), _) => d.title.clone(),
+            (None, None, Some(parent)) => format!("Re: {}", parent.subject),
+            (None, None, None) => String::new(),
+        };
+        let message_id = new_message_id();
+        let outgoing = Outgoing {
+            from: &mailbox,
+            to: &to,
+            subject: &subject,
+            text: &send.text,
+            message_id: &message_id,
+            replying_to: parent.as_ref().and_then(|m| {
+                m.message_id
+                    .as_deref()
+                    .map(|id| (id, m.references.as_slice()))
+            }),
+            receipt: send.receipt,
+            no_reply: send.no_reply && to_patient,
+            nil: &self.mss_client()?.nil,
+            document: attached.as_ref(),
+            date: self.now().unix_timestamp(),
+        };
+        let raw = outgoing.compose().map_err(failure)?;
+        let sent_subject = outgoing.subject();
+        let accepted = self.submit(&mailbox, &to, &raw).await?;
+        self.mail.sent.insert(message_id.clone(), mailbox.clone());
+        Ok(Reply::ok(json!({
+            "message_id": message_id,
+            "from": mailbox,
+            "to": to,
+            "subject": sent_subject,
+            "tls": accepted.tls,
+        })))
+    }
+
+    /// The PFI rules on who may receive a document of a given visibility.
+    fn check_visibility(
+        &self,
+        spec: &DocumentSpec,
+        to_patient: bool,
+        to_professionals: bool,
+    ) -> Result<(), Reply> {
+        let has = |code: &str| spec.visibility.iter().any(|v| v == code);
+        if !to_patient || self.defects.on("mss-invisible-to-patient") {
+            return Ok(());
+        }
+        if has("INVISIBLE_PATIENT") {
+            return Err(fail(
+                "ce document est invisible au patient : il ne peut être envoyé qu'à des professionnels",
+            ));
+        }
+        if to_professionals && (has("MASQUE_PS") || has("INVISIBLE_REP_LEGAUX")) {
+            return Err(fail(
+                "un document envoyé au patient et à des professionnels ne peut être ni masqué aux professionnels ni invisible aux représentants légaux",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn submit(
+        &mut self,
+        mailbox: &str,
+        to: &[String],
+        raw: &[u8],
+    ) -> Result<smtp::Accepted, Reply> {
+        let (login, _) = self.login(mailbox).await?;
+        let client = self.mss_client()?;
+        smtp::submit(
+            &client.smtp,
+            client.tls(&login),
+            &login,
+            &Envelope { from: mailbox, to },
+            raw,
+        )
+        .await
+        .map_err(failure)
+    }
+
+    fn received(&self, mailbox: &str, uid: u32) -> Result<&Received, Reply> {
+        self.mail
+            .inbox
+            .get(mailbox)
+            .and_then(|m| m.get(&uid))
+            .ok_or_else(|| {
+                fail(format!(
+                    "aucun message {uid} lu dans {mailbox} : relever la boîte d'abord"
+                ))
+            })
+    }
+
+    /// Fetches what is new in `mailbox`, over the session kept open; a session opened with
+    /// a token that has since expired is closed and opened again with a fresh one.
+    async fn fetch(&mut self, mailbox: &str) -> Result<Vec<u32>, Reply> {
+        let now = self.now().unix_timestamp();
+        let expired = self
+            .mail
+            .imap
+            .get(mailbox)
+            .is_some_and(|s| s.valid_until.is_some_and(|t| now >= t - 5));
+        if expired
+            && !self.defects.on("mss-keeps-expired-session")
+            && let Some(session) = self.mail.imap.remove(mailbox)
+        {
+            session.logout().await;
+        }
+        let known: Vec<u32> = self
+            .mail
+            .inbox
+            .get(mailbox)
+            .map(|m| m.keys().copied().collect())
+            .unwrap_or_default();
+        let fetched = match self.mail.imap.get_mut(mailbox) {
+            Some(session) => match session.fetch_new(&known).await {
+                Ok(f) => Some(f),
+                Err(_) => {
+                    // The operator closed the session (a token revoked, a restart): open
+                    // a new one once.
+                    self.mail.imap.remove(mailbox);
+                    None
+                }
+            },
+            None => None,
+        };
+        let fetched = match fetched {
+            Some(f) => f,
+            None => {
+                let (login, valid_until) = self.login(mailbox).await?;
+                let client = self.mss_client()?;
+                let mut session = ImapSession::open(
+                    &client.imap,
+                    client.tls(&login),
+                    &login,
+                    mailbox,
+                    valid_until,
+                )
+                .await
+                .map_err(failure)?;
+                let fetched = session.fetch_new(&known).await.map_err(failure)?;
+                self.mail.imap.insert(mailbox.to_string(), session);
+                fetched
+            }
+        };
+        let mut new = Vec::new();
+        for f in fetched {
+            let Some(message) = received::read(f.uid, &f.raw) else {
+                continue;
+            };
+            if let Some(receipt) = &message.receipt {
+                self.mail.receipts.push(receipt.clone());
+            }
+            new.push(f.uid);
+            self.mail
+                .inbox
+                .entry(mailbox.to_string())
+                .or_default()
+                .insert(f.uid, message);
+        }
+        Ok(new)
+    }
+
+    /// The local identity whose INS the archive names.
+    fn identified(&self, message: &Received) -> Option<&Patient> {
+        let ins = message.xdm.as_ref()?.ins.as_deref()?;
+        self.patients
+            .all()
+            .find(|p| p.ins.as_ref().is_some_and(|i| i.number() == ins))
+    }
+
+    fn shown(&self, message: &Received, new: bool) -> Value {
+        let xdm = message.xdm.as_ref();
+        json!({
+            "uid": message.uid,
+            "message_id": message.message_id,
+            "from": message.from,
+            "subject": message.subject,
+            "new": new,
+            "xdm": xdm.is_some(),
+            "patient": xdm.map(|x| json!({
+                "ins": x.ins,
+                "patient": self.identified(message).map(|p| p.patient.clone()),
+            })),
+            "documents": xdm.map(|x| &x.documents),
+            "integrated": xdm.is_some_and(|x| !x.documents.is_empty() && x.documents.iter().all(|d| {
+                self.mail.integrated.iter().any(|(_, id, _)| *id == d.unique_id)
+            })),
+            "receipt_requested": message.notify.is_some(),
+            "receipt": message.receipt,
+        })
+    }
+
+    /// `mss.poll`: the mailbox as the user sees it.
+    pub(super) async fn mss_poll(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Poll { mailbox } = params(p)?;
+        let mailbox = self.mailbox(mailbox)?;
+        let new = self.fetch(&mailbox).await?;
+        let messages: Vec<Value> = self
+            .mail
+            .inbox
+            .get(&mailbox)
+            .map(|m| {
+                m.values()
+                    .map(|r| self.shown(r, new.contains(&r.uid)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Reply::ok(
+            json!({ "mailbox": mailbox, "messages": messages }),
+        ))
+    }
+
+    /// `mss.integrate`: the documents of a received IHE_XDM archive go into the record
+    /// of the patient its `patientId` names; the sender gets the MDN it asked for.
+    pub(super) async fn mss_integrate(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let OneMessage { uid, mailbox } = params(p)?;
+        let mailbox = self.mailbox(mailbox)?;
+        let message = self.received(&mailbox, uid)?.clone();
+        let Some(xdm) = &message.xdm else {
+            return Err(fail("ce message ne porte pas d'archive IHE_XDM"));
+        };
+        let outcome = match (&xdm.unreadable, self.identified(&message)) {
+            (Some(why), _) => Err((906, format!("archive illisible : {why}"))),
+            (None, None) => Err((
+                902,
+                format!(
+                    "patient inconnu ({}) : message mis en attente de rapprochement",
+                    xdm.patient_id.as_deref().unwrap_or("aucun patientId")
+                ),
+            )),
+            (None, Some(_)) if xdm.documents.iter().any(|d| !d.intact) => Err((
+                906,
+                "un document ne correspond pas à son empreinte (hash, size)".to_string(),
+            )),
+            (None, Some(patient)) => Ok(patient.patient.clone()),
+        };
+        let disposition = match &outcome {
+            Ok(_) => Disposition::Processed,
+            Err((code, label)) => Disposition::Failed(*code, label),
+        };
+        let receipt_sent = match &message.notify {
+            Some(to) => {
+                self.notify(&mailbox, &message, to, disposition).await?;
+                true
+            }
+            None => false,
+        };
+        let patient = outcome.map_err(|(code, label)| {
+            Reply::error(
+                format!("intégration impossible ({code}) : {label}"),
+                json!({ "code": code, "receipt_sent": receipt_sent }),
+            )
+        })?;
+        let documents: Vec<Value> = xdm
+            .documents
+            .iter()
+            .map(|d| {
+                self.mail
+                    .integrated
+                    .push((patient.clone(), d.unique_id.clone(), d.title.clone()));
+                json!({ "unique_id": d.unique_id, "title": d.title, "type_code": d.type_code })
+            })
+            .collect();
+        Ok(Reply::ok(json!({
+            "patient": patient,
+            "documents": documents,
+            "receipt_sent": receipt_sent,
+        })))
+    }
+
+    /// `mss.send_receipt`: the user sends the read receipt a message asked for.
+    pub(super) async fn mss_send_receipt(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let OneMessage { uid, mailbox } = params(p)?;
+        let mailbox = self.mailbox(mailbox)?;
+        let message = self.received(&mailbox, uid)?.clone();
+        let to = message
+            .notify
+            .clone()
+            .ok_or_else(|| fail("ce message ne demande pas d'accusé de réception"))?;
+        let id = self
+            .notify(&mailbox, &message, &to, Disposition::Displayed)
+            .await?;
+        Ok(Reply::ok(json!({ "message_id": id, "to": to })))
+    }
+
+    async fn notify(
+        &mut self,
+        mailbox: &str,
+        message: &Received,
+        to: &str,
+        disposition: Disposition<'_>,
+    ) -> Result<String, Reply> {
+        let original_id = message
+            .message_id
+            .as_deref()
+            .ok_or_else(|| fail("le message reçu n'a pas de Message-ID : accusé impossible"))?;
+        let message_id = new_message_id();
+        let raw = Notification {
+            from: mailbox,
+            to,
+            original_id,
+            original_subject: &message.subject,
+            disposition,
+            message_id: &message_id,
+            nil: &self.mss_client()?.nil,
+            date: self.now().unix_timestamp(),
+        }
+        .compose()
+        .map_err(failure)?;
+        self.submit(mailbox, &[to.to_string()], &raw).await?;
+        Ok(message_id)
+    }
+
+    /// `mss.show_receipts`: the receipts received for a message sent.
+    pub(super) async fn mss_show_receipts(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Receipts { message_id } = params(p)?;
+        let id = message_id.trim_matches(['<', '>']).to_string();
+        let mailbox = self
+            .mail
+            .sent
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| fail(format!("aucun message envoyé avec l'identifiant {id}")))?;
+        self.fetch(&mailbox).await?;
+        let receipts: Vec<&Receipt> = self
+            .mail
+            .receipts
+            .iter()
+            .filter(|r| r.original_id == id)
+            .collect();
+        Ok(Reply::ok(json!({ "message_id": id, "receipts": receipts })))
+    }
+}
