@@ -29,3 +29,19 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Et l'opérateur a reçu 3 authentifications par jeton Pro Santé Connect
     Et PSC a reçu un rafraîchissement de jeton
     Et les échanges sont conformes
+
+  @MSS/CONF.06 @LGC
+  Scénario: Certificat expiré présenté par l'opérateur : rien n'est envoyé
+    Étant donné l'opérateur MSSanté présente à la prochaine connexion un certificat expiré
+    Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
+    Alors le logiciel signale le certificat refusé de l'opérateur
+    Et l'opérateur n'a reçu aucun message
+    Et les échanges sont conformes
+
+  @MSS/CONF.06 @LGC
+  Scénario: Certificat hors IGC Santé présenté par l'opérateur : rien n'est envoyé
+    Étant donné l'opérateur MSSanté présente à la prochaine connexion un certificat hors IGC Santé
+    Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
+    Alors le logiciel signale le certificat refusé de l'opérateur
+    Et l'opérateur n'a reçu aucun message
+    Et les échanges sont conformes

@@ -64,6 +64,15 @@ const INSI_SCENARIOS: &[&str] = &[
     "Sélection et intégration de plusieurs documents",
     "Une erreur du DMP est montrée à l'utilisateur",
     "Volet de synthèse médicale en CDA R2 niveau 3",
+    // The MSSanté scenarios about a patient's documents qualify them with INSi too.
+    "Accusé de réception demandé à l'envoi, puis affiché",
+    "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+    "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
+    "Le professionnel ne veut pas de réponse du patient : X-MSS-MES à FIN",
+    "Le refus du patient est respecté : rien ne part vers sa messagerie",
+    "Pas d'adresse de messagerie patient sans INS qualifiée",
+    "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
+    "Un document invisible au patient ne part que vers des professionnels",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -124,6 +133,9 @@ pub const CATALOGUE: &[Defect] = &[
             "Pas d'INS dans le CDA d'une identité non qualifiée",
             "Pas d'alimentation sans INS qualifiée",
             "Pas de consultation du DMP pour une identité non qualifiée",
+            // The MSSanté scenarios that expect one.
+            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+            "Pas d'adresse de messagerie patient sans INS qualifiée",
         ],
     },
     Defect {
@@ -192,6 +204,7 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "PSC.01",
         description: "keeps using an expired access token instead of refreshing it",
         caught_by: &[
+            "Boîte personnelle ouverte par le jeton Pro Santé Connect, qui expire en cours de session",
             "Rafraîchissement du jeton d'accès expiré",
             "Nouvelle authentification à la fin de la session PSC",
         ],
@@ -287,7 +300,11 @@ pub const CATALOGUE: &[Defect] = &[
         name: "cda-ins-unqualified",
         requirement: "DOC/va1.04",
         description: "writes the INS in the CDA of an identity that is not qualified",
-        caught_by: &["Pas d'INS dans le CDA d'une identité non qualifiée"],
+        caught_by: &[
+            "Pas d'INS dans le CDA d'une identité non qualifiée",
+            // The CDA's INS says qualified, the X-MSS-INS header (rightly) not.
+            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+        ],
     },
     Defect {
         name: "dmp-unqualified-ins",
@@ -305,6 +322,55 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Alimenter et supprimer sans autorisation d'accès, consulter non",
             "Liste des documents quand toutes les conditions sont réunies",
+        ],
+    },
+    Defect {
+        name: "mss-ins-flag-always-o",
+        requirement: "MSS/CONF.14",
+        description: "writes X-MSS-INS: O on every mail carrying a CDA, qualified INS or not",
+        caught_by: &[
+            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+        ],
+    },
+    Defect {
+        name: "xdm-lowercase-names",
+        requirement: "MSS/CONF.24",
+        description: "names the IHE_XDM archive's files in lower case (readme.txt, ihe_xdm/subset01/doc0001.xml)",
+        // Every scenario whose archive the operator checks against the requirements it
+        // serves (CONF.14/15 or va1.01).
+        caught_by: &[
+            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+            "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
+            "Un document invisible au patient ne part que vers des professionnels",
+        ],
+    },
+    Defect {
+        name: "mss-invisible-to-patient",
+        requirement: "DMP/va1.17",
+        description: "sends a document invisible to the patient to the patient's mailbox",
+        caught_by: &["Un document invisible au patient ne part que vers des professionnels"],
+    },
+    Defect {
+        name: "mss-ignores-refusal",
+        requirement: "MSS/va1.20",
+        description: "sends to the patient's Mon espace santé mailbox despite the refusal recorded",
+        caught_by: &["Le refus du patient est respecté : rien ne part vers sa messagerie"],
+    },
+    Defect {
+        name: "mss-trusts-any-certificate",
+        requirement: "MSS/CONF.06",
+        description: "connects to an MSSanté operator whatever its certificate (expired, or from outside the IGC Santé)",
+        caught_by: &[
+            "Certificat expiré présenté par l'opérateur : rien n'est envoyé",
+            "Certificat hors IGC Santé présenté par l'opérateur : rien n'est envoyé",
+        ],
+    },
+    Defect {
+        name: "mss-keeps-expired-session",
+        requirement: "MSS/CONF.10",
+        description: "keeps using an IMAP session opened with a Pro Santé Connect token after the token expired",
+        caught_by: &[
+            "Boîte personnelle ouverte par le jeton Pro Santé Connect, qui expire en cours de session",
         ],
     },
 ];

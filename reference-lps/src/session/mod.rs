@@ -197,18 +197,23 @@ impl Session {
             Some(endpoints) => {
                 // The application mailbox opens with the structure's authentication
                 // certificate; without one, only token-authenticated mailboxes work.
-                let application_tls = match &config.credentials.structure_auth {
+                let mut application_tls = match &config.credentials.structure_auth {
                     Some(auth) => {
                         tls::client_config(&config.trust.ca_bundle, Some((&auth.chain, &auth.key)))
                             .map_err(setup)?
                     }
                     None => psc_tls.clone(),
                 };
+                let mut user_tls = psc_tls.clone();
+                if defects.on("mss-trusts-any-certificate") {
+                    application_tls = tls::trusting_any_certificate(&application_tls);
+                    user_tls = tls::trusting_any_certificate(&user_tls);
+                }
                 Some(crate::mss::MssClient {
                     smtp: endpoints.smtp.clone(),
                     imap: endpoints.imap.clone(),
                     application_tls,
-                    user_tls: psc_tls.clone(),
+                    user_tls,
                     application: config.structure.mssante_application.clone(),
                     nil: config.software_ids.mssante_nil.clone(),
                 })

@@ -4,7 +4,6 @@
 
 use base64::Engine as _;
 use cucumber::{then, when};
-use segur_core::finding::Severity;
 use serde_json::json;
 
 use crate::driver::Status;
@@ -58,12 +57,7 @@ fn produced(world: &SegurWorld) -> Result<Vec<u8>, StepFailure> {
 async fn then_valid(world: &mut SegurWorld, level: u8) -> Result<(), StepFailure> {
     let bytes = produced(world)?;
     let report = segur_documents::cda::check(&bytes, None);
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("{}: {}", f.rule, f.message))
-        .collect();
+    let errors = super::errors(&report.findings);
     if !errors.is_empty() {
         return fail(format!(
             "le CDA produit a {} erreur(s) : {errors:?}",

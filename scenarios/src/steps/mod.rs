@@ -35,3 +35,12 @@ pub fn expect_count(
         format!("{what}: {expected} attendu(s), {seen} vu(s)")
     })
 }
+
+/// The error-level findings of a check, one line each (`RULE: message`).
+pub fn errors(findings: &[segur_core::finding::Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.severity == segur_core::finding::Severity::Error)
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect()
+}

@@ -5,7 +5,6 @@
 use base64::Engine as _;
 use cucumber::{given, then, when};
 use mail_parser::{MessageParser, MimeHeaders};
-use segur_core::finding::Severity;
 use segur_documents::xdm::{self, XdmLimits};
 use serde_json::{Value, json};
 
@@ -506,12 +505,7 @@ async fn carries_xdm(world: &mut SegurWorld, alias: String) -> Result<(), StepFa
         "le PDF lisible n'est pas joint à côté de l'archive".into()
     })?;
     let report = xdm::check(&zip, &XdmLimits::default());
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("{}: {}", f.rule, f.message))
-        .collect();
+    let errors = super::errors(&report.findings);
     fail_if(!errors.is_empty(), || {
         format!("archive IHE_XDM non conforme :\n  {}", errors.join("\n  "))
     })?;
@@ -719,4 +713,39 @@ async fn asks_receipt(world: &mut SegurWorld) -> Result<(), StepFailure> {
     fail_if(asked.is_none() || asked != from, || {
         format!("Disposition-Notification-To vers l'expéditeur {from:?} attendu, reçu {asked:?}")
     })
+}
+
+#[given(
+    regex = r#"^l'opérateur MSSanté présente à la prochaine connexion un certificat (expiré|hors IGC Santé)$"#
+)]
+async fn impostor_certificate(world: &mut SegurWorld, kind: String) -> Result<(), StepFailure> {
+    let code = if kind == "expiré" {
+        "expired"
+    } else {
+        "unknown-ca"
+    };
+    world
+        .control()?
+        .arm_fault(&json!({
+            "service": "mssante",
+            "operation": "CERTIFICATE",
+            "action": { "kind": "protocol_error", "code": code },
+        }))
+        .await?;
+    Ok(())
+}
+
+#[then("le logiciel signale le certificat refusé de l'opérateur")]
+async fn certificate_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let reply = world.last()?;
+    let message = reply.message.clone().unwrap_or_default();
+    fail_if(
+        reply.status != Status::Error || !message.contains("certificat"),
+        || {
+            format!(
+                "refus du certificat de l'opérateur attendu à l'écran, le logiciel a répondu {:?} « {message} »",
+                reply.status
+            )
+        },
+    )
 }

@@ -10,10 +10,13 @@ use std::time::Duration;
 
 use rustls::ServerConfig;
 use segur_core::finding::Finding;
+use segur_core::journal::Exchange;
 use segur_core::tls::{self, TlsPeer, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
+
+use crate::operator::Operator;
 
 /// A client connection: plain TCP (before STARTTLS) or TLS.
 pub enum Stream {
@@ -115,9 +118,11 @@ pub async fn read_line<R: AsyncRead + Unpin>(
 /// Upgrades a plain connection after STARTTLS; the buffered TLS stream and the client as
 /// TLS presents it (with its certificate, when it sent one). Bytes already buffered behind
 /// the STARTTLS command would be read as if encrypted (CVE-2011-0411): that, like a failed
-/// handshake, ends the session with the finding to journal.
+/// handshake, ends the session with the finding to journal. An armed `CERTIFICATE` fault
+/// makes it present a certificate the client must refuse ([`Operator::impostor_tls`]).
 pub async fn starttls(
     io: BufReader<Stream>,
+    operator: &Operator,
     config: &Arc<ServerConfig>,
     address: SocketAddr,
     timeout: Duration,
@@ -129,9 +134,28 @@ pub async fn starttls(
     let Stream::Plain(tcp) = io.into_inner() else {
         return Err(crate::rules::PROTOCOL.finding("STARTTLS on a channel already encrypted"));
     };
-    let acceptor = TlsAcceptor::from(config.clone());
+    let (config, impostor) = match operator.impostor_tls() {
+        Some((what, impostor)) => (impostor, Some(what)),
+        None => (config.clone(), None),
+    };
+    let acceptor = TlsAcceptor::from(config);
     match tls::handshake(&acceptor, tcp, address, timeout).await {
-        Ok((stream, peer)) => Ok((BufReader::new(Stream::Tls(Box::new(stream))), peer)),
+        Ok((stream, peer)) => {
+            if let Some(what) = impostor {
+                operator.journal(
+                    Exchange::new(crate::SERVICE, "STARTTLS (certificate fault)")
+                        .peer(peer.to_journal())
+                        .finding(crate::rules::CERTIFICATE_ACCEPTED.finding(format!(
+                            "the client accepted {what}: it must trust only valid IGC Santé certificates"
+                        ))),
+                );
+            }
+            Ok((BufReader::new(Stream::Tls(Box::new(stream))), peer))
+        }
+        Err(e) if impostor.is_some() => Err(crate::rules::CERTIFICATE_REFUSED.finding(format!(
+            "the client refused {} ({e}), as it must",
+            impostor.unwrap_or_default()
+        ))),
         Err(e) => {
             tracing::info!(%address, error = %e, "MSSanté: STARTTLS handshake failed");
             Err(tls::TLS_HANDSHAKE_REJECTED.finding(e.to_string()))

@@ -79,6 +79,39 @@ impl Operator {
         self.bench.faults().take(SERVICE, operation)
     }
 
+    /// The TLS configuration an armed `CERTIFICATE` fault asks the next STARTTLS to
+    /// present instead of the operator's own: `expired` (the PKI's expired certificate) or
+    /// `unknown-ca` (one from outside the IGC Santé), with the words for the journal.
+    pub fn impostor_tls(&self) -> Option<(&'static str, Arc<rustls::ServerConfig>)> {
+        let FaultAction::ProtocolError { code, .. } = self.fault("CERTIFICATE")? else {
+            return None;
+        };
+        let (what, name) = match code.as_str() {
+            "expired" => ("an expired certificate", "negative-expired"),
+            "unknown-ca" => (
+                "a certificate from outside the IGC Santé",
+                "negative-unknown-ca",
+            ),
+            other => {
+                tracing::warn!(
+                    code = other,
+                    "MSSanté: CERTIFICATE fault: expired or unknown-ca"
+                );
+                return None;
+            }
+        };
+        let pki = self.bench.pki();
+        let credential = pki.credential(name).ok()?;
+        let config = segur_core::tls::server_config_presenting(
+            pki,
+            credential,
+            segur_core::tls::ClientAuth::Optional,
+            self.bench.clock(),
+        )
+        .ok()?;
+        Some((what, config))
+    }
+
     /// Appends to the journal; a journal that cannot write is logged, not fatal to the
     /// session (the client still gets its protocol answer).
     pub fn journal(&self, exchange: Exchange) {

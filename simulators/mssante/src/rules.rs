@@ -134,6 +134,21 @@ pub const TEST_PASSWORD: Rule = Rule {
     severity: Severity::Info,
 };
 
+/// The client completed a handshake with a certificate the operator presented on purpose
+/// because a client must refuse it (expired, or from outside the IGC Santé).
+pub const CERTIFICATE_ACCEPTED: Rule = Rule {
+    name: "MSS-CERTIFICATE-ACCEPTED",
+    requirements: &["MSS/CONF.06"],
+    severity: Severity::Error,
+};
+
+/// The client refused the certificate presented on purpose: what it must do.
+pub const CERTIFICATE_REFUSED: Rule = Rule {
+    name: "MSS-CERTIFICATE-REFUSED",
+    requirements: &["MSS/CONF.06"],
+    severity: Severity::Info,
+};
+
 /// Credentials or mail over a channel not yet protected by TLS.
 pub const CLEARTEXT: Rule = Rule {
     name: "MSS-CLEARTEXT",

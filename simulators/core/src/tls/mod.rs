@@ -76,8 +76,18 @@ pub fn server_config(
     client_auth: ClientAuth,
     clock: &Clock,
 ) -> Result<Arc<ServerConfig>, TlsError> {
+    server_config_presenting(pki, pki.server_credential(service)?, client_auth, clock)
+}
+
+/// A rustls server configuration presenting `credential` (a service's own, or one of the
+/// PKI's negative certificates, to see whether clients refuse it).
+pub fn server_config_presenting(
+    pki: &Pki,
+    credential: crate::pki::Credential,
+    client_auth: ClientAuth,
+    clock: &Clock,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let credential = pki.server_credential(service)?;
     let builder = ServerConfig::builder_with_details(provider.clone(), Arc::new(clock.clone()))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| TlsError::Config(e.to_string()))?;

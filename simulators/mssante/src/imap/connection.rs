@@ -36,7 +36,7 @@ pub async fn serve(
     let implicit = matches!(stream, Stream::Tls(_));
     let config = operator.config.clone();
     let mut changes = operator.store.subscribe();
-    let mut session = Session::new(operator, peer, implicit);
+    let mut session = Session::new(operator.clone(), peer, implicit);
     let mut io = BufReader::new(stream);
     let mut line = Vec::with_capacity(256);
     let mut outcome = session.greeting();
@@ -66,7 +66,15 @@ pub async fn serve(
                 return;
             }
             Next::StartTls => {
-                match net::starttls(io, &tls_config, address, config.handshake_timeout).await {
+                match net::starttls(
+                    io,
+                    &operator,
+                    &tls_config,
+                    address,
+                    config.handshake_timeout,
+                )
+                .await
+                {
                     Ok((upgraded, peer)) => {
                         session.tls_established(peer);
                         io = upgraded;

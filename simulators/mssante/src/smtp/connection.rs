@@ -28,7 +28,7 @@ pub async fn serve(
     let address: SocketAddr = peer.address;
     let implicit = matches!(stream, Stream::Tls(_));
     let config = operator.config.clone();
-    let mut session = Session::new(operator, peer, implicit);
+    let mut session = Session::new(operator.clone(), peer, implicit);
     let mut io = BufReader::new(stream);
     let mut line = Vec::with_capacity(512);
     let mut step = session.greeting();
@@ -49,7 +49,15 @@ pub async fn serve(
                 return;
             }
             Next::StartTls => {
-                match net::starttls(io, &tls_config, address, config.handshake_timeout).await {
+                match net::starttls(
+                    io,
+                    &operator,
+                    &tls_config,
+                    address,
+                    config.handshake_timeout,
+                )
+                .await
+                {
                     Ok((upgraded, peer)) => {
                         session.tls_established(peer);
                         io = upgraded;
