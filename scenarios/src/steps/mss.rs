@@ -384,8 +384,16 @@ async fn operator_received(world: &mut SegurWorld, who: String) -> Result<(), St
         .rev()
         .find(|(_, to)| expected.iter().all(|e| to.contains(e)));
     let Some((seq, _)) = found else {
+        // What the software said, when it said it could not send.
+        let said = world
+            .last
+            .as_ref()
+            .filter(|r| r.status != Status::Ok)
+            .and_then(|r| r.message.clone())
+            .map(|m| format!(" ; le logiciel a répondu « {m} »"))
+            .unwrap_or_default();
         return fail(format!(
-            "aucun message remis à l'opérateur pour {}; reçus : {:?}",
+            "aucun message remis à l'opérateur pour {} ; reçus : {:?}{said}",
             expected.join(", "),
             all.iter().map(|(_, to)| to).collect::<Vec<_>>()
         ));

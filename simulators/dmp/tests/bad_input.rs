@@ -13,7 +13,7 @@ use segur_dmp::request::{DmpRequest, Feed, FeedDocument};
 use segur_dmp::{DmpConfig, DmpHandle};
 use support::{caller, fixture, post, replay_config, signing_credential, start, vihf};
 
-const PATIENT: &str = "ans-pat-trois";
+const PATIENT: &str = "pat-trois-dominique";
 
 fn n1_cda() -> Vec<u8> {
     let path = format!(

@@ -17,7 +17,7 @@ use segur_documents::ebrim::{RegistryObject, RegistryObjects, uuid};
 use support::{bench, caller, send, signing_credential, start, vihf};
 
 /// The ANS examples' patient (see support::KIT_WORLD).
-const PATIENT: &str = "ans-pat-trois";
+const PATIENT: &str = "pat-trois-dominique";
 
 fn cda(name: &str) -> Vec<u8> {
     let path = format!("{}/../../fixtures/cda/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -230,22 +230,13 @@ fn replace_in(files: &mut [(String, Vec<u8>)], file: &str, from: &str, to: &str)
     entry.1 = text.replacen(from, to, 1).into_bytes();
 }
 
-const PATIENT_TOML: &str = r#"
-id = "ans-pat-trois"
-source = "ANS CDA examples (recordTarget)"
-traits = { birth_name = "PAT-TROIS", first_names = ["DOMINIQUE", "MARIE-LOUISE"], sex = "F", birth_date = "1979-03-28", birthplace = "63220" }
-ins = { matricule = "2790351215189", key = "89", oid = "1.2.250.1.213.1.4.10" }
-"#;
-
-/// The patient of the ANS level-1 example, with a Mon espace santé mailbox.
+/// The patient of the ANS level-1 example (the default world's `pat-trois-dominique`),
+/// with a Mon espace santé mailbox.
 const PATIENT: &str = "279035121518989@patient.mssante.fr";
 
 #[tokio::test]
 async fn mutated_archives_and_headers_each_raise_their_rule() {
     let t = start().await;
-    t.bench
-        .change_world(|w| w.add_patient(toml::from_str(PATIENT_TOML).unwrap()))
-        .expect("patient added");
     let original = xdm_example("DOC_NON_STRUCTURE_CDA-R2-N1");
     let (codes, ins) = right_headers(&original);
     assert_eq!(ins, "O", "the ANS level-1 example carries a qualified INS");

@@ -38,16 +38,7 @@ traits = { birth_name = "PATB-QUATRE", first_names = ["LAURENCE"], sex = "F", bi
 ins = { matricule = "2070585756270", key = "97", oid = "1.2.250.1.213.1.4.10" }
 mes_activated = false
 dmp = { state = "open", opened_on = "2010-09-07", authorised = ["kit-libre"], treating_doctor = "kit-libre" }
-
-# The patient of every ANS CDA example (fixtures/cda): their documents feed unchanged.
-# Dr Legrand and Dr Colin are authorised; nobody is the médecin traitant, so a masked
-# document is seen by its author only.
-[[patients]]
-id = "ans-pat-trois"
-source = "ANS CDA examples (recordTarget)"
-traits = { birth_name = "PAT-TROIS", first_names = ["DOMINIQUE", "MARIE-LOUISE"], sex = "F", birth_date = "1979-03-28", birthplace = "63220" }
-ins = { matricule = "2790351215189", key = "89", oid = "1.2.250.1.213.1.4.10" }
-dmp = { state = "open", opened_on = "2020-01-01", authorised = ["dr-legrand", "dr-colin"] }
+# The patient of every ANS CDA example is the default world's pat-trois-dominique.
 "#;
 
 /// A configuration that replays the kit's messages: their VIHFs were signed years ago by
