@@ -181,17 +181,10 @@ async fn send_message(
 
 /// The UID the software's last mailbox view gives the message with `subject`.
 fn uid_shown(world: &SegurWorld, subject: &str) -> Result<u64, StepFailure> {
-    let reply = world.last()?;
-    reply.result["messages"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["subject"] == subject))
-        .and_then(|m| m["uid"].as_u64())
-        .ok_or_else(|| {
-            StepFailure::Failed(format!(
-                "le logiciel n'affiche pas de message « {subject} » : {}",
-                reply.result
-            ))
-        })
+    let m = shown(world, subject)?;
+    m["uid"]
+        .as_u64()
+        .ok_or_else(|| StepFailure::Failed(format!("le message « {subject} » n'a pas d'UID : {m}")))
 }
 
 #[when(expr = "l'utilisateur répond au message {string}")]
