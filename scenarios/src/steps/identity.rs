@@ -32,6 +32,18 @@ async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<()
     Ok(())
 }
 
+/// Creates `alias` from the traits of the world's `patient` (adjusted), remembering whose
+/// they are: steps about the patient's own addresses and ids look them up.
+async fn create_as(
+    world: &mut SegurWorld,
+    alias: &str,
+    patient: String,
+    traits: Value,
+) -> Result<(), StepFailure> {
+    world.world_patients.insert(alias.to_string(), patient);
+    create(world, alias, traits).await
+}
+
 #[given(expr = "une identité locale {string} créée avec les traits de {string}")]
 pub(crate) async fn local_identity(
     world: &mut SegurWorld,
@@ -39,8 +51,7 @@ pub(crate) async fn local_identity(
     patient: String,
 ) -> Result<(), StepFailure> {
     let traits = traits_of(world, &patient).await?;
-    world.world_patients.insert(alias.clone(), patient);
-    create(world, &alias, traits).await
+    create_as(world, &alias, patient, traits).await
 }
 
 #[given(
@@ -54,8 +65,7 @@ async fn local_identity_first_names(
 ) -> Result<(), StepFailure> {
     let mut traits = traits_of(world, &patient).await?;
     traits["first_names"] = json!(first_names.split(' ').collect::<Vec<_>>());
-    world.world_patients.insert(alias.clone(), patient);
-    create(world, &alias, traits).await
+    create_as(world, &alias, patient, traits).await
 }
 
 #[given(
@@ -68,7 +78,7 @@ async fn local_identity_no_birthplace(
 ) -> Result<(), StepFailure> {
     let mut traits = traits_of(world, &patient).await?;
     traits["birthplace"] = json!("99999");
-    create(world, &alias, traits).await
+    create_as(world, &alias, patient, traits).await
 }
 
 async fn fetch_by_traits(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
