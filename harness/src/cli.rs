@@ -26,6 +26,8 @@ Examples:
                                              ephemeral ports, URLs written for your tests
   segur-bench pki show                       list the test certificates and their files
   segur-bench journal verify .segur-bench/journal/journal.jsonl
+  segur-bench dossier runs/<run> -o dossier.zip   sealed evidence of a run
+  segur-bench verify dossier.zip                   what changed since it was sealed
 
 Logs go to stderr, filtered by RUST_LOG (e.g. RUST_LOG=debug)."
 )]
@@ -51,6 +53,60 @@ pub enum Command {
     /// The fictitious world (patients, professionals, structures).
     #[command(subcommand)]
     World(WorldCommand),
+    /// Package a run folder as a sealed evidence dossier (zip), for the referencing file.
+    Dossier(DossierArgs),
+    /// Check a dossier: signature, every file's hash, the journal's chain and bodies.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+The zip holds manifest.json (bench, scenarios and world fingerprints, the software, the
+times, each requirement's verdict, scenarios, exchanges and evidence files), the run's
+reports, the journal and its blobs, evidence/<requirement>/<evidence id>/ (SOAP messages,
+mail sources, IHE_XDM archives, token exchanges, insi-calls.csv), report.html (in French,
+self-contained), SHA256SUMS, SHA256SUMS.sig and SIGNER.pem.
+
+Examples:
+  segur-bench dossier runs/20261122T221049-ef1add -o dossier.zip
+  segur-bench dossier runs/… -o dossier.zip --key my-key.pem --cert my-chain.pem")]
+pub struct DossierArgs {
+    /// The run folder (`runs/<time>-<id>`).
+    #[arg(value_name = "RUN_DIR")]
+    pub run_dir: PathBuf,
+    /// The zip to write (replaced if it exists).
+    #[arg(short, long, value_name = "FILE.zip")]
+    pub output: PathBuf,
+    /// The signer's private key (PKCS#8 PEM, ECDSA P-256); default: the test PKI's first
+    /// structure signature certificate.
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// The signer's certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Folder of the test PKI.
+    #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
+    pub pki_dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Exit code 0 when the dossier is intact, 1 with the list of what changed otherwise.
+
+Examples:
+  segur-bench verify dossier.zip
+  segur-bench verify dossier.zip --signer-sha256 3f2a…   (a signer outside the test PKI)")]
+pub struct VerifyArgs {
+    /// The dossier.
+    #[arg(value_name = "FILE.zip")]
+    pub dossier: PathBuf,
+    /// Trust only the signer certificate with this SHA-256 (hex of its DER) instead of the
+    /// test PKI.
+    #[arg(long, value_name = "HEX")]
+    pub signer_sha256: Option<String>,
+    /// Folder of the test PKI whose certificates are trusted.
+    #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
+    pub pki_dir: PathBuf,
 }
 
 /// Where the bench's files live.

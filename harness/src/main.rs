@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod dossier;
 mod services;
 
 use clap::Parser;

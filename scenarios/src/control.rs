@@ -195,6 +195,11 @@ impl ControlClient {
         .await
     }
 
+    /// The world the simulators play (`GET /world`).
+    pub async fn world(&self) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::GET, "/world", None).await
+    }
+
     /// The journal's last sequence number.
     pub async fn journal_head(&self) -> Result<u64, ControlError> {
         Ok(self.health().await?["journal"]["records"]

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod demo;
+mod dossier;
 mod journal;
 mod pki;
 mod run;
@@ -23,6 +24,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pki(command) => pki::run(command),
         Command::Journal(command) => journal::run(command),
         Command::World(command) => world::run(command),
+        Command::Dossier(args) => dossier::build(args),
+        Command::Verify(args) => dossier::verify(args),
     }
 }
 

@@ -206,6 +206,61 @@ pub struct RunReport {
     pub software: Option<Value>,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// What the evidence was produced with and when.
+    pub provenance: Provenance,
+}
+
+/// What a run's evidence was produced with: the bench, the scenarios, the world, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// `segur-bench` version.
+    pub bench_version: String,
+    /// SHA-256 over the feature files run (sorted by path: path, NUL, content, NUL).
+    pub features_sha256: String,
+    /// SHA-256 of the world the simulators played, as JSON (`null` when unknown).
+    pub world_sha256: Option<String>,
+    /// Start, RFC 3339 (system time).
+    pub started_at: String,
+    /// End, RFC 3339.
+    pub ended_at: String,
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The SHA-256 of every `.feature` file under `paths`, sorted by path.
+fn features_sha256(paths: &[PathBuf]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else if p.extension().is_some_and(|e| e == "feature") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut hash = Sha256::new();
+    for f in files {
+        hash.update(f.to_string_lossy().as_bytes());
+        hash.update([0]);
+        hash.update(std::fs::read(&f).unwrap_or_default());
+        hash.update([0]);
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The SHA-256 of a world's JSON form.
+pub fn world_sha256(world: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(world.to_string().as_bytes()))
 }
 
 impl RunReport {
@@ -282,6 +337,7 @@ fn common_root(paths: &[PathBuf]) -> PathBuf {
 /// Runs the features and writes the run folder.
 pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
     let started = Instant::now();
+    let started_at = now_rfc3339();
     std::fs::create_dir_all(&config.run_dir)?;
     let tag_expression: Option<TagOperation> = match &config.tags {
         Some(expr) => Some(
@@ -312,6 +368,23 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         })
         .collect::<anyhow::Result<_>>()?;
     let root = common_root(&canonical);
+    let world_sha256 = match &config.simulators {
+        Simulators::PerScenario(template) => serde_json::to_value(&template.world)
+            .ok()
+            .map(|w| world_sha256(&w)),
+        Simulators::Shared(url) => ControlClient::new(url)
+            .world()
+            .await
+            .ok()
+            .map(|w| world_sha256(&w)),
+    };
+    let provenance = Provenance {
+        bench_version: env!("CARGO_PKG_VERSION").to_string(),
+        features_sha256: features_sha256(&canonical),
+        world_sha256,
+        started_at,
+        ended_at: String::new(),
+    };
     let selected = canonical.clone();
     let couloir = config.couloir.clone();
     let name = config.name.clone();
@@ -367,6 +440,10 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
             .unwrap_or_else(|e| e.into_inner())
             .clone(),
         seconds: started.elapsed().as_secs_f64(),
+        provenance: Provenance {
+            ended_at: now_rfc3339(),
+            ..provenance
+        },
     };
     report::write(&report)?;
     Ok(report)

@@ -52,6 +52,7 @@ pub fn summary(report: &RunReport) -> Value {
         .collect();
     json!({
         "software": report.software,
+        "provenance": report.provenance,
         "seconds": report.seconds,
         "scenarios": {
             "total": report.scenarios.len(),
