@@ -28,6 +28,7 @@ Examples:
   segur-bench journal verify .segur-bench/journal/journal.jsonl
   segur-bench dossier runs/<run> -o dossier.zip   sealed evidence of a run
   segur-bench verify dossier.zip                   what changed since it was sealed
+  segur-bench checklist --couloir LGC --vague 2    what the bench covers, what stays outside
 
 Logs go to stderr, filtered by RUST_LOG (e.g. RUST_LOG=debug)."
 )]
@@ -57,6 +58,39 @@ pub enum Command {
     Dossier(DossierArgs),
     /// Check a dossier: signature, every file's hash, the journal's chain and bodies.
     Verify(VerifyArgs),
+    /// Every REM requirement of a couloir with its coverage by the bench, as CSV and HTML.
+    Checklist(ChecklistArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Requirements come from fixtures/rem/requirements-ids.csv (the ANS REM workbooks); obsolete
+ones are left out. Coverage: `scenario` when a feature under --features is tagged with the
+requirement id (with the run's verdict when --run is given), `outside` when its evidence
+stays outside the bench (CNDA certificate, pentest form, video...).
+
+Examples:
+  segur-bench checklist --couloir LGC
+  segur-bench checklist --couloir DPI --vague 2 --profile Général --run runs/<run> -o out/")]
+pub struct ChecklistArgs {
+    /// The couloir (REM): LGC, DPI, PFI, BIO, RIS, DB.
+    #[arg(long, value_name = "COULOIR")]
+    pub couloir: String,
+    /// Only the requirements of this vague (1 or 2).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub vague: Option<u8>,
+    /// Only these profiles (repeatable), e.g. 'Général', 'BAL PER-ORG'.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// A run folder whose verdicts fill the checklist.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub run: Option<PathBuf>,
+    /// The scenarios that count as coverage.
+    #[arg(long, default_value = "features", value_name = "DIR")]
+    pub features: PathBuf,
+    /// Where checklist-<COULOIR>.csv and .html are written.
+    #[arg(short, long, default_value = ".", value_name = "DIR")]
+    pub output_dir: PathBuf,
 }
 
 #[derive(Args, Debug)]

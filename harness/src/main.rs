@@ -1,8 +1,10 @@
 //! `segur-bench`: a conformity test bench for French health software (Ségur referencing).
 
+mod checklist;
 mod cli;
 mod cmd;
 mod dossier;
+mod rem;
 mod services;
 
 use clap::Parser;

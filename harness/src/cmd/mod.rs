@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod checklist;
 mod demo;
 mod dossier;
 mod journal;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::World(command) => world::run(command),
         Command::Dossier(args) => dossier::build(args),
         Command::Verify(args) => dossier::verify(args),
+        Command::Checklist(args) => checklist::run(args),
     }
 }
 

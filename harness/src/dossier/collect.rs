@@ -11,7 +11,8 @@ use segur_core::journal::{BodyRef, Record, verify};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{DossierError, Files, evidence, html, rem};
+use super::{DossierError, Files, evidence, html};
+use crate::rem;
 
 /// The most bytes a run folder's files may hold together.
 const MAX_RUN_BYTES: u64 = 1 << 30;
@@ -250,9 +251,43 @@ pub fn lay_out(run: &Run) -> Files {
         ));
     }
     files.extend(evidence_files);
+    files.extend(checklists(run));
     files.push((
         "report.html".into(),
         html::report(run, &manifest).into_bytes(),
     ));
     files
+}
+
+/// The checklist of each couloir the run's scenarios are tagged with, covered by the run.
+fn checklists(run: &Run) -> Files {
+    let couloirs: std::collections::BTreeSet<String> = run.summary["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["couloirs"].as_array().into_iter().flatten())
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let rows = rem::rows();
+    let tagged = crate::checklist::scenarios_of_run(&run.summary);
+    let mut out = Vec::new();
+    for couloir in couloirs {
+        let scope = crate::checklist::Scope {
+            couloir: couloir.clone(),
+            ..Default::default()
+        };
+        let lines = crate::checklist::build(&rows, &scope, &tagged, Some(&run.summary));
+        if lines.is_empty() {
+            continue;
+        }
+        out.push((
+            format!("checklist/checklist-{couloir}.csv"),
+            crate::checklist::csv(&lines).into_bytes(),
+        ));
+        out.push((
+            format!("checklist/checklist-{couloir}.html"),
+            crate::checklist::html(&lines, &scope).into_bytes(),
+        ));
+    }
+    out
 }

@@ -13,7 +13,6 @@
 pub mod collect;
 pub mod evidence;
 pub mod html;
-pub mod rem;
 pub mod seal;
 pub mod verify;
 

@@ -1,24 +1,50 @@
 //! The REM requirements table (`fixtures/rem/requirements-ids.csv`, derived from the ANS
-//! workbooks of ansforge/segur-squash-plugins): requirement ids and the evidence ids the
-//! REM asks for.
+//! workbooks of ansforge/segur-squash-plugins): every requirement of every REM (couloir),
+//! its vague, section, profile, nature, status and the evidence ids the REM asks for.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 /// The table, embedded.
-const TABLE: &str = include_str!("../../../fixtures/rem/requirements-ids.csv");
+const TABLE: &str = include_str!("../../fixtures/rem/requirements-ids.csv");
 
-/// One row: a requirement of one REM (the columns the dossier uses).
+/// One row: a requirement of one REM.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Row {
+    /// `prepub_va2_avec_scenarios` (vague 2) or `prepub_avec_scenarios` (vague 1).
+    pub source_sheet: String,
+    /// The REM: the couloir (`LGC`, `DPI`, `BIO`…).
+    pub rem: String,
     /// `MSS/CONF.14`.
     pub requirement_ref: String,
+    /// Section id (`MSS/CONF`).
+    pub section_id: String,
+    /// Profile (`Général`, `BAL PER-ORG`…).
+    pub profil: String,
+    /// `EXIGENCE` or `PRECONISATION`.
+    pub nature: String,
+    /// `Approuvée`, `Obsolète`, `A retravailler`.
+    pub arbitrage: String,
     /// Evidence ids, `;`-separated (`MSS/CONF.14.01.01`).
     pub evidence_ids: String,
 }
 
 impl Row {
+    /// The vague: 2 for the `va2` sheet, 1 otherwise.
+    pub fn vague(&self) -> u8 {
+        if self.source_sheet.contains("va2") {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Whether the requirement still applies (not made obsolete).
+    pub fn in_force(&self) -> bool {
+        self.arbitrage != "Obsolète"
+    }
+
     /// The evidence ids, in order.
     pub fn evidence(&self) -> Vec<&str> {
         self.evidence_ids

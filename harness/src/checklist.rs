@@ -1,0 +1,262 @@
+//! The completeness checklist of a couloir: every REM requirement that applies (in force,
+//! of the vague and profiles asked for), with its coverage — checked by a bench scenario
+//! (and the run's verdict when a run is given), or left to evidence the bench does not
+//! produce (a CNDA certificate, a pentest form, a video) — as CSV and as HTML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::rem::Row;
+
+/// Which requirements apply.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The couloir (REM): `LGC`, `DPI`…
+    pub couloir: String,
+    /// Only this vague (1 or 2); both when `None`.
+    pub vague: Option<u8>,
+    /// Only these profiles (`Général`, `BAL PER-ORG`…); all when empty.
+    pub profiles: Vec<String>,
+}
+
+impl Scope {
+    /// Whether `row` is in scope: its couloir, in force, of the vague and profiles asked.
+    pub fn applies(&self, row: &Row) -> bool {
+        row.rem.eq_ignore_ascii_case(&self.couloir)
+            && row.in_force()
+            && self.vague.is_none_or(|v| row.vague() == v)
+            && (self.profiles.is_empty() || self.profiles.contains(&row.profil))
+    }
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The REM row.
+    pub row: Row,
+    /// The bench scenarios tagged with the requirement.
+    pub scenarios: Vec<String>,
+    /// The run's verdict for it, when a run was given and it ran.
+    pub verdict: Option<String>,
+}
+
+impl Line {
+    /// `scenario` when a bench scenario checks it, `outside` otherwise.
+    pub fn coverage(&self) -> &'static str {
+        if self.scenarios.is_empty() {
+            "outside"
+        } else {
+            "scenario"
+        }
+    }
+
+    /// The evidence: what the bench produces, or the kind the REM usually asks for
+    /// (counts of `../shared/specs/rem.md` §3.3: videos above all).
+    pub fn evidence(&self) -> &'static str {
+        if !self.scenarios.is_empty() {
+            return "banc : échanges journalisés, messages SOAP/SMTP, archives IHE_XDM, rapport";
+        }
+        let section = self.row.section_id.as_str();
+        if section.starts_with("SSI") {
+            "hors banc : formulaire de test d'intrusion PASSI, documentation"
+        } else if section.starts_with("INS") {
+            "hors banc : certificat CNDA, vidéo"
+        } else if section.starts_with("MSS") {
+            "hors banc : identifiant d'exécution de l'outil de test MSSanté, vidéo"
+        } else if section.starts_with("DMP") || section.starts_with("CDA") || section == "DOC" {
+            "hors banc : rapport Gazelle, vidéo"
+        } else {
+            "hors banc : vidéo ou captures d'écran"
+        }
+    }
+}
+
+/// The requirement ids each feature scenario is tagged with → scenario names.
+pub fn scenarios_by_requirement(features: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![features.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "feature") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        // Tags above a Feature apply to all its scenarios; those above a scenario to it.
+        let mut feature_tags: Vec<String> = Vec::new();
+        let mut pending: Vec<String> = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('@') {
+                pending.extend(
+                    line.split_whitespace()
+                        .map(|t| t.trim_start_matches('@').to_string()),
+                );
+            } else if line.starts_with("Fonctionnalité:") || line.starts_with("Feature:") {
+                feature_tags = std::mem::take(&mut pending);
+            } else if let Some(name) = [
+                "Scénario:",
+                "Scenario:",
+                "Plan du scénario:",
+                "Scenario Outline:",
+            ]
+            .iter()
+            .find_map(|k| line.strip_prefix(k))
+            {
+                for tag in feature_tags.iter().chain(&pending) {
+                    if segur_scenarios::run::is_requirement(tag) {
+                        out.entry(tag.clone())
+                            .or_default()
+                            .insert(name.trim().to_string());
+                    }
+                }
+                pending.clear();
+            } else if !line.is_empty() && !line.starts_with('#') {
+                pending.clear();
+            }
+        }
+    }
+    out
+}
+
+/// The requirement ids a run's `summary.json` covers → its scenario names.
+pub fn scenarios_of_run(summary: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    summary["requirements"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(id, r)| {
+            let names = r["scenarios"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["name"].as_str().map(str::to_string))
+                .collect();
+            (id.clone(), names)
+        })
+        .collect()
+}
+
+/// The checklist of `scope`: `tagged` gives the scenarios of each requirement id,
+/// `summary` (a run's `summary.json`) the verdicts.
+pub fn build(
+    rows: &[Row],
+    scope: &Scope,
+    tagged: &BTreeMap<String, BTreeSet<String>>,
+    summary: Option<&Value>,
+) -> Vec<Line> {
+    let mut seen = BTreeSet::new();
+    rows.iter()
+        .filter(|r| scope.applies(r))
+        // One line per requirement and vague (a sheet may repeat a row).
+        .filter(|r| seen.insert((r.requirement_ref.clone(), r.vague())))
+        .map(|r| Line {
+            scenarios: tagged
+                .get(&r.requirement_ref)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
+            verdict: summary
+                .and_then(|s| s["requirements"][&r.requirement_ref]["verdict"].as_str())
+                .map(str::to_string),
+            row: r.clone(),
+        })
+        .collect()
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The CSV form.
+pub fn csv(lines: &[Line]) -> String {
+    let mut out = String::from(
+        "requirement,vague,section,profile,nature,status,coverage,scenarios,verdict,evidence_ids,evidence\n",
+    );
+    for l in lines {
+        let r = &l.row;
+        let fields = [
+            r.requirement_ref.clone(),
+            r.vague().to_string(),
+            r.section_id.clone(),
+            r.profil.clone(),
+            r.nature.clone(),
+            r.arbitrage.clone(),
+            l.coverage().to_string(),
+            l.scenarios.join(" | "),
+            l.verdict.clone().unwrap_or_default(),
+            r.evidence_ids.clone(),
+            l.evidence().to_string(),
+        ];
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The HTML form (self-contained, well-formed).
+pub fn html(lines: &[Line], scope: &Scope) -> String {
+    let covered = lines.iter().filter(|l| l.coverage() == "scenario").count();
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fr\"><head><meta charset=\"utf-8\"/><title>Liste de complétude {c}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}.outside{{color:#666}}.failed{{color:#a01010;font-weight:bold}}.passed{{color:#176317}}</style></head><body><h1>Liste de complétude — couloir {c}{v}</h1><p>{n} exigences applicables ; {covered} vérifiées par un scénario du banc, {rest} à prouver hors du banc.</p><table><thead><tr><th>Exigence</th><th>Vague</th><th>Nature</th><th>Profil</th><th>Couverture</th><th>Scénarios</th><th>Verdict</th><th>Preuves</th></tr></thead><tbody>",
+        c = esc(&scope.couloir),
+        v = scope
+            .vague
+            .map(|v| format!(", vague {v}"))
+            .unwrap_or_default(),
+        n = lines.len(),
+        rest = lines.len() - covered,
+    );
+    for l in lines {
+        let verdict = l.verdict.clone().unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{} {}</td></tr>",
+            l.coverage(),
+            esc(&l.row.requirement_ref),
+            l.row.vague(),
+            esc(&l.row.nature),
+            esc(&l.row.profil),
+            if l.scenarios.is_empty() {
+                "hors banc"
+            } else {
+                "scénario"
+            },
+            l.scenarios
+                .iter()
+                .map(|s| esc(s))
+                .collect::<Vec<_>>()
+                .join("<br/>"),
+            esc(&verdict),
+            esc(&verdict),
+            esc(&l.row.evidence_ids),
+            esc(l.evidence()),
+        );
+    }
+    out.push_str("</tbody></table></body></html>\n");
+    out
+}

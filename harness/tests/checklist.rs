@@ -1,0 +1,103 @@
+//! `segur-bench checklist`: its counts are the REM table's for the couloir, read here
+//! independently, and coverage follows the features' tags.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn bench() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_segur-bench"));
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    command
+}
+
+/// The distinct in-force requirement ids of `couloir` (and `vague`) in the REM table.
+fn expected(couloir: &str, vague: Option<u8>) -> BTreeSet<String> {
+    let table = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/rem/requirements-ids.csv"
+    );
+    let mut reader = csv::Reader::from_path(table).expect("REM table");
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (sheet, rem, id, status) = (
+        col("source_sheet"),
+        col("rem"),
+        col("requirement_ref"),
+        col("arbitrage"),
+    );
+    reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| r[rem] == *couloir && r[status] != *"Obsolète")
+        .filter(|r| vague.is_none_or(|v| (v == 2) == r[sheet].contains("va2")))
+        .map(|r| r[id].to_string())
+        .collect()
+}
+
+#[test]
+fn the_checklist_counts_the_couloirs_requirements_and_their_coverage() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (couloir, vague) in [("LGC", Some(2)), ("DPI", None)] {
+        let mut command = bench();
+        command
+            .args(["checklist", "--couloir", couloir, "-o"])
+            .arg(tmp.path());
+        if let Some(v) = vague {
+            command.args(["--vague", &v.to_string()]);
+        }
+        let output = command.output().expect("segur-bench checklist");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut reader =
+            csv::Reader::from_path(tmp.path().join(format!("checklist-{couloir}.csv")))
+                .expect("CSV");
+        let lines: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("line")).collect();
+        let ids: BTreeSet<String> = lines.iter().map(|l| l[0].to_string()).collect();
+        let want = expected(couloir, vague);
+        if vague.is_some() {
+            assert_eq!(
+                lines.len(),
+                want.len(),
+                "one line per requirement of {couloir}"
+            );
+        }
+        assert_eq!(ids, want, "{couloir}");
+        let coverage = |id: &str| {
+            lines
+                .iter()
+                .find(|l| &l[0] == id)
+                .map(|l| l[6].to_string())
+                .unwrap_or_default()
+        };
+        if couloir == "LGC" {
+            assert_eq!(coverage("MSS/CONF.14"), "scenario");
+            assert_eq!(coverage("DMP/UX.50"), "scenario");
+            assert_eq!(coverage("APCV.01"), "outside");
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(&format!("{} exigences applicables", lines.len())),
+            "{stdout}"
+        );
+        let html = std::fs::read_to_string(tmp.path().join(format!("checklist-{couloir}.html")))
+            .expect("HTML");
+        let mut reader = quick_xml::Reader::from_str(&html);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("checklist HTML not well-formed: {e}"),
+            }
+        }
+    }
+    let unknown = bench()
+        .args(["checklist", "--couloir", "XYZ", "-o"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("known: "));
+}
