@@ -29,6 +29,7 @@ Examples:
   segur-bench dossier runs/<run> -o dossier.zip   sealed evidence of a run
   segur-bench verify dossier.zip                   what changed since it was sealed
   segur-bench checklist --couloir LGC --vague 2    what the bench covers, what stays outside
+  segur-bench recheck runs/<run>                   today's rules on a recorded run
 
 Logs go to stderr, filtered by RUST_LOG (e.g. RUST_LOG=debug)."
 )]
@@ -60,6 +61,26 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Every REM requirement of a couloir with its coverage by the bench, as CSV and HTML.
     Checklist(ChecklistArgs),
+    /// Re-run today's rules on a recorded run (folder or dossier) and list what differs.
+    Recheck(RecheckArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Re-checked today: the MSSanté operator's checks of every submitted message (X-MSS-*
+headers, IHE_XDM and its CDA, recipients and visibility, threading). Exchanges whose rules
+depend on the session's state at the time (tokens, DMP records) are counted, not re-run.
+Exit code 0 when nothing differs, 1 otherwise.
+
+Examples:
+  segur-bench recheck runs/20261122T221049-ef1add
+  segur-bench recheck dossier.zip --world my-world.toml")]
+pub struct RecheckArgs {
+    /// A run folder, or a dossier zip (verified first).
+    #[arg(value_name = "RUN_DIR|FILE.zip")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub world: WorldArg,
 }
 
 #[derive(Args, Debug)]
@@ -175,6 +196,10 @@ pub struct SelectArgs {
     /// World id of the structure the software is installed in.
     #[arg(long, default_value = "cabinet-lilas", value_name = "ID")]
     pub structure: String,
+    /// Do not record this rule's findings (repeatable), as a bench without it would run;
+    /// the run says so, and `segur-bench recheck` shows what the rule changes.
+    #[arg(long = "disable-rule", value_name = "RULE")]
+    pub disable_rules: Vec<String>,
     /// The software's PSC client registration (an `oidc_clients` entry of the world).
     #[arg(
         long,

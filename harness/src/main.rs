@@ -4,6 +4,7 @@ mod checklist;
 mod cli;
 mod cmd;
 mod dossier;
+mod recheck;
 mod rem;
 mod services;
 

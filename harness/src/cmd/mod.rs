@@ -5,6 +5,7 @@ mod demo;
 mod dossier;
 mod journal;
 mod pki;
+mod recheck;
 mod run;
 mod serve;
 mod world;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dossier(args) => dossier::build(args),
         Command::Verify(args) => dossier::verify(args),
         Command::Checklist(args) => checklist::run(args),
+        Command::Recheck(args) => recheck::run(args),
     }
 }
 

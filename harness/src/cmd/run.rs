@@ -79,12 +79,18 @@ pub async fn execute(
     let setup = Setup::from_world(&world, &select.structure, &select.psc_client)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let simulators = match control_url {
+        Some(_) if !select.disable_rules.is_empty() => {
+            anyhow::bail!(
+                "--disable-rule needs the run's own simulators: it cannot change a running `serve`"
+            )
+        }
         Some(url) => Simulators::Shared(url),
         None => {
             let (pki, _) = Pki::ensure(&select.pki_dir, &world, time::OffsetDateTime::now_utc())
                 .context("preparing the test PKI")?;
             let journal = Journal::open(&dir.join("journal"), Clock::new())
                 .context("opening the run's journal")?;
+            journal.disable_rules(select.disable_rules.iter().cloned());
             Simulators::PerScenario(Box::new(BenchTemplate::new(world, pki, journal).await?))
         }
     };
@@ -98,6 +104,7 @@ pub async fn execute(
         driver,
         simulators,
         setup,
+        disabled_rules: select.disable_rules.clone(),
         concurrency: select.parallel,
         run_dir: dir.to_path_buf(),
         progress,

@@ -129,6 +129,37 @@ pub fn read_run(dir: &Path) -> Result<Run, DossierError> {
     })
 }
 
+/// A run from a dossier's files (`summary.json`, the journal and its packs), checked as
+/// [`read_run`] checks a folder.
+pub fn run_from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Run, DossierError> {
+    let get = |name: &str| {
+        files
+            .get(name)
+            .ok_or_else(|| DossierError::file(name, "not in the dossier"))
+    };
+    let summary = serde_json::from_slice(get("summary.json")?)
+        .map_err(|e| DossierError::file("summary.json", e))?;
+    let journal = get("journal/journal.jsonl")?.clone();
+    let (records, head) = check_chain(&journal, "journal/journal.jsonl")?;
+    let mut packs = BTreeMap::new();
+    for record in &records {
+        for body in record.request.iter().chain(&record.response) {
+            let name = format!("journal/blobs/{}", pack_name(body.pack));
+            let pack = get(&name)?;
+            check_body(pack, body, &record.id, &name)?;
+            packs.entry(body.pack).or_insert_with(|| pack.clone());
+        }
+    }
+    Ok(Run {
+        summary,
+        journal,
+        records,
+        head,
+        packs,
+        reports: Vec::new(),
+    })
+}
+
 /// The records of a journal whose chain holds to its last line.
 pub fn check_chain(journal: &[u8], file: &str) -> Result<(Vec<Record>, String), DossierError> {
     let mut records = Vec::new();

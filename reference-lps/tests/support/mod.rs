@@ -77,6 +77,7 @@ pub async fn run_suite(driver: SharedDriver, tags: Option<&str>) -> (RunReport, 
         simulators: Simulators::PerScenario(Box::new(template)),
         setup: Setup::from_world(&world, "cabinet-lilas", "segur-bench-reference-lps")
             .expect("setup"),
+        disabled_rules: Vec::new(),
         concurrency: 8,
         run_dir: dir.path().to_path_buf(),
         progress: Box::new(|_| {}),

@@ -187,6 +187,8 @@ pub struct RunConfig {
     pub simulators: Simulators,
     /// Installation values.
     pub setup: Setup,
+    /// Rules whose findings the journal does not record (`--disable-rule`).
+    pub disabled_rules: Vec<String>,
     /// Scenarios at once (1 with shared simulators or a manual driver).
     pub concurrency: usize,
     /// The run folder.
@@ -219,6 +221,8 @@ pub struct Provenance {
     pub features_sha256: String,
     /// SHA-256 of the world the simulators played, as JSON (`null` when unknown).
     pub world_sha256: Option<String>,
+    /// Rules whose findings were not recorded (`--disable-rule`).
+    pub disabled_rules: Vec<String>,
     /// Start, RFC 3339 (system time).
     pub started_at: String,
     /// End, RFC 3339.
@@ -382,6 +386,7 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         bench_version: env!("CARGO_PKG_VERSION").to_string(),
         features_sha256: features_sha256(&canonical),
         world_sha256,
+        disabled_rules: config.disabled_rules.clone(),
         started_at,
         ended_at: String::new(),
     };

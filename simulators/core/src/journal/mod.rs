@@ -90,6 +90,9 @@ struct Inner {
     index_capacity: usize,
     /// New records, for subscribers (SSE stream, steps waiting on an exchange).
     events: broadcast::Sender<Arc<Record>>,
+    /// Rules whose findings are not recorded (`--disable-rule`: a run as a bench without
+    /// them would record it; `segur-bench recheck` shows what they change).
+    disabled_rules: RwLock<std::collections::BTreeSet<String>>,
 }
 
 #[derive(Debug)]
@@ -158,6 +161,7 @@ impl Journal {
                 index: RwLock::new(index),
                 index_capacity,
                 events,
+                disabled_rules: RwLock::new(std::collections::BTreeSet::new()),
             }),
             clock,
             scenario: Arc::new(RwLock::new(None)),
@@ -172,6 +176,16 @@ impl Journal {
             clock,
             scenario: Arc::new(RwLock::new(Some(scenario.into()))),
         }
+    }
+
+    /// Stops recording the findings of `rules` (every handle on this journal).
+    pub fn disable_rules<S: Into<String>>(&self, rules: impl IntoIterator<Item = S>) {
+        let mut disabled = self
+            .inner
+            .disabled_rules
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        disabled.extend(rules.into_iter().map(Into::into));
     }
 
     /// The journal file.
@@ -203,7 +217,17 @@ impl Journal {
             peer: exchange.peer,
             request,
             response,
-            findings: exchange.findings,
+            findings: {
+                let disabled = inner
+                    .disabled_rules
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner());
+                exchange
+                    .findings
+                    .into_iter()
+                    .filter(|f| !disabled.contains(f.rule.as_str()))
+                    .collect()
+            },
             prev: w.head.clone(),
             hash: String::new(),
         };
