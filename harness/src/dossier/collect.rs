@@ -93,7 +93,7 @@ pub fn read_run(dir: &Path) -> Result<Run, DossierError> {
         }
     }
     let mut reports = Vec::new();
-    for name in ["junit.xml", "cucumber.json"] {
+    for name in ["junit.xml", "cucumber.json", "messages.ndjson"] {
         let path = dir.join(name);
         if path.exists() {
             reports.push((name.to_string(), read(&path, &mut budget)?));

@@ -2,6 +2,7 @@
 //! (one bench per scenario, or shared ones reset between scenarios), and the reports of
 //! the run folder ([`report`]).
 
+pub mod messages;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -451,6 +452,7 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         },
     };
     report::write(&report)?;
+    messages::write(&report)?;
     Ok(report)
 }
 
