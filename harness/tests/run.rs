@@ -182,4 +182,42 @@ fn the_manual_driver_passes_a_scenario_from_stdin_and_records_attestations() {
         with_evidence["request"]["summary"]["evidence"]["size"],
         b"\x89PNG not really".len()
     );
+
+    // The dossier carries the attested screenshot itself, under the requirement.
+    let zip = tmp.path().join("dossier.zip");
+    let dossier = |out: &Path| {
+        bench()
+            .arg("dossier")
+            .arg(&run)
+            .arg("-o")
+            .arg(out)
+            .arg("--pki-dir")
+            .arg(tmp.path().join("pki"))
+            .output()
+            .expect("segur-bench dossier")
+    };
+    assert!(dossier(&zip).status.success());
+    let names = zip_names(&zip);
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("evidence/INS/") && n.ends_with("-ecran.png")),
+        "{names:?}"
+    );
+    // Gone since: a note says so instead.
+    std::fs::remove_file(&screenshot).expect("remove");
+    let later = tmp.path().join("later.zip");
+    assert!(dossier(&later).status.success());
+    assert!(
+        zip_names(&later).iter().any(|n| n.ends_with("-media.txt"))
+            && !zip_names(&later).iter().any(|n| n.ends_with("-ecran.png"))
+    );
+}
+
+fn zip_names(zip: &Path) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::fs::File::open(zip).expect("zip")).expect("zip");
+    archive
+        .file_names()
+        .map(|n| n.expect("entry name").into_owned())
+        .collect()
 }

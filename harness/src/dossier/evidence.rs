@@ -6,6 +6,7 @@
 
 use mail_parser::{MessageParser, MimeHeaders};
 use segur_core::journal::{BodyRef, Record};
+use sha2::{Digest, Sha256};
 
 use super::Files;
 use super::collect::Run;
@@ -99,6 +100,9 @@ pub fn files(
         if record.service == "insi" {
             insi.push(*record);
         }
+        if record.operation == "attestation" {
+            out.push(attested_media(record, &stem));
+        }
     }
     if !insi.is_empty() {
         out.push((
@@ -107,6 +111,41 @@ pub fn files(
         ));
     }
     out
+}
+
+/// The screenshot or video an operator's attestation names, copied when the file is still
+/// there with the SHA-256 recorded; a note saying why otherwise.
+fn attested_media(record: &Record, stem: &str) -> (String, Vec<u8>) {
+    let evidence = record
+        .request
+        .as_ref()
+        .map(|b| b.summary["evidence"].clone())
+        .unwrap_or_default();
+    let (Some(path), Some(recorded)) = (evidence["path"].as_str(), evidence["sha256"].as_str())
+    else {
+        return (
+            format!("{stem}-media.txt"),
+            b"Aucune capture ni video citee par cette attestation.\n".to_vec(),
+        );
+    };
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| slug(&n.to_string_lossy()))
+        .unwrap_or_else(|| "media".into());
+    match std::fs::read(path) {
+        Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == recorded => {
+            (format!("{stem}-{name}"), bytes)
+        }
+        Ok(_) => (
+            format!("{stem}-media.txt"),
+            format!("{path} a change depuis l'attestation (SHA-256 enregistre {recorded}) : non copie.\n")
+                .into_bytes(),
+        ),
+        Err(e) => (
+            format!("{stem}-media.txt"),
+            format!("{path} (SHA-256 {recorded}) est introuvable : {e}.\n").into_bytes(),
+        ),
+    }
 }
 
 /// The IHE_XDM archives attached to a mail.
