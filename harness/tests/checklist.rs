@@ -2,13 +2,10 @@
 //! independently, and coverage follows the features' tags.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
-fn bench() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_segur-bench"));
-    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    command
-}
+mod support;
+
+use support::bench;
 
 /// The distinct in-force requirement ids of `couloir` (and `vague`) in the REM table.
 fn expected(couloir: &str, vague: Option<u8>) -> BTreeSet<String> {

@@ -5,43 +5,19 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bench() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_segur-bench"));
-    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    command
-}
+mod support;
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use support::{bench, text};
 
 /// A demo run of a few scenarios (INSi SOAP, PSC tokens, an MSSanté mail with IHE_XDM).
 fn demo_run(tmp: &Path) -> PathBuf {
-    let runs = tmp.join("runs");
-    let output = bench()
-        .args([
-            "demo",
-            "--tags",
-            "@INS/va1.52 or @MSS/va1.01 or @PSC.08",
-            "--runs-dir",
-        ])
-        .arg(&runs)
-        .arg("--pki-dir")
-        .arg(tmp.join("pki"))
-        .output()
-        .expect("segur-bench demo");
-    assert!(output.status.success(), "{}", text(&output));
-    std::fs::read_dir(&runs)
-        .expect("runs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.is_dir())
-        .expect("a run folder")
+    support::demo(
+        tmp,
+        "runs",
+        &["--tags", "@INS/va1.52 or @MSS/va1.01 or @PSC.08"],
+    )
 }
 
 fn dossier(tmp: &Path, run: &Path, out: &Path, signer: Option<(&Path, &Path)>) -> Output {

@@ -3,37 +3,19 @@
 //! result, and the scenario's raw exchanges attached.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
+
+mod support;
 
 use serde_json::Value;
 
 #[test]
 fn the_run_is_written_as_consistent_cucumber_messages_with_its_exchanges() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let runs = tmp.path().join("runs");
-    let output = Command::new(env!("CARGO_BIN_EXE_segur-bench"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .args([
-            "demo",
-            "--tags",
-            "@MSS/va1.01 or @INS/va1.52 or @PSC.08",
-            "--runs-dir",
-        ])
-        .arg(&runs)
-        .arg("--pki-dir")
-        .arg(tmp.path().join("pki"))
-        .output()
-        .expect("segur-bench demo");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let run = support::demo(
+        tmp.path(),
+        "runs",
+        &["--tags", "@MSS/va1.01 or @INS/va1.52 or @PSC.08"],
     );
-    let run = std::fs::read_dir(&runs)
-        .expect("runs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.is_dir())
-        .expect("run");
     let text = std::fs::read_to_string(run.join("messages.ndjson")).expect("messages.ndjson");
     let mut by_kind: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {

@@ -2,42 +2,9 @@
 //! changed, and names the findings and verdicts a rule disabled at recording time changes,
 //! from the run folder and from its dossier.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn bench() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_segur-bench"));
-    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    command
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Runs the demo with `args` into a fresh runs folder under `tmp`; the run folder.
-fn demo(tmp: &Path, name: &str, args: &[&str]) -> PathBuf {
-    let runs = tmp.join(name);
-    let output = bench()
-        .arg("demo")
-        .args(args)
-        .arg("--runs-dir")
-        .arg(&runs)
-        .arg("--pki-dir")
-        .arg(tmp.join("pki"))
-        .output()
-        .expect("segur-bench demo");
-    assert!(output.status.success(), "{}", text(&output));
-    std::fs::read_dir(&runs)
-        .expect("runs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.is_dir())
-        .expect("a run folder")
-}
+use support::{bench, demo, text};
 
 #[test]
 fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {

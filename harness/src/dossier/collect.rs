@@ -75,23 +75,11 @@ pub fn read_run(dir: &Path) -> Result<Run, DossierError> {
         .map_err(|e| DossierError::file(summary_path.display(), e))?;
     let journal_path = dir.join("journal").join("journal.jsonl");
     let journal = read(&journal_path, &mut budget)?;
-    let (records, head) = check_chain(&journal, &journal_path.display().to_string())?;
-    let mut packs = BTreeMap::new();
     let blobs = dir.join("journal").join("blobs");
-    for record in &records {
-        for body in record.request.iter().chain(&record.response) {
-            if let std::collections::btree_map::Entry::Vacant(slot) = packs.entry(body.pack) {
-                let path = blobs.join(pack_name(body.pack));
-                let bytes = read(&path, &mut budget).map_err(|e| DossierError::Journal {
-                    file: path.display().to_string(),
-                    reason: format!("record {} points to it: {e}", record.id),
-                })?;
-                slot.insert(bytes);
-            }
-            let file = blobs.join(pack_name(body.pack)).display().to_string();
-            check_body(&packs[&body.pack], body, &record.id, &file)?;
-        }
-    }
+    let checked = checked_journal(&journal, &journal_path.display().to_string(), |n| {
+        let path = blobs.join(pack_name(n));
+        Ok((path.display().to_string(), read(&path, &mut budget)?))
+    })?;
     let mut reports = Vec::new();
     for name in ["junit.xml", "cucumber.json", "messages.ndjson"] {
         let path = dir.join(name);
@@ -122,9 +110,9 @@ pub fn read_run(dir: &Path) -> Result<Run, DossierError> {
     Ok(Run {
         summary,
         journal,
-        records,
-        head,
-        packs,
+        records: checked.records,
+        head: checked.head,
+        packs: checked.packs,
         reports,
     })
 }
@@ -140,23 +128,57 @@ pub fn run_from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Run, DossierE
     let summary = serde_json::from_slice(get("summary.json")?)
         .map_err(|e| DossierError::file("summary.json", e))?;
     let journal = get("journal/journal.jsonl")?.clone();
-    let (records, head) = check_chain(&journal, "journal/journal.jsonl")?;
-    let mut packs = BTreeMap::new();
-    for record in &records {
-        for body in record.request.iter().chain(&record.response) {
-            let name = format!("journal/blobs/{}", pack_name(body.pack));
-            let pack = get(&name)?;
-            check_body(pack, body, &record.id, &name)?;
-            packs.entry(body.pack).or_insert_with(|| pack.clone());
-        }
-    }
+    let checked = checked_journal(&journal, "journal/journal.jsonl", |n| {
+        let name = format!("journal/blobs/{}", pack_name(n));
+        let pack = get(&name)?.clone();
+        Ok((name, pack))
+    })?;
     Ok(Run {
         summary,
         journal,
+        records: checked.records,
+        head: checked.head,
+        packs: checked.packs,
+        reports: Vec::new(),
+    })
+}
+
+/// A journal whose chain holds, each body found in its pack with its SHA-256.
+pub struct Checked {
+    /// The records, in order.
+    pub records: Vec<Record>,
+    /// The last hash.
+    pub head: String,
+    /// The packs the records point to, by number.
+    pub packs: BTreeMap<u32, Vec<u8>>,
+}
+
+/// Checks `journal` (named `file` in errors); `pack` gives a pack's name and bytes the
+/// first time a record points to it.
+pub fn checked_journal(
+    journal: &[u8],
+    file: &str,
+    mut pack: impl FnMut(u32) -> Result<(String, Vec<u8>), DossierError>,
+) -> Result<Checked, DossierError> {
+    let (records, head) = check_chain(journal, file)?;
+    let mut packs: BTreeMap<u32, (String, Vec<u8>)> = BTreeMap::new();
+    for record in &records {
+        for body in record.request.iter().chain(&record.response) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = packs.entry(body.pack) {
+                let loaded = pack(body.pack).map_err(|e| DossierError::Journal {
+                    file: pack_name(body.pack),
+                    reason: format!("record {} points to it: {e}", record.id),
+                })?;
+                slot.insert(loaded);
+            }
+            let (name, bytes) = &packs[&body.pack];
+            check_body(bytes, body, &record.id, name)?;
+        }
+    }
+    Ok(Checked {
         records,
         head,
-        packs,
-        reports: Vec::new(),
+        packs: packs.into_iter().map(|(n, (_, b))| (n, b)).collect(),
     })
 }
 

@@ -13,7 +13,7 @@ use rustls_pki_types::pem::PemObject;
 use sha2::{Digest, Sha256};
 
 use super::DossierError;
-use super::collect::{check_body, check_chain, pack_name};
+use super::collect::{checked_journal, pack_name};
 use super::seal::{SIGNATURE, SIGNER, SUMS, signature_holds};
 
 /// The largest dossier read, and the largest file in it.
@@ -196,34 +196,23 @@ fn check_journal(files: &BTreeMap<String, Vec<u8>>, verdict: &mut Verdict) {
         verdict.problems.push(format!("{file}: removed"));
         return;
     };
-    let (records, head) = match check_chain(journal, file) {
-        Ok(r) => r,
+    let checked = checked_journal(journal, file, |n| {
+        let name = format!("journal/blobs/{}", pack_name(n));
+        let pack = files
+            .get(&name)
+            .ok_or_else(|| DossierError::file(&name, "missing"))?;
+        Ok((name, pack.clone()))
+    });
+    let head = match checked {
+        Ok(c) => {
+            verdict.records = c.records.len();
+            c.head
+        }
         Err(e) => {
             verdict.problems.push(e.to_string());
             return;
         }
     };
-    verdict.records = records.len();
-    for record in &records {
-        for body in record.request.iter().chain(&record.response) {
-            let pack = format!("journal/blobs/{}", pack_name(body.pack));
-            match files.get(&pack) {
-                None => {
-                    verdict.problems.push(format!(
-                        "{pack}: missing, record {} points to it",
-                        record.id
-                    ));
-                    return;
-                }
-                Some(bytes) => {
-                    if let Err(e) = check_body(bytes, body, &record.id, &pack) {
-                        verdict.problems.push(e.to_string());
-                        return;
-                    }
-                }
-            }
-        }
-    }
     let manifest_head = files
         .get("manifest.json")
         .and_then(|m| serde_json::from_slice::<serde_json::Value>(m).ok())
