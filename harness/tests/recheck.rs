@@ -40,6 +40,20 @@ fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {
             "XDM-METADATA",
         ],
     );
+    // Both runs played the same scenarios and world, wherever their folders are.
+    let provenance = |run: &std::path::Path| -> serde_json::Value {
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(run.join("summary.json")).expect("summary"))
+                .expect("JSON");
+        summary["provenance"].clone()
+    };
+    let (a, b) = (provenance(&plain), provenance(&blind));
+    assert_eq!(a["features_sha256"], b["features_sha256"]);
+    assert_eq!(a["world_sha256"], b["world_sha256"]);
+    assert_eq!(
+        b["disabled_rules"],
+        serde_json::json!(["XDM-TREE", "XDM-NAMES-8.3", "XDM-METADATA"])
+    );
     let zip = tmp.path().join("blind.zip");
     let built = bench()
         .arg("dossier")

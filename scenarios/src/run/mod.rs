@@ -218,7 +218,8 @@ pub struct RunReport {
 pub struct Provenance {
     /// `segur-bench` version.
     pub bench_version: String,
-    /// SHA-256 over the feature files run (sorted by path: path, NUL, content, NUL).
+    /// SHA-256 over the feature files run (sorted by their path from the features' common
+    /// folder: path, NUL, content, NUL), the same on every machine.
     pub features_sha256: String,
     /// SHA-256 of the world the simulators played, as JSON (`null` when unknown).
     pub world_sha256: Option<String>,
@@ -236,8 +237,8 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// The SHA-256 of every `.feature` file under `paths`, sorted by path.
-fn features_sha256(paths: &[PathBuf]) -> String {
+/// The SHA-256 of every `.feature` file under `paths`, sorted by their path from `root`.
+fn features_sha256(paths: &[PathBuf], root: &Path) -> String {
     use sha2::{Digest, Sha256};
     let mut files = Vec::new();
     let mut stack: Vec<PathBuf> = paths.to_vec();
@@ -254,7 +255,8 @@ fn features_sha256(paths: &[PathBuf]) -> String {
     files.dedup();
     let mut hash = Sha256::new();
     for f in files {
-        hash.update(f.to_string_lossy().as_bytes());
+        let relative = f.strip_prefix(root).unwrap_or(&f);
+        hash.update(relative.to_string_lossy().as_bytes());
         hash.update([0]);
         hash.update(std::fs::read(&f).unwrap_or_default());
         hash.update([0]);
@@ -385,7 +387,7 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
     };
     let provenance = Provenance {
         bench_version: env!("CARGO_PKG_VERSION").to_string(),
-        features_sha256: features_sha256(&canonical),
+        features_sha256: features_sha256(&canonical, &root),
         world_sha256,
         disabled_rules: config.disabled_rules.clone(),
         started_at,
