@@ -74,57 +74,9 @@ impl Line {
     }
 }
 
-/// The requirement ids each feature scenario is tagged with → scenario names.
+/// The requirement ids the feature scenarios under `features` are tagged with → names.
 pub fn scenarios_by_requirement(features: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut stack = vec![features.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&p) {
-                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
-            }
-            continue;
-        }
-        if p.extension().is_none_or(|e| e != "feature") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&p) else {
-            continue;
-        };
-        // Tags above a Feature apply to all its scenarios; those above a scenario to it.
-        let mut feature_tags: Vec<String> = Vec::new();
-        let mut pending: Vec<String> = Vec::new();
-        for line in text.lines().map(str::trim) {
-            if line.starts_with('@') {
-                pending.extend(
-                    line.split_whitespace()
-                        .map(|t| t.trim_start_matches('@').to_string()),
-                );
-            } else if line.starts_with("Fonctionnalité:") || line.starts_with("Feature:") {
-                feature_tags = std::mem::take(&mut pending);
-            } else if let Some(name) = [
-                "Scénario:",
-                "Scenario:",
-                "Plan du scénario:",
-                "Scenario Outline:",
-            ]
-            .iter()
-            .find_map(|k| line.strip_prefix(k))
-            {
-                for tag in feature_tags.iter().chain(&pending) {
-                    if segur_scenarios::run::is_requirement(tag) {
-                        out.entry(tag.clone())
-                            .or_default()
-                            .insert(name.trim().to_string());
-                    }
-                }
-                pending.clear();
-            } else if !line.is_empty() && !line.starts_with('#') {
-                pending.clear();
-            }
-        }
-    }
-    out
+    segur_scenarios::run::requirements_of_features(features)
 }
 
 /// The requirement ids a run's `summary.json` covers → its scenario names.

@@ -307,6 +307,45 @@ fn all_tags(
         .collect()
 }
 
+/// The requirement ids the scenarios of the `.feature` files under `root` are tagged
+/// with (feature, rule and scenario tags) → the scenario names; files that do not parse are
+/// left out.
+pub fn requirements_of_features(
+    root: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "feature") {
+            continue;
+        }
+        let Ok(feature) = gherkin::Feature::parse_path(&p, gherkin::GherkinEnv::default()) else {
+            continue;
+        };
+        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
+            feature
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+        );
+        for (rule, scenario) in scenarios {
+            for tag in all_tags(&feature, rule, scenario) {
+                if is_requirement(&tag) {
+                    out.entry(tag).or_default().insert(scenario.name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What a failed step said: the step's own message, without cucumber's wrapping.
 fn step_error(error: &event::StepError) -> String {
     match error {
