@@ -118,9 +118,10 @@ pub struct ChecklistArgs {
 #[command(after_help = "\
 The zip holds manifest.json (bench, scenarios and world fingerprints, the software, the
 times, each requirement's verdict, scenarios, exchanges and evidence files), the run's
-reports, the journal and its blobs, evidence/<requirement>/<evidence id>/ (SOAP messages,
-mail sources, IHE_XDM archives, token exchanges, insi-calls.csv), report.html (in French,
-self-contained), SHA256SUMS, SHA256SUMS.sig and SIGNER.pem.
+reports (summary.json, junit.xml, cucumber.json, messages.ndjson), the journal and its
+blobs, evidence/<requirement>/<evidence id>/ (SOAP messages, mail sources, IHE_XDM archives,
+token exchanges, insi-calls.csv, attested screenshots), checklist/ (per couloir of the run),
+report.html (in French, self-contained), SHA256SUMS, SHA256SUMS.sig and SIGNER.pem.
 
 Examples:
   segur-bench dossier runs/20261122T221049-ef1add -o dossier.zip
