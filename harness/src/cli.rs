@@ -68,8 +68,10 @@ pub enum Command {
 #[derive(Args, Debug)]
 #[command(after_help = "\
 Re-checked today: the MSSanté operator's checks of every submitted message (X-MSS-*
-headers, IHE_XDM and its CDA, recipients and visibility, threading). Exchanges whose rules
-depend on the session's state at the time (tokens, DMP records) are counted, not re-run.
+headers, IHE_XDM and its CDA, recipients and visibility, threading), and the DMP's checks
+of every VIHF (attributes, NameID, patient, validity at the record's time, signature and
+its certificate, with the test PKI of --pki-dir). Exchanges whose rules depend on the
+session's state at the time (tokens, DMP records, INSi's answers) are counted, not re-run.
 Exit code 0 when nothing differs, 1 otherwise.
 
 Examples:
@@ -79,6 +81,9 @@ pub struct RecheckArgs {
     /// A run folder, or a dossier zip (verified first).
     #[arg(value_name = "RUN_DIR|FILE.zip")]
     pub input: PathBuf,
+    /// Folder of the test PKI that signed the run's VIHFs.
+    #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
+    pub pki_dir: PathBuf,
     #[command(flatten)]
     pub world: WorldArg,
 }

@@ -3,10 +3,14 @@
 //! and each finding that appears or vanishes is listed with the scenario and requirement
 //! verdicts it changes.
 //!
-//! Re-checkable today: the MSSanté operator's checks of a submitted message (`X-MSS-*`
-//! headers, IHE_XDM and its CDA, recipients and visibility, threading), which need only
-//! the message and its recipients. Other exchanges are counted as not re-checkable; their
-//! rules depend on the session's state (tokens, DMP records) at the time.
+//! Re-checkable today:
+//! - the MSSanté operator's checks of a submitted message (`X-MSS-*` headers, IHE_XDM and
+//!   its CDA, recipients and visibility, threading), from the message and its recipients;
+//! - the DMP's VIHF checks (attributes, NameID, patient, validity, signature and its
+//!   certificate), from the request, the world, the test PKI and the record's time.
+//!
+//! Other exchanges are counted as not re-checkable: their rules depend on the session's
+//! state at the time (tokens, DMP records, INSi's answers).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,9 +71,41 @@ struct Rerun {
     owns: fn(&str) -> bool,
 }
 
+/// What the re-checks need besides the run: the world and, for the VIHF, the test PKI.
+pub struct Context {
+    /// The world the run played.
+    pub world: World,
+    /// The test PKI whose certificates signed the VIHFs (none: the DMP is not re-checked).
+    pub pki: Option<segur_core::pki::Pki>,
+    /// Where a scratch journal lives while the DMP's checks run (they take a bench).
+    pub scratch: std::path::PathBuf,
+}
+
 /// Today's findings on `record`; `None` when it cannot be re-checked alone.
-fn rerun(run: &Run, world: &World, record: &Record) -> Option<Rerun> {
+async fn rerun(run: &Run, context: &Context, record: &Record) -> Option<Rerun> {
+    let world = &context.world;
     match (record.service.as_str(), record.operation.as_str()) {
+        ("dmp", operation) if operation.starts_with("TD") => {
+            let pki = context.pki.clone()?;
+            let request = record.request.as_ref()?;
+            let clock = segur_core::clock::Clock::new();
+            clock.freeze(Some(record.time));
+            let journal =
+                segur_core::journal::Journal::open(&context.scratch, clock.clone()).ok()?;
+            let bench = segur_core::bench::Bench::new(world.clone(), clock, journal, pki);
+            let findings = segur_dmp::vihf::recheck(
+                &bench,
+                &segur_dmp::config::DmpConfig::default(),
+                request.content_type.as_deref().unwrap_or_default(),
+                bytes::Bytes::copy_from_slice(run.body(request)),
+                operation,
+            )
+            .await;
+            Some(Rerun {
+                findings,
+                owns: segur_dmp::vihf::is_vihf_rule,
+            })
+        }
         ("mssante", "SMTP DATA") => {
             let request = record.request.as_ref()?;
             let rcpt: Vec<String> = request.summary["rcpt_to"]
@@ -90,8 +126,8 @@ fn rerun(run: &Run, world: &World, record: &Record) -> Option<Rerun> {
     }
 }
 
-/// Re-checks `run` against `world`.
-pub fn recheck(run: &Run, world: &World) -> Outcome {
+/// Re-checks `run` in `context`.
+pub async fn recheck(run: &Run, context: &Context) -> Outcome {
     let mut outcome = Outcome::default();
     // Error findings that appeared, by record id.
     let mut new_errors: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -100,7 +136,7 @@ pub fn recheck(run: &Run, world: &World) -> Outcome {
         let Some(Rerun {
             findings: now,
             owns: owned,
-        }) = rerun(run, world, record)
+        }) = rerun(run, context, record).await
         else {
             *outcome
                 .not_rechecked

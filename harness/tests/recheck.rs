@@ -9,16 +9,21 @@ use support::{bench, demo, text};
 #[test]
 fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {
     let tmp = tempfile::tempdir().expect("tmp");
+    let recheck = |input: &std::path::Path| {
+        bench()
+            .arg("recheck")
+            .arg(input)
+            .arg("--pki-dir")
+            .arg(tmp.path().join("pki"))
+            .output()
+            .expect("recheck")
+    };
     let plain = demo(
         tmp.path(),
         "plain",
-        &["--tags", "@MSS/va1.01 or @MSS/CONF.21"],
+        &["--tags", "@MSS/va1.01 or @MSS/CONF.21 or @DMP/AIRS.06"],
     );
-    let out = bench()
-        .arg("recheck")
-        .arg(&plain)
-        .output()
-        .expect("recheck");
+    let out = recheck(&plain);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("aucune différence"), "{}", text(&out));
 
@@ -66,7 +71,7 @@ fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {
         .expect("dossier");
     assert!(built.status.success(), "{}", text(&built));
     for input in [blind.as_path(), zip.as_path()] {
-        let out = bench().arg("recheck").arg(input).output().expect("recheck");
+        let out = recheck(input);
         let said = text(&out);
         assert!(!out.status.success(), "{said}");
         assert!(said.contains("+ XDM-NAMES-8.3"), "{said}");
@@ -76,4 +81,22 @@ fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {
         );
         assert!(said.contains("XDM-TREE"), "{said}");
     }
+
+    // A generic NameID in the VIHF, recorded without the rule that names it: today's VIHF
+    // checks, with the run's PKI and at the record's time, find it.
+    let (generic, _) = support::demo_any(
+        tmp.path(),
+        "generic",
+        &[
+            "--name",
+            "identifiant national de l'utilisateur",
+            "--defect",
+            "vihf-generic-user",
+            "--disable-rule",
+            "DMP-VIHF-NAMEID",
+        ],
+    );
+    let out = recheck(&generic);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("+ DMP-VIHF-NAMEID"), "{}", text(&out));
 }

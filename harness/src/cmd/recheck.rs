@@ -37,7 +37,24 @@ pub fn run(args: RecheckArgs) -> anyhow::Result<ExitCode> {
             serde_json::Value::from(rules.clone())
         );
     }
-    let outcome = recheck::recheck(&run, &world);
+    let pki = segur_core::pki::Pki::load(&args.pki_dir).ok();
+    if pki.is_none() {
+        let _ = writeln!(
+            out,
+            "pas de PKI de test dans {} : les VIHF du DMP ne sont pas revérifiés (--pki-dir)",
+            args.pki_dir.display()
+        );
+    }
+    let scratch = tempfile::tempdir()?;
+    let context = recheck::Context {
+        world,
+        pki,
+        scratch: scratch.path().join("journal"),
+    };
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(recheck::recheck(&run, &context));
     let _ = writeln!(
         out,
         "{} échanges revérifiés ; non revérifiables : {}",

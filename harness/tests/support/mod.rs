@@ -24,6 +24,13 @@ pub fn text(output: &Output) -> String {
 /// Runs `segur-bench demo` with `args` into `tmp/<name>/` (the PKI in `tmp/pki`), which
 /// must pass; its run folder.
 pub fn demo(tmp: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let (run, output) = demo_any(tmp, name, args);
+    assert!(output.status.success(), "{}", text(&output));
+    run
+}
+
+/// As [`demo`], whatever the scenarios' verdicts: the run folder and the command's output.
+pub fn demo_any(tmp: &Path, name: &str, args: &[&str]) -> (PathBuf, Output) {
     let runs = tmp.join(name);
     let output = bench()
         .arg("demo")
@@ -34,10 +41,10 @@ pub fn demo(tmp: &Path, name: &str, args: &[&str]) -> PathBuf {
         .arg(tmp.join("pki"))
         .output()
         .expect("segur-bench demo");
-    assert!(output.status.success(), "{}", text(&output));
-    std::fs::read_dir(&runs)
-        .expect("runs")
+    let run = std::fs::read_dir(&runs)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{}", runs.display(), text(&output)))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.is_dir())
-        .expect("a run folder")
+        .expect("a run folder");
+    (run, output)
 }

@@ -86,6 +86,9 @@ struct Call {
     response: Map<String, Value>,
     findings: Vec<Finding>,
     message_id: Option<String>,
+    /// The request's `Content-Type` as sent (MTOM's boundary with it), journaled with the
+    /// body so the body can be read again.
+    request_type: String,
 }
 
 /// How the call is answered.
@@ -116,6 +119,11 @@ async fn post_soap(
         response: Map::new(),
         findings: Vec::new(),
         message_id: None,
+        request_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string(),
     };
     call.request
         .insert("service".into(), Value::from(service.path()));
@@ -300,19 +308,7 @@ async fn answer_call(
         "vihf".into(),
         serde_json::to_value(&vihf).unwrap_or(Value::Null),
     );
-    if state
-        .bench
-        .world()
-        .professional_by_national_id(&vihf.national_id)
-        .is_none()
-    {
-        call.findings.push(
-            rules::VIHF_NAME_ID
-                .finding(format!("NameID {} is no professional of the world: the VIHF must carry the real user's national id, not a generic account", vihf.national_id))
-                .at("Header/Security/Assertion/Subject/NameID")
-                .with_severity(segur_core::finding::Severity::Warning),
-        );
-    }
+    vihf::check_user(&vihf, &state.bench.world(), &mut call.findings);
     let mut ctx = Ctx {
         bench: &state.bench,
         config: &state.config,
@@ -512,7 +508,7 @@ fn journal(
         .peer(peer.to_journal())
         .request(
             Payload::new(request)
-                .content_type("application/soap+xml")
+                .content_type(call.request_type.clone())
                 .summary(Value::Object(call.request.clone())),
         )
         .response(

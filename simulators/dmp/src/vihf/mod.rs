@@ -178,3 +178,57 @@ fn check_validity(
 
 #[cfg(test)]
 mod tests;
+
+/// The VIHF's user must be a professional of the world: the real user, not a generic
+/// account (DMP/AIRS.06).
+pub fn check_user(vihf: &Vihf, world: &segur_core::world::World, findings: &mut Vec<Finding>) {
+    if world
+        .professional_by_national_id(&vihf.national_id)
+        .is_none()
+    {
+        findings.push(
+            rules::VIHF_NAME_ID
+                .finding(format!("NameID {} is no professional of the world: the VIHF must carry the real user's national id, not a generic account", vihf.national_id))
+                .at("Header/Security/Assertion/Subject/NameID")
+                .with_severity(segur_core::finding::Severity::Warning),
+        );
+    }
+}
+
+/// Rules a VIHF re-check speaks for (the rest of a DMP record comes from the DMP's state).
+pub fn is_vihf_rule(rule: &str) -> bool {
+    rule.starts_with("DMP-VIHF-")
+}
+
+/// Today's VIHF checks on a recorded DMP request (`content_type` and `body` as sent,
+/// `operation` its TD name), in `bench` (its clock set to the record's time, its world
+/// and PKI the run's): the findings of the VIHF rules alone.
+pub async fn recheck(
+    bench: &Bench,
+    config: &DmpConfig,
+    content_type: &str,
+    body: bytes::Bytes,
+    operation: &str,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Ok(incoming) = crate::transport::read(content_type, body, config.max_document).await else {
+        return findings;
+    };
+    let Ok(envelope) = Envelope::parse_any(&incoming.soap, &config.xml_limits) else {
+        return findings;
+    };
+    let cache = signature::SignatureCache::default();
+    // Every call but TD0.4 (the authorisations list) is about one patient.
+    let patient_scoped = operation != "TD0.4";
+    if let Ok(vihf) = check(
+        &envelope,
+        bench,
+        config,
+        &cache,
+        patient_scoped,
+        &mut findings,
+    ) {
+        check_user(&vihf, &bench.world(), &mut findings);
+    }
+    findings
+}
