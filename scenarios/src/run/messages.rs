@@ -222,7 +222,7 @@ pub fn write(report: &RunReport) -> std::io::Result<()> {
         line(
             json!({ "testCase": { "id": case, "pickleId": pickle, "testSteps": steps.iter().map(|s| {
             let l = s["line"].as_u64().unwrap_or(0);
-            json!({ "id": format!("{case}-{l}"), "pickleStepId": format!("{pickle}-{l}"), "stepDefinitionIds": [], "stepMatchArgumentsLists": [] })
+            json!({ "id": format!("{case}-{l}"), "pickleStepId": format!("{pickle}-{l}") })
         }).collect::<Vec<_>>() }}),
         )?;
         line(
