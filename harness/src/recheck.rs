@@ -71,14 +71,40 @@ struct Rerun {
     owns: fn(&str) -> bool,
 }
 
-/// What the re-checks need besides the run: the world and, for the VIHF, the test PKI.
+/// What the re-checks need besides the run.
 pub struct Context {
     /// The world the run played.
     pub world: World,
-    /// The test PKI whose certificates signed the VIHFs (none: the DMP is not re-checked).
-    pub pki: Option<segur_core::pki::Pki>,
-    /// Where a scratch journal lives while the DMP's checks run (they take a bench).
-    pub scratch: std::path::PathBuf,
+    /// The DMP's checks take a bench: the world, the test PKI that signed the VIHFs, a
+    /// clock set to each record's time, a scratch journal. None without a PKI: the DMP is
+    /// not re-checked.
+    pub dmp: Option<segur_core::bench::Bench>,
+}
+
+impl Context {
+    /// The context for `world`, with the DMP's bench when the PKI is there; `scratch` is
+    /// a folder for the bench's journal, which the checks do not write to.
+    pub fn new(
+        world: World,
+        pki: Option<segur_core::pki::Pki>,
+        scratch: &std::path::Path,
+    ) -> std::io::Result<Self> {
+        let dmp = match pki {
+            Some(pki) => {
+                let clock = segur_core::clock::Clock::new();
+                let journal = segur_core::journal::Journal::open(scratch, clock.clone())
+                    .map_err(std::io::Error::other)?;
+                Some(segur_core::bench::Bench::new(
+                    world.clone(),
+                    clock,
+                    journal,
+                    pki,
+                ))
+            }
+            None => None,
+        };
+        Ok(Self { world, dmp })
+    }
 }
 
 /// Today's findings on `record`; `None` when it cannot be re-checked alone.
@@ -86,15 +112,12 @@ async fn rerun(run: &Run, context: &Context, record: &Record) -> Option<Rerun> {
     let world = &context.world;
     match (record.service.as_str(), record.operation.as_str()) {
         ("dmp", operation) if operation.starts_with("TD") => {
-            let pki = context.pki.clone()?;
+            let bench = context.dmp.as_ref()?;
             let request = record.request.as_ref()?;
-            let clock = segur_core::clock::Clock::new();
-            clock.freeze(Some(record.time));
-            let journal =
-                segur_core::journal::Journal::open(&context.scratch, clock.clone()).ok()?;
-            let bench = segur_core::bench::Bench::new(world.clone(), clock, journal, pki);
+            // Records are re-checked one at a time: the clock is at this one's time.
+            bench.clock().freeze(Some(record.time));
             let findings = segur_dmp::vihf::recheck(
-                &bench,
+                bench,
                 &segur_dmp::config::DmpConfig::default(),
                 request.content_type.as_deref().unwrap_or_default(),
                 bytes::Bytes::copy_from_slice(run.body(request)),

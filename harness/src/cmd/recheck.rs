@@ -46,11 +46,7 @@ pub fn run(args: RecheckArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let scratch = tempfile::tempdir()?;
-    let context = recheck::Context {
-        world,
-        pki,
-        scratch: scratch.path().join("journal"),
-    };
+    let context = recheck::Context::new(world, pki, &scratch.path().join("journal"))?;
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?

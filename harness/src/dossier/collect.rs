@@ -34,6 +34,17 @@ pub struct Run {
 }
 
 impl Run {
+    fn new(summary: Value, journal: Vec<u8>, checked: Checked<Vec<u8>>, reports: Files) -> Self {
+        Self {
+            summary,
+            journal,
+            records: checked.records,
+            head: checked.head,
+            packs: checked.packs,
+            reports,
+        }
+    }
+
     /// A body's bytes (checked when the run was read).
     pub fn body(&self, body: &BodyRef) -> &[u8] {
         self.packs
@@ -107,14 +118,7 @@ pub fn read_run(dir: &Path) -> Result<Run, DossierError> {
         }
     }
     reports.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Run {
-        summary,
-        journal,
-        records: checked.records,
-        head: checked.head,
-        packs: checked.packs,
-        reports,
-    })
+    Ok(Run::new(summary, journal, checked, reports))
 }
 
 /// A run from a dossier's files (`summary.json`, the journal and its packs), checked as
@@ -130,38 +134,30 @@ pub fn run_from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Run, DossierE
     let journal = get("journal/journal.jsonl")?.clone();
     let checked = checked_journal(&journal, "journal/journal.jsonl", |n| {
         let name = format!("journal/blobs/{}", pack_name(n));
-        let pack = get(&name)?.clone();
-        Ok((name, pack))
+        Ok((name.clone(), get(&name)?.clone()))
     })?;
-    Ok(Run {
-        summary,
-        journal,
-        records: checked.records,
-        head: checked.head,
-        packs: checked.packs,
-        reports: Vec::new(),
-    })
+    Ok(Run::new(summary, journal, checked, Vec::new()))
 }
 
 /// A journal whose chain holds, each body found in its pack with its SHA-256.
-pub struct Checked {
+pub struct Checked<P> {
     /// The records, in order.
     pub records: Vec<Record>,
     /// The last hash.
     pub head: String,
-    /// The packs the records point to, by number.
-    pub packs: BTreeMap<u32, Vec<u8>>,
+    /// The packs the records point to, by number (owned, or borrowed from a dossier).
+    pub packs: BTreeMap<u32, P>,
 }
 
 /// Checks `journal` (named `file` in errors); `pack` gives a pack's name and bytes the
 /// first time a record points to it.
-pub fn checked_journal(
+pub fn checked_journal<P: AsRef<[u8]>>(
     journal: &[u8],
     file: &str,
-    mut pack: impl FnMut(u32) -> Result<(String, Vec<u8>), DossierError>,
-) -> Result<Checked, DossierError> {
+    mut pack: impl FnMut(u32) -> Result<(String, P), DossierError>,
+) -> Result<Checked<P>, DossierError> {
     let (records, head) = check_chain(journal, file)?;
-    let mut packs: BTreeMap<u32, (String, Vec<u8>)> = BTreeMap::new();
+    let mut packs: BTreeMap<u32, (String, P)> = BTreeMap::new();
     for record in &records {
         for body in record.request.iter().chain(&record.response) {
             if let std::collections::btree_map::Entry::Vacant(slot) = packs.entry(body.pack) {
@@ -172,7 +168,7 @@ pub fn checked_journal(
                 slot.insert(loaded);
             }
             let (name, bytes) = &packs[&body.pack];
-            check_body(bytes, body, &record.id, name)?;
+            check_body(bytes.as_ref(), body, &record.id, name)?;
         }
     }
     Ok(Checked {

@@ -201,7 +201,7 @@ fn check_journal(files: &BTreeMap<String, Vec<u8>>, verdict: &mut Verdict) {
         let pack = files
             .get(&name)
             .ok_or_else(|| DossierError::file(&name, "missing"))?;
-        Ok((name, pack.clone()))
+        Ok((name, pack.as_slice()))
     });
     let head = match checked {
         Ok(c) => {

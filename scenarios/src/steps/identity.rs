@@ -32,14 +32,16 @@ async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<()
     Ok(())
 }
 
-/// Creates `alias` from the traits of the world's `patient` (adjusted), remembering whose
-/// they are: steps about the patient's own addresses and ids look them up.
+/// Creates `alias` from the traits of the world's `patient`, as `adjust` changes them,
+/// remembering whose they are: steps about the patient's own addresses and ids look them up.
 async fn create_as(
     world: &mut SegurWorld,
     alias: &str,
     patient: String,
-    traits: Value,
+    adjust: impl FnOnce(&mut Value),
 ) -> Result<(), StepFailure> {
+    let mut traits = traits_of(world, &patient).await?;
+    adjust(&mut traits);
     world.world_patients.insert(alias.to_string(), patient);
     create(world, alias, traits).await
 }
@@ -50,8 +52,7 @@ pub(crate) async fn local_identity(
     alias: String,
     patient: String,
 ) -> Result<(), StepFailure> {
-    let traits = traits_of(world, &patient).await?;
-    create_as(world, &alias, patient, traits).await
+    create_as(world, &alias, patient, |_| {}).await
 }
 
 #[given(
@@ -63,9 +64,10 @@ async fn local_identity_first_names(
     patient: String,
     first_names: String,
 ) -> Result<(), StepFailure> {
-    let mut traits = traits_of(world, &patient).await?;
-    traits["first_names"] = json!(first_names.split(' ').collect::<Vec<_>>());
-    create_as(world, &alias, patient, traits).await
+    create_as(world, &alias, patient, |traits| {
+        traits["first_names"] = json!(first_names.split(' ').collect::<Vec<_>>());
+    })
+    .await
 }
 
 #[given(
@@ -76,9 +78,10 @@ async fn local_identity_no_birthplace(
     alias: String,
     patient: String,
 ) -> Result<(), StepFailure> {
-    let mut traits = traits_of(world, &patient).await?;
-    traits["birthplace"] = json!("99999");
-    create_as(world, &alias, patient, traits).await
+    create_as(world, &alias, patient, |traits| {
+        traits["birthplace"] = json!("99999");
+    })
+    .await
 }
 
 async fn fetch_by_traits(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> {
