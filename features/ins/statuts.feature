@@ -17,12 +17,30 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
     Quand l'utilisateur enregistre le contrôle de la pièce "carte d'identité" de "patiente"
     Alors le statut de l'identité "patiente" est "qualifiée"
 
+  # La pièce seule valide l'identité, sans appel INSi ; l'INS récupéré ensuite la qualifie.
   @INS/va1.54 @LGC @DPI
-  Scénario: Pièce d'identité sans INSi : identité validée
-    Étant donné une identité locale "patient" créée avec les traits de "durand-pierre"
-    Quand l'utilisateur enregistre le contrôle de la pièce "passeport" de "patient"
-    Alors le statut de l'identité "patient" est "validée"
+  Scénario: Pièce d'identité sans INSi : identité validée, puis qualifiée par l'INSi
+    Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"
+    Quand l'utilisateur enregistre le contrôle de la pièce "passeport" de "patiente"
+    Alors le statut de l'identité "patiente" est "validée"
     Et l'INSi n'a reçu aucun appel
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors le statut de l'identité "patiente" est "qualifiée"
+    Et l'INSi a répondu "00" à l'appel "rechercherInsAvecTraitsIdentite"
+
+  # Carte Vitale et permis de conduire ne sont pas des pièces à haut niveau de confiance.
+  @INS/va1.54 @LGC @DPI
+  Plan du scénario: Une pièce à faible niveau de confiance ne qualifie pas l'identité
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'INS de "patiente" récupéré et validé par l'utilisateur
+    Quand l'utilisateur présente la pièce "<pièce>" de "patiente"
+    Alors le statut de l'identité "patiente" est "récupérée"
+
+    Exemples:
+      | pièce              |
+      | carte Vitale       |
+      | permis de conduire |
 
   @INS/va1.44 @LGC
   Plan du scénario: Identité douteuse ou fictive : le statut redevient provisoire
@@ -44,6 +62,10 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits
     Alors le logiciel refuse l'action
     Et l'INSi n'a reçu aucun appel
+    # Témoin : la même recherche pour une identité sans attribut part bien à l'INSi.
+    Étant donné une identité locale "témoin" créée avec les traits de "adrun-zoe"
+    Quand l'utilisateur recherche l'INS de "témoin" par ses traits
+    Alors le logiciel indique "une identité trouvée"
 
     Exemples:
       | attribut |

@@ -47,6 +47,9 @@ Fonctionnalité: Envoi par messagerie sécurisée de santé
     Quand l'utilisateur envoie par messagerie le compte rendu "Bilan sanguin" de "patient" à "patient"
     Alors le logiciel refuse l'action
     Et l'opérateur n'a reçu aucun message
+    # Le refus ne vaut que pour la messagerie du patient : un confrère reçoit le document.
+    Quand l'utilisateur envoie par messagerie le compte rendu "Bilan sanguin" de "patient" à "dr-colin"
+    Alors l'opérateur a reçu un message pour "dr-colin"
     Et les échanges sont conformes
 
   @MSS/va1.01 @DMP/va1.17 @LGC

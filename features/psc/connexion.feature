@@ -11,8 +11,11 @@ Fonctionnalité: Connexion des professionnels par Pro Santé Connect
   Scénario: Connexion, déconnexion et reconnexion par Pro Santé Connect
     Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
     Alors le logiciel affiche le professionnel "dr-legrand" connecté
+    Et PSC a reçu une demande d'autorisation avec PKCE, state et nonce
+    Et PSC a délivré les jetons contre le code d'autorisation
     Quand l'utilisateur se déconnecte
     Alors le logiciel n'affiche aucun professionnel connecté
+    Et PSC a reçu la fin de session avec le jeton d'identité en indice
     Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
     Alors le logiciel affiche le professionnel "dr-legrand" connecté
     Et les échanges sont conformes
@@ -28,6 +31,7 @@ Fonctionnalité: Connexion des professionnels par Pro Santé Connect
   Scénario: Connexion par CIBA sur la carte du professionnel
     Quand le professionnel "dr-colin" se connecte par CIBA en validant sur sa carte
     Alors le logiciel affiche le professionnel "dr-colin" connecté
+    Et PSC a reçu une demande CIBA pour "dr-colin" puis l'interrogation du jeton jusqu'à sa validation
     Et les échanges sont conformes
 
   # Le jeton d'accès PSC vit 2 minutes, la session 30 minutes d'inactivité.

@@ -114,7 +114,7 @@ fn demo_with_a_defect_fails_and_names_the_scenario() {
 }
 
 #[test]
-fn the_manual_driver_passes_a_scenario_from_stdin_and_records_attestations() {
+fn the_manual_driver_records_attestations_but_the_operators_word_alone_passes_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let runs = tmp.path().join("runs");
     let screenshot = tmp.path().join("ecran.png");
@@ -137,9 +137,12 @@ fn the_manual_driver_passes_a_scenario_from_stdin_and_records_attestations() {
         .spawn()
         .expect("segur-bench run --manual");
     // configure (name, version, evidence), create (id, status, evidence), the document
-    // (status, evidence), show (status, INS, attributes, evidence: the screenshot).
+    // (status, evidence), show (status, INS, attributes, evidence: the screenshot); then
+    // the INSi search (outcome, code, evidence), its validation (status, evidence) and
+    // show again: the operator claims an INS that no software fetched from INSi.
     let answers = format!(
-        "Logiciel de test\n2.1\n\nP1\nprovisoire\n\nvalidee\n\nvalidee\n\n\n{}\n",
+        "Logiciel de test\n2.1\n\nP1\nprovisoire\n\nvalidee\n\nvalidee\n\n\n{}\n\
+         found\n00\n\nqualifiee\n\nqualifiee\n2751263220101\n\n\n",
         screenshot.display()
     );
     child
@@ -151,15 +154,19 @@ fn the_manual_driver_passes_a_scenario_from_stdin_and_records_attestations() {
     let output = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        output.status.success(),
+        !output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("▶ Créez une identité : nom de naissance DURAND"),
+        stdout.contains("▶ Créez une identité : nom de naissance ADRUN"),
         "{stdout}"
     );
-    assert!(stdout.contains("1 scénarios : 1 réussis"), "{stdout}");
+    assert!(stdout.contains("1 scénarios : 0 réussis"), "{stdout}");
+    assert!(
+        stdout.contains("qu'aucune réponse INSi du scénario n'a donné"),
+        "{stdout}"
+    );
 
     let run = only_run(&runs);
     let journal = std::fs::read_to_string(run.join("journal/journal.jsonl")).expect("journal");
@@ -168,7 +175,7 @@ fn the_manual_driver_passes_a_scenario_from_stdin_and_records_attestations() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("record"))
         .filter(|r| r["service"] == "operator" && r["operation"] == "attestation")
         .collect();
-    assert_eq!(attestations.len(), 4, "{journal}");
+    assert_eq!(attestations.len(), 7, "{journal}");
     assert!(
         attestations
             .iter()

@@ -33,7 +33,10 @@ const INSI_SCENARIOS: &[&str] = &[
     "Refus d'une réponse au trait vide",
     "INS renvoyé avec une clé fausse",
     "Qualification : pièce d'identité et INSi",
+    "Une pièce à faible niveau de confiance ne qualifie pas l'identité",
+    "Pièce d'identité sans INSi : identité validée, puis qualifiée par l'INSi",
     "Identité douteuse ou fictive : le statut redevient provisoire",
+    "Pas d'appel INSi pour une identité douteuse ou fictive",
     "Traçabilité des appels de récupération",
     "Traçabilité des appels de vérification",
     "Vérification KO : INS retiré, statut dégradé",
@@ -155,6 +158,12 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "INS/va1.08",
         description: "keeps the INS and the status after a KO verification",
         caught_by: &["Vérification KO : INS retiré, statut dégradé"],
+    },
+    Defect {
+        name: "low-trust-document",
+        requirement: "INS/va1.54",
+        description: "qualifies an identity on a carte Vitale or a driving licence",
+        caught_by: &["Une pièce à faible niveau de confiance ne qualifie pas l'identité"],
     },
     Defect {
         name: "no-idam",

@@ -80,6 +80,12 @@ pub struct SegurWorld {
     pub tag: String,
     /// REM requirement ids from the scenario's tags.
     pub requirements: Vec<String>,
+    /// Every tag of the scenario, its rule and its feature (without `@`): `INS`, `PSC`...
+    /// name the services it judges.
+    pub tags: Vec<String>,
+    /// Journal ids of the exchanges a step found and judged. A scenario whose steps judged
+    /// none has not earned a pass: the bench saw nothing of what it claims to check.
+    pub witnessed: Vec<String>,
     /// The scenario's own simulators (per-scenario mode).
     pub bench: Option<ScenarioBench>,
     /// Control API of the scenario's simulators.
@@ -185,6 +191,18 @@ impl SegurWorld {
     ) -> Result<Value, StepFailure> {
         let reply = self.act_on(alias, action, extra).await?;
         require_ok(action, reply)
+    }
+
+    /// Notes that a step found and judged these exchanges (see [`SegurWorld::witnessed`]).
+    pub fn witness<'r>(
+        &mut self,
+        records: impl IntoIterator<Item = &'r segur_core::journal::Record>,
+    ) {
+        for r in records {
+            if !self.witnessed.contains(&r.id) {
+                self.witnessed.push(r.id.clone());
+            }
+        }
     }
 
     /// The local id behind an alias.

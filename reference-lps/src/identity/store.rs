@@ -217,15 +217,21 @@ impl Patients {
         Ok(patient)
     }
 
-    /// A high-trust identity document was checked (rule 20).
-    pub fn validate_document(&mut self, id: &str, document: &str) -> Result<&Patient, Refusal> {
+    /// A high-trust identity document was checked (rule 20); a low-trust one (carte
+    /// Vitale, driving licence) is refused. `any_document` (a defect) takes any.
+    pub fn validate_document(
+        &mut self,
+        id: &str,
+        document: &str,
+        any_document: bool,
+    ) -> Result<&Patient, Refusal> {
         const HIGH_TRUST: [&str; 4] = [
             "carte_identite",
             "passeport",
             "titre_sejour",
             "livret_famille",
         ];
-        if !HIGH_TRUST.contains(&document) {
+        if !HIGH_TRUST.contains(&document) && !any_document {
             return Err(Refusal(format!(
                 "{document:?} n'est pas une pièce à haut niveau de confiance ({})",
                 HIGH_TRUST.join(", ")

@@ -506,9 +506,12 @@ async fn prepare(
 ) {
     let tag = scenario_tag(scenario);
     world.started = Some(Instant::now());
-    world.requirements = all_tags(feature, rule, scenario)
-        .into_iter()
+    world.tags = all_tags(feature, rule, scenario);
+    world.requirements = world
+        .tags
+        .iter()
         .filter(|t| is_requirement(t))
+        .cloned()
         .collect();
     world.session = uuid::Uuid::new_v4().to_string();
     world.tag = tag.clone();
@@ -535,6 +538,11 @@ async fn prepare(
     }
     world.run = Some(ctx);
 }
+
+/// Why a scenario whose steps all passed is failed all the same.
+pub const UNEARNED: &str = "verdict non gagné : aucune étape n'a jugé un échange reçu par le \
+     banc (le logiciel n'a appelé aucun service simulé, ou le scénario ne vérifie que ce \
+     que le logiciel déclare)";
 
 async fn conclude(
     ctx: Arc<RunContext>,
@@ -567,6 +575,9 @@ async fn conclude(
         if let Some(why) = world.unsupported.take() {
             verdict = Verdict::Skipped;
             reason = Some(format!("non pris en charge par le logiciel: {why}"));
+        } else if verdict == Verdict::Passed && world.witnessed.is_empty() {
+            verdict = Verdict::Failed;
+            reason = Some(UNEARNED.to_string());
         }
         if let Some(control) = &world.control
             && let Ok(records) = control.journal(&[("scenario", tag.clone())]).await

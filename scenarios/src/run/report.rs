@@ -132,14 +132,18 @@ pub fn junit(report: &RunReport) -> String {
     out
 }
 
-/// Marks the failed step of each skipped scenario `skipped` in Cucumber JSON.
+/// Brings Cucumber JSON in line with the run's verdicts: the failed step of each skipped
+/// scenario reads `skipped`; the last step of a scenario whose steps all passed without
+/// judging an exchange ([`super::UNEARNED`]) reads `failed` with that reason, since the
+/// verdict is decided when it ends.
 pub fn correct_cucumber_json(doc: &mut Value, report: &RunReport) {
-    let skipped: Vec<(&str, usize)> = report
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict == Verdict::Skipped)
-        .map(|s| (s.name.as_str(), s.line))
-        .collect();
+    let verdict = |name: &str, line: usize| {
+        report
+            .scenarios
+            .iter()
+            .find(|s| s.name == name && s.line == line)
+            .map(|s| (s.verdict, s.reason.as_deref() == Some(super::UNEARNED)))
+    };
     let Some(features) = doc.as_array_mut() else {
         return;
     };
@@ -150,15 +154,24 @@ pub fn correct_cucumber_json(doc: &mut Value, report: &RunReport) {
         for element in elements {
             let name = element["name"].as_str().unwrap_or_default().to_string();
             let line = element["line"].as_u64().unwrap_or(0) as usize;
-            if !skipped.contains(&(name.as_str(), line)) {
+            let Some(steps) = element["steps"].as_array_mut() else {
                 continue;
-            }
-            if let Some(steps) = element["steps"].as_array_mut() {
-                for step in steps {
-                    if step["result"]["status"] == "failed" {
-                        step["result"]["status"] = json!("skipped");
+            };
+            match verdict(&name, line) {
+                Some((Verdict::Skipped, _)) => {
+                    for step in steps {
+                        if step["result"]["status"] == "failed" {
+                            step["result"]["status"] = json!("skipped");
+                        }
                     }
                 }
+                Some((Verdict::Failed, true)) => {
+                    if let Some(step) = steps.last_mut() {
+                        step["result"]["status"] = json!("failed");
+                        step["result"]["error_message"] = json!(super::UNEARNED);
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -17,6 +17,23 @@ async fn dmp_calls(
     super::journal::records(world, "dmp", operation).await
 }
 
+/// The last DMP call of `operation`, which what the software shows must come from; its
+/// absence fails the step with `shown` (what the software claimed to show).
+async fn answered_by(
+    world: &mut SegurWorld,
+    operation: &str,
+    shown: &str,
+) -> Result<segur_core::journal::Record, StepFailure> {
+    let calls = dmp_calls(world, Some(operation)).await?;
+    let Some(last) = calls.last().cloned() else {
+        return fail(format!(
+            "le logiciel affiche {shown} sans que le DMP ait reçu d'appel {operation}"
+        ));
+    };
+    world.witness([&last]);
+    Ok(last)
+}
+
 fn document_id(world: &SegurWorld, title: &str) -> Result<String, StepFailure> {
     world.documents.get(title).cloned().ok_or_else(|| {
         StepFailure::Failed(format!(
@@ -347,11 +364,21 @@ async fn then_state(
                 reply.status, reply.result
             )
         },
-    )
+    )?;
+    let check = answered_by(world, "TD0.2", &format!("le DMP {state}")).await?;
+    let answered = check
+        .response
+        .as_ref()
+        .map(|b| b.summary["dmp"].clone())
+        .unwrap_or_default();
+    fail_if(answered != wanted, || {
+        format!("le logiciel affiche le DMP {state}, le DMP a répondu {answered} à TD0.2")
+    })
 }
 
 #[then(expr = "le logiciel affiche les documents {string}")]
 async fn then_titles(world: &mut SegurWorld, expected: String) -> Result<(), StepFailure> {
+    answered_by(world, "TD3.1", "une liste de documents").await?;
     let shown = titles(&shown_documents(world)?);
     let mut wanted: Vec<String> = expected.split(", ").map(str::to_string).collect();
     let mut got = shown.clone();
@@ -364,6 +391,7 @@ async fn then_titles(world: &mut SegurWorld, expected: String) -> Result<(), Ste
 
 #[then("le logiciel n'affiche aucun document")]
 async fn then_no_document(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    answered_by(world, "TD3.1", "une liste de documents").await?;
     let shown = titles(&shown_documents(world)?);
     fail_if(!shown.is_empty(), || {
         format!("aucun document attendu, affichés {shown:?}")
@@ -372,6 +400,7 @@ async fn then_no_document(world: &mut SegurWorld) -> Result<(), StepFailure> {
 
 #[then(expr = "le logiciel signale comme nouveaux les documents {string}")]
 async fn then_new(world: &mut SegurWorld, expected: String) -> Result<(), StepFailure> {
+    answered_by(world, "TD3.1", "une liste de documents").await?;
     let documents = shown_documents(world)?;
     let mut new: Vec<String> = documents
         .iter()
@@ -392,6 +421,7 @@ async fn then_dated(
     title: String,
     date: String,
 ) -> Result<(), StepFailure> {
+    answered_by(world, "TD3.1", "une liste de documents").await?;
     let documents = shown_documents(world)?;
     let day = date.replace('-', "");
     let found = documents.iter().find(|d| d["title"] == title.as_str());
@@ -407,6 +437,7 @@ async fn then_dated(
 
 #[then(expr = "le logiciel affiche le document {string} sans auteur personne physique")]
 async fn then_no_person(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    answered_by(world, "TD3.1", "une liste de documents").await?;
     let documents = shown_documents(world)?;
     let found = documents.iter().find(|d| d["title"] == title.as_str());
     fail_if(!found.is_some_and(|d| d["author"].is_null()), || {
@@ -422,7 +453,18 @@ async fn then_integrated(world: &mut SegurWorld, count: usize) -> Result<(), Ste
         .cloned()
         .unwrap_or_default();
     let checked = integrated.iter().filter(|d| d["hash_ok"] == true).count();
-    expect_count("documents intégrés", count, checked)
+    expect_count("documents intégrés", count, checked)?;
+    let retrieved = answered_by(world, "TD3.2", "des documents intégrés").await?;
+    let returned = retrieved
+        .response
+        .as_ref()
+        .and_then(|b| b.summary["returned"].as_u64())
+        .unwrap_or(0) as usize;
+    fail_if(returned < count, || {
+        format!(
+            "le logiciel dit avoir intégré {count} document(s), le DMP lui en a rendu {returned}"
+        )
+    })
 }
 
 #[then(expr = "le logiciel affiche l'erreur du DMP {string}")]
@@ -437,7 +479,21 @@ async fn then_dmp_error(world: &mut SegurWorld, code: String) -> Result<(), Step
                 reply.status
             )
         },
-    )
+    )?;
+    // The error shown must be one the DMP answered.
+    let calls = dmp_calls(world, None).await?;
+    let Some(source) = calls.iter().rev().find(|r| {
+        r.response
+            .as_ref()
+            .is_some_and(|b| b.summary.to_string().contains(&code))
+    }) else {
+        return fail(format!(
+            "le logiciel affiche l'erreur {code}, que le DMP n'a répondue à aucun appel du scénario"
+        ));
+    };
+    let source = source.clone();
+    world.witness([&source]);
+    Ok(())
 }
 
 #[then(expr = "le DMP a reçu {int} appel(s) {string}")]
@@ -447,7 +503,9 @@ async fn then_calls(
     operation: String,
 ) -> Result<(), StepFailure> {
     let calls = dmp_calls(world, Some(&operation)).await?;
-    expect_count(&format!("appels DMP {operation}"), count, calls.len())
+    expect_count(&format!("appels DMP {operation}"), count, calls.len())?;
+    world.witness(&calls);
+    Ok(())
 }
 
 #[then("le DMP n'a reçu aucun appel")]
@@ -471,7 +529,9 @@ async fn then_order(
     let b = seen.iter().position(|o| *o == then);
     fail_if(!matches!((a, b), (Some(a), Some(b)) if a < b), || {
         format!("{first} attendu avant {then}, le DMP a reçu {seen:?}")
-    })
+    })?;
+    world.witness(&calls);
+    Ok(())
 }
 
 #[then(expr = "la recherche envoyée au DMP porte les critères {string}")]
@@ -498,7 +558,10 @@ async fn then_criteria(world: &mut SegurWorld, expected: String) -> Result<(), S
         .collect();
     fail_if(!missing.is_empty(), || {
         format!("critères {missing:?} absents de la recherche, qui portait {parameters:?}")
-    })
+    })?;
+    let last = last.clone();
+    world.witness([&last]);
+    Ok(())
 }
 
 #[then(expr = "le VIHF du dernier appel au DMP porte l'identifiant national de {string}")]
@@ -518,11 +581,21 @@ async fn then_vihf_user(world: &mut SegurWorld, professional: String) -> Result<
     });
     fail_if(got.as_deref() != Some(expected.as_str()), || {
         format!("NameID {expected} ({professional}) attendu dans le VIHF, reçu {got:?}")
-    })
+    })?;
+    let last = last.clone();
+    world.witness([&last]);
+    Ok(())
 }
 
-/// The DMP's own record of a document, by uniqueId (every version).
-async fn held(world: &SegurWorld, unique_id: &str) -> Result<Vec<Value>, StepFailure> {
+/// The DMP's own record of a document, by uniqueId (every version). The DMP holds what
+/// the software's feeds and updates wrote: those calls are the exchanges judged.
+async fn held(world: &mut SegurWorld, unique_id: &str) -> Result<Vec<Value>, StepFailure> {
+    let writes: Vec<segur_core::journal::Record> = dmp_calls(world, None)
+        .await?
+        .into_iter()
+        .filter(|r| r.operation == "TD2.1" || r.operation == "TD3.3")
+        .collect();
+    world.witness(&writes);
     let all = world.control()?.dmp_documents().await?;
     Ok(all
         .as_array()

@@ -4,6 +4,9 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use segur_core::journal::Record;
+
+use super::journal::records;
 use super::protocol_word;
 use crate::driver::Status;
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
@@ -12,6 +15,41 @@ use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 async fn traits_of(world: &SegurWorld, patient: &str) -> Result<Value, StepFailure> {
     let p = world.control()?.patient(patient).await?;
     Ok(p["traits"].clone())
+}
+
+/// INSi's search operations (the verification is `verifierInsAvecTraitsIdentite`).
+const SEARCHES: [&str; 2] = [
+    "rechercherInsAvecTraitsIdentite",
+    "rechercherInsAvecCarteVitale",
+];
+/// INSi's verification operation.
+const VERIFY: &str = "verifierInsAvecTraitsIdentite";
+
+/// The scenario's INSi searches that INSi answered (a code, not a fault), in order.
+async fn insi_answers(world: &SegurWorld) -> Result<Vec<Record>, StepFailure> {
+    Ok(records(world, "insi", None)
+        .await?
+        .into_iter()
+        .filter(|r| SEARCHES.contains(&r.operation.as_str()) && !answer(r, "code").is_null())
+        .collect())
+}
+
+/// A field of INSi's answer summary.
+fn answer<'r>(r: &'r Record, field: &str) -> &'r Value {
+    r.response
+        .as_ref()
+        .map_or(&Value::Null, |b| &b.summary[field])
+}
+
+/// The INSi answer that gave the INS `ins` (`{"matricule", "key", ...}`), if any.
+async fn insi_gave(world: &SegurWorld, ins: &Value) -> Result<Option<Record>, StepFailure> {
+    let all = records(world, "insi", None).await?;
+    Ok(all.into_iter().rev().find(|r| {
+        let given = answer(r, "ins");
+        !ins["matricule"].is_null()
+            && given["matricule"] == ins["matricule"]
+            && given["key"] == ins["key"]
+    }))
 }
 
 async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<(), StepFailure> {
@@ -105,6 +143,8 @@ fn document_code(french: &str) -> Result<&'static str, StepFailure> {
         "passeport" => "passeport",
         "titre de séjour" => "titre_sejour",
         "livret de famille" => "livret_famille",
+        "carte Vitale" => "carte_vitale",
+        "permis de conduire" => "permis_conduire",
         other => return fail(format!("pièce {other:?} inconnue des étapes")),
     })
 }
@@ -121,9 +161,19 @@ async fn document(world: &mut SegurWorld, alias: &str, document: &str) -> Result
     Ok(())
 }
 
+/// The user fetches the INS and validates INSi's answer; INSi must have found it.
 #[given(expr = "l'INS de {string} récupéré et validé par l'utilisateur")]
 async fn retrieved(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
     fetch_by_traits(world, &alias).await?;
+    let answers = insi_answers(world).await?;
+    let Some(found) = answers.iter().rev().find(|r| answer(r, "code") == "00") else {
+        return fail(format!(
+            "récupération de l'INS de {alias} : l'INSi n'a répondu « 00 » à aucune recherche \
+             ({} réponse(s) INSi dans le scénario)",
+            answers.len()
+        ));
+    };
+    world.witness([found]);
     accept(world, &alias).await
 }
 
@@ -187,6 +237,24 @@ async fn when_document(
     document(world, &alias, &piece).await
 }
 
+/// A document the software may refuse (a low-trust one): the reply is not judged here.
+#[when(expr = "l'utilisateur présente la pièce {string} de {string}")]
+async fn when_presents(
+    world: &mut SegurWorld,
+    piece: String,
+    alias: String,
+) -> Result<(), StepFailure> {
+    let code = document_code(&piece)?;
+    world
+        .act_on(
+            &alias,
+            "identity.validate_document",
+            json!({ "document": code }),
+        )
+        .await?;
+    Ok(())
+}
+
 #[when(expr = "l'utilisateur marque l'identité {string} comme {word}")]
 #[given(expr = "l'identité {string} marquée comme {word}")]
 async fn when_mark(
@@ -237,12 +305,45 @@ async fn then_outcome(world: &mut SegurWorld, expected: String) -> Result<(), St
                 reply.message.clone().unwrap_or_default()
             )
         },
-    )
+    )?;
+    // What the software shows must be what INSi answered to its last search.
+    let code = match wanted {
+        "found" => "00",
+        "not_found" => "01",
+        _ => "02",
+    };
+    let answers = insi_answers(world).await?;
+    let Some(last) = answers.last() else {
+        return fail(format!(
+            "le logiciel indique « {expected} » sans qu'aucune recherche n'ait été répondue par l'INSi"
+        ));
+    };
+    fail_if(answer(last, "code") != code, || {
+        format!(
+            "le logiciel indique « {expected} » ({code}), l'INSi a répondu {} à sa dernière recherche",
+            answer(last, "code")
+        )
+    })?;
+    world.witness([last]);
+    Ok(())
 }
 
+/// The software refused the answer INSi gave to its last search (there must be one).
 #[then("le logiciel refuse la réponse INSi")]
+async fn then_refused_answer(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    then_refused(world).await?;
+    let answers = insi_answers(world).await?;
+    let Some(last) = answers.last() else {
+        return fail(
+            "le logiciel dit refuser une réponse INSi, mais l'INSi n'a répondu à aucune recherche",
+        );
+    };
+    world.witness([last]);
+    Ok(())
+}
+
 #[then("le logiciel refuse l'action")]
-async fn then_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
+pub(crate) async fn then_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let reply = world.last()?;
     fail_if(reply.status != Status::Error, || {
         format!(
@@ -260,7 +361,22 @@ async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), Ste
             "vérification {verdict} attendue, vu {:?} {}",
             reply.status, reply.result
         )
-    })
+    })?;
+    // The verdict shown must be INSi's answer to a verification call.
+    let calls = records(world, "insi", Some(VERIFY)).await?;
+    let Some(last) = calls.last() else {
+        return fail(format!(
+            "le logiciel affiche la vérification {verdict} sans avoir appelé {VERIFY}"
+        ));
+    };
+    fail_if(answer(last, "verification") != verdict.as_str(), || {
+        format!(
+            "le logiciel affiche la vérification {verdict}, l'INSi a répondu {}",
+            answer(last, "verification")
+        )
+    })?;
+    world.witness([last]);
+    Ok(())
 }
 
 async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
@@ -280,7 +396,18 @@ async fn then_status(
             "statut « {status} » attendu pour {alias}, le logiciel affiche {}",
             shown["status"]
         )
-    })
+    })?;
+    // Retrieved and qualified identities hold an INS that INSi gave.
+    if matches!(wanted.as_str(), "recuperee" | "qualifiee") {
+        let Some(source) = insi_gave(world, &shown["ins"]).await? else {
+            return fail(format!(
+                "{alias} est « {status} » avec l'INS {}, qu'aucune réponse INSi du scénario n'a donné",
+                shown["ins"]
+            ));
+        };
+        world.witness([&source]);
+    }
+    Ok(())
 }
 
 #[then(expr = "l'identité {string} n'a pas d'INS")]
@@ -310,7 +437,14 @@ async fn then_ins(
                 shown["ins"]
             )
         },
-    )
+    )?;
+    let Some(source) = insi_gave(world, &shown["ins"]).await? else {
+        return fail(format!(
+            "le logiciel affiche l'INS {matricule} {key}, qu'aucune réponse INSi du scénario n'a donné"
+        ));
+    };
+    world.witness([&source]);
+    Ok(())
 }
 
 #[then(expr = "la nature de l'INS de {string} est {string}")]
@@ -325,7 +459,15 @@ async fn then_nature(
             "INS de nature {nature} attendu, le logiciel affiche {}",
             shown["ins"]
         )
-    })
+    })?;
+    let Some(source) = insi_gave(world, &shown["ins"]).await? else {
+        return fail(format!(
+            "le logiciel affiche l'INS {}, qu'aucune réponse INSi du scénario n'a donné",
+            shown["ins"]
+        ));
+    };
+    world.witness([&source]);
+    Ok(())
 }
 
 #[then(expr = "les prénoms de l'identité {string} sont {string}")]
@@ -408,5 +550,31 @@ async fn then_insi_log(world: &mut SegurWorld, expected: String) -> Result<(), S
     let wanted: Vec<String> = expected.split(',').map(|s| s.trim().to_string()).collect();
     fail_if(seen != wanted, || {
         format!("journal INSi attendu {wanted:?}, le logiciel liste {seen:?}")
-    })
+    })?;
+    // The software's trace must be the calls INSi received, one for one.
+    let calls = records(world, "insi", None).await?;
+    let received: Vec<String> = calls
+        .iter()
+        .map(|r| {
+            let mode = match r.operation.as_str() {
+                "rechercherInsAvecCarteVitale" => "recuperation_vitale",
+                VERIFY => "verification",
+                _ => "recuperation_traits",
+            };
+            let mut entry = format!(
+                "{mode} {}",
+                answer(r, "code").as_str().unwrap_or("sans code")
+            );
+            if let Some(v) = answer(r, "verification").as_str() {
+                entry.push(' ');
+                entry.push_str(v);
+            }
+            entry
+        })
+        .collect();
+    fail_if(received != seen, || {
+        format!("le journal du logiciel liste {seen:?}, l'INSi a reçu {received:?}")
+    })?;
+    world.witness(&calls);
+    Ok(())
 }

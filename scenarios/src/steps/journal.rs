@@ -24,6 +24,22 @@ pub(crate) async fn records(
     Ok(world.control()?.journal(&q).await?)
 }
 
+/// How many records of `service` the scenario's journal holds now: a step that acts
+/// reads what came after with [`records_since`].
+pub(crate) async fn mark(world: &SegurWorld, service: &str) -> Result<usize, StepFailure> {
+    Ok(records(world, service, None).await?.len())
+}
+
+/// The scenario's records of `service` after the first `mark` ones (see [`mark`]).
+pub(crate) async fn records_since(
+    world: &SegurWorld,
+    service: &str,
+    mark: usize,
+) -> Result<Vec<Record>, StepFailure> {
+    let mut all = records(world, service, None).await?;
+    Ok(all.split_off(mark.min(all.len())))
+}
+
 fn summary(r: &Record) -> String {
     format!(
         "{} {} → {}",
@@ -56,7 +72,9 @@ async fn insi_calls(
     operation: String,
 ) -> Result<(), StepFailure> {
     let calls = records(world, "insi", Some(&operation)).await?;
-    expect_count(&format!("appels INSi {operation}"), count, calls.len())
+    expect_count(&format!("appels INSi {operation}"), count, calls.len())?;
+    world.witness(&calls);
+    Ok(())
 }
 
 #[then(expr = "l'INSi a répondu {string} à l'appel {string}")]
@@ -79,7 +97,10 @@ async fn insi_answered(
             "réponse {code} attendue au dernier appel {operation}, vu {}",
             summary(last)
         )
-    })
+    })?;
+    let last = last.clone();
+    world.witness([&last]);
+    Ok(())
 }
 
 #[then(expr = "les appels INSi ont été faits avec le certificat {string} de la structure {string}")]
@@ -131,7 +152,10 @@ async fn psc_acr(world: &mut SegurWorld, acr: String) -> Result<(), StepFailure>
         .unwrap_or_default();
     fail_if(sent != acr.as_str(), || {
         format!("acr_values {acr} attendu, la demande portait {sent}")
-    })
+    })?;
+    let last = last.clone();
+    world.witness([&last]);
+    Ok(())
 }
 
 fn grants(calls: &[Record], grant: &str) -> usize {
@@ -151,6 +175,11 @@ async fn psc_refreshed(world: &mut SegurWorld) -> Result<(), StepFailure> {
     if grants(&calls, "refresh_token") == 0 {
         return fail("aucune requête grant_type=refresh_token reçue par PSC");
     }
+    world.witness(calls.iter().filter(|r| {
+        r.request
+            .as_ref()
+            .is_some_and(|b| b.summary["grant_type"] == "refresh_token")
+    }));
     Ok(())
 }
 
@@ -163,16 +192,51 @@ async fn psc_not_refreshed(world: &mut SegurWorld) -> Result<(), StepFailure> {
     })
 }
 
+/// The services a scenario judges, from its feature's theme tag (`@INS` → `insi`...).
+fn judged_services(tags: &[String]) -> Vec<&'static str> {
+    let mut services: Vec<&'static str> = tags
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "INS" => Some("insi"),
+            "PSC" => Some("psc"),
+            "DMP" => Some("dmp"),
+            "MSS" => Some("mssante"),
+            _ => None,
+        })
+        .collect();
+    services.dedup();
+    services
+}
+
 /// No error finding in the scenario's exchanges for the scenario's requirements (nor
-/// any protocol error, which serves every requirement).
+/// any protocol error, which serves every requirement), and exchanges to judge: the
+/// scenario's journal must hold calls to each service its theme names (`@INS`: INSi,
+/// `@PSC`, `@DMP`, `@MSS`) or, for another theme, to some service.
 #[then("les échanges sont conformes")]
 async fn conforming(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let all = world
         .control()?
         .journal(&[("scenario", world.tag.clone())])
         .await?;
+    let exchanges: Vec<&Record> = all.iter().filter(|r| r.service != "control").collect();
+    let services = judged_services(&world.tags);
+    let missing: Vec<&str> = services
+        .iter()
+        .copied()
+        .filter(|s| !exchanges.iter().any(|r| r.service == *s))
+        .collect();
+    if !missing.is_empty() || exchanges.is_empty() {
+        return fail(format!(
+            "aucun échange à juger : le logiciel n'a pas appelé {} dans ce scénario",
+            if missing.is_empty() {
+                "les services simulés".to_string()
+            } else {
+                missing.join(", ")
+            }
+        ));
+    }
     let mut problems = Vec::new();
-    for record in &all {
+    for record in &exchanges {
         for f in &record.findings {
             let concerns = f.requirements.is_empty()
                 || f.requirements
@@ -192,5 +256,7 @@ async fn conforming(world: &mut SegurWorld) -> Result<(), StepFailure> {
             problems.len(),
             problems.join("\n  ")
         )
-    })
+    })?;
+    world.witness(exchanges);
+    Ok(())
 }

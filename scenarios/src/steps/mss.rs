@@ -391,8 +391,9 @@ async fn operator_received(world: &mut SegurWorld, who: String) -> Result<(), St
             all.iter().map(|(_, to)| to).collect::<Vec<_>>()
         ));
     };
-    world.mail = Some(world.control()?.journal_body(*seq, "request").await?);
-    Ok(())
+    let seq = *seq;
+    world.mail = Some(world.control()?.journal_body(seq, "request").await?);
+    witness_seq(world, DATA, seq).await
 }
 
 #[then("l'opérateur n'a reçu aucun message")]
@@ -527,6 +528,41 @@ async fn carries_xdm(world: &mut SegurWorld, alias: String) -> Result<(), StepFa
 }
 
 /// The message with `subject` in the software's last mailbox view.
+/// What the software shows of its mailbox must have come from the operator: an IMAP
+/// session it opened in the scenario (the exchanges judged).
+async fn mailbox_opened(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let opened: Vec<segur_core::journal::Record> =
+        records(world, "mssante", Some("IMAP AUTHENTICATE"))
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.response
+                    .as_ref()
+                    .and_then(|b| b.summary["status"].as_str())
+                    .is_some_and(|s| s.contains(" OK"))
+            })
+            .collect();
+    if opened.is_empty() {
+        return fail(
+            "le logiciel affiche le contenu d'une boîte aux lettres qu'il n'a pas ouverte chez \
+             l'opérateur (aucune authentification IMAP acceptée dans le scénario)",
+        );
+    }
+    world.witness(&opened);
+    Ok(())
+}
+
+/// Notes the operator's record `seq` as judged.
+async fn witness_seq(world: &mut SegurWorld, operation: &str, seq: u64) -> Result<(), StepFailure> {
+    let found: Vec<segur_core::journal::Record> = records(world, "mssante", Some(operation))
+        .await?
+        .into_iter()
+        .filter(|r| r.seq == seq)
+        .collect();
+    world.witness(&found);
+    Ok(())
+}
+
 fn shown<'a>(world: &'a SegurWorld, subject: &str) -> Result<&'a Value, StepFailure> {
     let reply = world.last()?;
     reply.result["messages"]
@@ -546,6 +582,7 @@ async fn shows_xdm_for(
     subject: String,
     alias: String,
 ) -> Result<(), StepFailure> {
+    mailbox_opened(world).await?;
     let patient = world.identity(&alias)?;
     let m = shown(world, &subject)?;
     fail_if(
@@ -558,6 +595,7 @@ async fn shows_xdm_for(
     expr = "le logiciel affiche le message {string} avec un document IHE_XDM sans patient identifié"
 )]
 async fn shows_xdm_unmatched(world: &mut SegurWorld, subject: String) -> Result<(), StepFailure> {
+    mailbox_opened(world).await?;
     let m = shown(world, &subject)?;
     fail_if(
         m["xdm"] != true || !m["patient"]["patient"].is_null(),
@@ -567,6 +605,7 @@ async fn shows_xdm_unmatched(world: &mut SegurWorld, subject: String) -> Result<
 
 #[then(expr = "le logiciel affiche le message {string} avec une demande d'accusé de réception")]
 async fn shows_receipt_request(world: &mut SegurWorld, subject: String) -> Result<(), StepFailure> {
+    mailbox_opened(world).await?;
     let m = shown(world, &subject)?;
     fail_if(m["receipt_requested"] != true, || {
         format!("demande d'accusé attendue à l'écran ; affiché : {m}")
@@ -579,6 +618,7 @@ async fn integrated(
     alias: String,
     title: String,
 ) -> Result<(), StepFailure> {
+    mailbox_opened(world).await?;
     let patient = world.identity(&alias)?;
     let reply = world.last()?;
     let ok = reply.status == Status::Ok
@@ -602,6 +642,7 @@ async fn shows_receipt(
     disposition: String,
     who: String,
 ) -> Result<(), StepFailure> {
+    mailbox_opened(world).await?;
     let from = address_of(world, &who).await?;
     let reply = world.last()?;
     let found = reply.result["receipts"].as_array().is_some_and(|r| {
@@ -656,7 +697,7 @@ async fn operator_got_mdn(
         let said = field("Disposition").unwrap_or_default();
         if about.as_deref() == Some(original.as_str()) && said.contains(disposition.as_str()) {
             world.mail = Some(raw);
-            return Ok(());
+            return witness_seq(world, DATA, seq).await;
         }
         seen.push(format!("{about:?}: {said}"));
     }
@@ -668,6 +709,7 @@ async fn operator_got_mdn(
 #[then("l'opérateur a reçu les authentifications SMTP et IMAP sous TLS")]
 async fn authenticated_over_tls(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let mut problems = Vec::new();
+    let mut judged = Vec::new();
     for operation in ["SMTP AUTH", "IMAP AUTHENTICATE"] {
         let seen = records(world, "mssante", Some(operation)).await?;
         if seen.is_empty() {
@@ -677,28 +719,38 @@ async fn authenticated_over_tls(world: &mut SegurWorld) -> Result<(), StepFailur
             if r.request.as_ref().map(|b| &b.summary["tls"]) != Some(&json!(true)) {
                 problems.push(format!("{operation} n°{} hors TLS", r.seq));
             }
+            judged.push(r);
         }
     }
-    fail_if(!problems.is_empty(), || problems.join(" ; "))
+    fail_if(!problems.is_empty(), || problems.join(" ; "))?;
+    world.witness(&judged);
+    Ok(())
 }
 
 #[then(expr = "l'opérateur a reçu {int} authentification(s) par jeton Pro Santé Connect")]
 async fn token_logins(world: &mut SegurWorld, count: usize) -> Result<(), StepFailure> {
-    let mut seen = 0;
+    let mut accepted = Vec::new();
     for operation in ["SMTP AUTH", "IMAP AUTHENTICATE"] {
-        seen += records(world, "mssante", Some(operation))
-            .await?
-            .iter()
-            .filter(|r| {
-                r.request.as_ref().is_some_and(|b| {
-                    b.summary["command"]
-                        .as_str()
-                        .is_some_and(|c| c.contains("XOAUTH2") || c.contains("OAUTHBEARER"))
-                }) && r.findings.is_empty()
-            })
-            .count();
+        accepted.extend(
+            records(world, "mssante", Some(operation))
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    r.request.as_ref().is_some_and(|b| {
+                        b.summary["command"]
+                            .as_str()
+                            .is_some_and(|c| c.contains("XOAUTH2") || c.contains("OAUTHBEARER"))
+                    }) && r.findings.is_empty()
+                }),
+        );
     }
-    super::expect_count("authentifications par jeton acceptées", count, seen)
+    super::expect_count(
+        "authentifications par jeton acceptées",
+        count,
+        accepted.len(),
+    )?;
+    world.witness(&accepted);
+    Ok(())
 }
 
 #[then("le message demande un accusé de réception à son expéditeur")]
@@ -748,5 +800,19 @@ async fn certificate_refused(world: &mut SegurWorld) -> Result<(), StepFailure> 
                 reply.status
             )
         },
-    )
+    )?;
+    // The operator saw the handshake fail: the software did connect and refuse.
+    let refused: Vec<segur_core::journal::Record> = records(world, "mssante", None)
+        .await?
+        .into_iter()
+        .filter(|r| r.has_rule("MSS-CERTIFICATE-REFUSED"))
+        .collect();
+    if refused.is_empty() {
+        return fail(
+            "le logiciel dit refuser le certificat de l'opérateur, mais aucune connexion TLS \
+             n'a été tentée puis refusée chez l'opérateur",
+        );
+    }
+    world.witness(&refused);
+    Ok(())
 }

@@ -1,10 +1,14 @@
 //! Pro Santé Connect: the professional logs in (code flow or CIBA), out, and the
-//! software shows who is logged in.
+//! software shows who is logged in. What the software says is checked against what PSC
+//! received and answered: a login that never reached PSC is no login.
 
 use cucumber::{given, then, when};
+use segur_core::journal::Record;
 use serde_json::json;
 
-use crate::world::{SegurWorld, StepFailure, fail_if};
+use super::journal::{mark, records, records_since};
+use crate::driver::Reply;
+use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The national id of a world professional.
 async fn national_id(world: &SegurWorld, professional: &str) -> Result<String, StepFailure> {
@@ -17,6 +21,54 @@ async fn national_id(world: &SegurWorld, professional: &str) -> Result<String, S
                 "professionnel {professional:?} sans identifiant national"
             ))
         })
+}
+
+/// Whether PSC answered the call with HTTP `status`.
+fn answered(r: &Record, status: u64) -> bool {
+    r.response
+        .as_ref()
+        .is_some_and(|b| b.summary["status"] == status)
+}
+
+/// A request summary field.
+fn sent<'r>(r: &'r Record, field: &str) -> &'r serde_json::Value {
+    r.request
+        .as_ref()
+        .map_or(&serde_json::Value::Null, |b| &b.summary[field])
+}
+
+/// A response summary field.
+fn got<'r>(r: &'r Record, field: &str) -> &'r serde_json::Value {
+    r.response
+        .as_ref()
+        .map_or(&serde_json::Value::Null, |b| &b.summary[field])
+}
+
+/// Token calls of `grant` that PSC answered 200.
+fn granted<'r>(records: &'r [Record], grant: &str) -> Vec<&'r Record> {
+    records
+        .iter()
+        .filter(|r| r.operation == "token" && sent(r, "grant_type") == grant && answered(r, 200))
+        .collect()
+}
+
+/// What the software said, for a failure message.
+fn said(reply: &Reply) -> String {
+    match &reply.message {
+        Some(m) => format!("le logiciel a répondu {:?} « {m} »", reply.status),
+        None => format!("le logiciel a répondu {:?} {}", reply.status, reply.result),
+    }
+}
+
+fn operations(records: &[Record]) -> String {
+    if records.is_empty() {
+        return "aucun appel".into();
+    }
+    records
+        .iter()
+        .map(|r| format!("{} ({})", r.operation, got(r, "status")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[given(expr = "le professionnel {string} connecté avec Pro Santé Connect")]
@@ -32,24 +84,59 @@ async fn login(world: &mut SegurWorld, professional: String) -> Result<(), StepF
         .control()?
         .psc_authenticate_next(&client_id, &professional)
         .await?;
-    world.logged_in = Some(professional);
-    world.act("psc.login", json!({})).await?;
+    let before = mark(world, "psc").await?;
+    world.logged_in = Some(professional.clone());
+    let reply = world.act("psc.login", json!({})).await?;
+    let seen = records_since(world, "psc", before).await?;
+    let authorize: Vec<&Record> = seen.iter().filter(|r| r.operation == "authorize").collect();
+    let tokens = granted(&seen, "authorization_code");
+    if authorize.is_empty() || tokens.is_empty() {
+        return fail(format!(
+            "connexion de {professional} : PSC attendait une demande d'autorisation puis l'échange \
+             du code contre des jetons, il a reçu : {} ; {}",
+            operations(&seen),
+            said(&reply)
+        ));
+    }
+    world.witness(authorize.into_iter().chain(tokens));
     Ok(())
 }
 
 #[when(expr = "le professionnel {string} se connecte par CIBA en validant sur sa carte")]
 async fn login_ciba(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
+    // The professional confirms on the card after one poll: the software must poll.
     world
         .control()?
-        .psc_ciba_policy(&professional, "approve", 0)
+        .psc_ciba_policy(&professional, "approve", 1)
         .await?;
     let id = national_id(world, &professional).await?;
-    world.logged_in = Some(professional);
-    world
+    let before = mark(world, "psc").await?;
+    world.logged_in = Some(professional.clone());
+    let reply = world
         .act("psc.login_ciba", json!({ "national_id": id }))
         .await?;
+    let seen = records_since(world, "psc", before).await?;
+    let started: Vec<&Record> = seen
+        .iter()
+        .filter(|r| {
+            r.operation == "ciba" && answered(r, 200) && got(r, "professional") == id.as_str()
+        })
+        .collect();
+    let tokens = granted(&seen, CIBA_GRANT);
+    if started.is_empty() || tokens.is_empty() {
+        return fail(format!(
+            "connexion CIBA de {professional} : PSC attendait une demande d'authentification \
+             (backchannel) pour {id} puis l'interrogation du jeton, il a reçu : {} ; {}",
+            operations(&seen),
+            said(&reply)
+        ));
+    }
+    world.witness(started.into_iter().chain(tokens));
     Ok(())
 }
+
+/// The CIBA grant type (OpenID Connect CIBA Core 1.0).
+pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
 
 #[when("l'utilisateur se déconnecte")]
 async fn logout(world: &mut SegurWorld) -> Result<(), StepFailure> {
@@ -63,6 +150,9 @@ async fn show(world: &mut SegurWorld) -> Result<(), StepFailure> {
     Ok(())
 }
 
+/// The software shows `professional` logged in, and PSC did authenticate them for this
+/// software since the last logout (tokens issued to the professional, or UserInfo read
+/// with their token).
 #[then(expr = "le logiciel affiche le professionnel {string} connecté")]
 async fn shows_logged_in(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
     let id = national_id(world, &professional).await?;
@@ -70,7 +160,31 @@ async fn shows_logged_in(world: &mut SegurWorld, professional: String) -> Result
     fail_if(
         result["logged_in"] != true || result["user"]["national_id"] != id.as_str(),
         || format!("{professional} ({id}) attendu connecté, le logiciel affiche {result}"),
-    )
+    )?;
+    let all = records(world, "psc", None).await?;
+    let after_logout = all
+        .iter()
+        .rposition(|r| r.operation == "logout" && got(r, "session_ended") == true)
+        .map_or(0, |i| i + 1);
+    let proofs: Vec<&Record> = all[after_logout..]
+        .iter()
+        .filter(|r| {
+            let issued =
+                r.operation == "token" && answered(r, 200) && got(r, "professional") == id.as_str();
+            let read =
+                r.operation == "userinfo" && answered(r, 200) && sent(r, "subject") == id.as_str();
+            issued || read
+        })
+        .collect();
+    if proofs.is_empty() {
+        return fail(format!(
+            "le logiciel affiche {professional} ({id}) connecté, mais PSC ne lui a délivré aucun \
+             jeton pour ce professionnel depuis la dernière déconnexion (appels PSC : {})",
+            operations(&all)
+        ));
+    }
+    world.witness(proofs);
+    Ok(())
 }
 
 #[then("le logiciel n'affiche aucun professionnel connecté")]
@@ -79,4 +193,110 @@ async fn shows_logged_out(world: &mut SegurWorld) -> Result<(), StepFailure> {
     fail_if(result["logged_in"] != false, || {
         format!("aucun professionnel connecté attendu, le logiciel affiche {result}")
     })
+}
+
+/// The last authorization request: a code flow with PKCE (S256), `state` and `nonce`
+/// (référentiel PSC: EX PSC 05, 06, 07), answered with a redirect.
+#[then("PSC a reçu une demande d'autorisation avec PKCE, state et nonce")]
+async fn authorize_protected(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let calls = records(world, "psc", Some("authorize")).await?;
+    let Some(last) = calls.last() else {
+        return fail("PSC n'a reçu aucune demande d'autorisation");
+    };
+    let mut missing = Vec::new();
+    if sent(last, "response_type") != "code" {
+        missing.push(format!(
+            "response_type=code (vu {})",
+            sent(last, "response_type")
+        ));
+    }
+    if sent(last, "code_challenge_method") != "S256" {
+        missing.push(format!(
+            "code_challenge_method=S256 (vu {})",
+            sent(last, "code_challenge_method")
+        ));
+    }
+    for field in ["state", "nonce"] {
+        if sent(last, field).as_str().is_none_or(str::is_empty) {
+            missing.push(format!("{field} absent"));
+        }
+    }
+    fail_if(!missing.is_empty(), || {
+        format!("demande d'autorisation incomplète : {}", missing.join(", "))
+    })?;
+    world.witness([last]);
+    Ok(())
+}
+
+#[then("PSC a délivré les jetons contre le code d'autorisation")]
+async fn code_exchanged(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let calls = records(world, "psc", Some("token")).await?;
+    let exchanged = granted(&calls, "authorization_code");
+    if exchanged.is_empty() {
+        return fail(format!(
+            "aucun échange grant_type=authorization_code accepté par PSC (appels token : {})",
+            operations(&calls)
+        ));
+    }
+    world.witness(exchanged);
+    Ok(())
+}
+
+#[then(
+    expr = "PSC a reçu une demande CIBA pour {string} puis l'interrogation du jeton jusqu'à sa validation"
+)]
+async fn ciba_polled(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
+    let id = national_id(world, &professional).await?;
+    let all = records(world, "psc", None).await?;
+    let Some(start) = all
+        .iter()
+        .position(|r| r.operation == "ciba" && got(r, "professional") == id.as_str())
+    else {
+        return fail(format!(
+            "PSC n'a reçu aucune demande CIBA pour {professional} ({id})"
+        ));
+    };
+    let polls: Vec<&Record> = all[start..]
+        .iter()
+        .filter(|r| r.operation == "token" && sent(r, "grant_type") == CIBA_GRANT)
+        .collect();
+    let pending = polls
+        .iter()
+        .filter(|r| got(r, "error") == "authorization_pending")
+        .count();
+    let approved = polls.iter().any(|r| answered(r, 200));
+    fail_if(pending == 0 || !approved, || {
+        format!(
+            "après la demande CIBA, PSC attendait des interrogations (authorization_pending) puis \
+             un jeton délivré : vu {} interrogation(s), dont {pending} en attente, jeton délivré : {approved}",
+            polls.len()
+        )
+    })?;
+    world.witness(std::iter::once(&all[start]).chain(polls));
+    Ok(())
+}
+
+/// RP-initiated logout reached PSC with the ID token as hint, and PSC ended the session.
+#[then("PSC a reçu la fin de session avec le jeton d'identité en indice")]
+async fn end_session(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let calls = records(world, "psc", Some("logout")).await?;
+    let ended: Vec<&Record> = calls
+        .iter()
+        .filter(|r| got(r, "session_ended") == true)
+        .collect();
+    if ended.is_empty() {
+        return fail(if calls.is_empty() {
+            "PSC n'a reçu aucune demande de fin de session (end_session_endpoint) : la \
+             déconnexion est restée locale au logiciel"
+                .to_string()
+        } else {
+            format!(
+                "PSC a reçu {} demande(s) de fin de session sans id_token_hint valable : aucune \
+                 session terminée",
+                calls.len()
+            )
+        });
+    }
+    world.witness(ended);
+    Ok(())
 }

@@ -250,6 +250,21 @@ async fn answer_call(
     };
     let (message_id, wsa_action) = context::addressing(&envelope);
     call.message_id = message_id.clone();
+    let not_understood = envelope.not_understood(&[
+        segur_core::soap::WSA,
+        context::CTXLPS,
+        context::CTXBAM,
+        segur_core::saml::WSSE,
+    ]);
+    if !not_understood.is_empty() {
+        let fault = InsiFault::must_understand(not_understood);
+        call.findings.push(
+            rules::MUST_UNDERSTAND
+                .finding(fault.detail.clone())
+                .at("Header"),
+        );
+        return refuse(call, fault);
+    }
     if let Some(m) = &message_id {
         call.request
             .insert("message_id".into(), Value::from(m.as_str()));
@@ -321,10 +336,10 @@ async fn answer_call(
     record_context(call, &ctx);
     let query = match query {
         Ok(q) => q,
-        Err(why) => {
+        Err(refused) => {
             call.findings
-                .push(rules::SOAP_MALFORMED.finding(why.clone()).at("Body"));
-            return refuse(call, InsiFault::invalid_request(&why));
+                .push(refused.rule.finding(refused.why.clone()).at("Body"));
+            return refuse(call, InsiFault::invalid_request(&refused.why));
         }
     };
     call.request.insert(

@@ -22,6 +22,8 @@ pub struct InsiFault {
     pub detail: String,
     /// HTTP status: 500, as the CNAM answers faults; 413 and 415 for size and media type.
     pub status: u16,
+    /// The header blocks of a `MustUnderstand` fault, named in its `NotUnderstood` blocks.
+    pub not_understood: Vec<(Option<String>, String)>,
 }
 
 impl InsiFault {
@@ -34,6 +36,26 @@ impl InsiFault {
             severity: "erreur",
             detail: detail.to_string(),
             status: 500,
+            not_understood: Vec::new(),
+        }
+    }
+
+    /// SOAP 1.2 `MustUnderstand`: header blocks marked `mustUnderstand` that the service
+    /// does not process.
+    pub fn must_understand(blocks: Vec<(Option<String>, String)>) -> Self {
+        let names: Vec<&str> = blocks.iter().map(|(_, l)| l.as_str()).collect();
+        let detail = format!(
+            "header block(s) {} marked mustUnderstand are not processed by this service",
+            names.join(", ")
+        );
+        Self {
+            not_understood: blocks,
+            ..Self::new(
+                FaultCode::MustUnderstand,
+                "Un en-tête obligatoire n'est pas compris par le service.",
+                "bench_entete_non_compris",
+                &detail,
+            )
         }
     }
 
@@ -92,6 +114,7 @@ impl InsiFault {
             severity: "erreur",
             detail: why,
             status,
+            not_understood: Vec::new(),
         }
     }
 
@@ -180,7 +203,14 @@ impl InsiFault {
 
     /// The SOAP envelope, echoing `message_id` in the detail as the service does.
     pub fn to_xml(&self, message_id: Option<&str>) -> String {
-        let mut fault = Fault::new(self.code, self.reason.clone());
+        let mut fault = if self.not_understood.is_empty() {
+            Fault::new(self.code, self.reason.clone())
+        } else {
+            Fault {
+                reason: self.reason.clone(),
+                ..Fault::must_understand(&self.not_understood)
+            }
+        };
         if let Some((qname, ns)) = &self.subcode {
             fault = fault.subcode(qname.clone(), *ns);
         }

@@ -75,7 +75,41 @@ pub enum Query {
 }
 
 /// Reads the body payload; `Err` says why it is not an INSi request body.
-pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, String> {
+/// Why a body is refused, and the rule that says so (journaled with the fault).
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The rule broken.
+    pub rule: &'static segur_core::finding::Rule,
+    /// In words, for the fault's detail and the finding.
+    pub why: String,
+}
+
+impl From<&str> for Refused {
+    fn from(why: &str) -> Self {
+        Self {
+            rule: &rules::SOAP_MALFORMED,
+            why: why.to_string(),
+        }
+    }
+}
+
+impl From<String> for Refused {
+    fn from(why: String) -> Self {
+        Self {
+            rule: &rules::SOAP_MALFORMED,
+            why,
+        }
+    }
+}
+
+fn missing_traits(why: String) -> Refused {
+    Refused {
+        rule: &rules::TRAITS_MISSING,
+        why,
+    }
+}
+
+pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Refused> {
     if payload.is(REC_SANS, "RECSANSVITALE") {
         let t = |local| payload.child_text(REC_SANS, local);
         let query = TraitsQuery {
@@ -88,7 +122,7 @@ pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Str
             birth_date: t("DateNaissance"),
             birthplace: t("LieuNaissance"),
         };
-        check_traits(&query, findings);
+        check_traits(&query, findings)?;
         return Ok(Query::Traits(query));
     }
     if payload.is(REC_VIT, "RECVITALE") {
@@ -105,11 +139,10 @@ pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Str
             rank: payload.child_text(REC_VIT, "RangNaissance"),
         };
         if query.beneficiary_nir.is_none() && query.od_nir.is_none() {
-            findings.push(
-                rules::TRAITS_MISSING
-                    .finding("Vitale search without MatriculeIndividu nor MatriculeOD: nothing to search on")
-                    .at("Body/RECVITALE"),
-            );
+            return Err(missing_traits(
+                "Vitale search without MatriculeIndividu nor MatriculeOD: nothing to search on"
+                    .into(),
+            ));
         }
         return Ok(Query::Vitale(query));
     }
@@ -119,7 +152,8 @@ pub fn read(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Str
     Err(format!(
         "the Body holds {} where RECSANSVITALE ({REC_SANS}), RECVITALE ({REC_VIT}) or RequeteUnitaire is expected",
         payload.expanded_name()
-    ))
+    )
+    .into())
 }
 
 fn local<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
@@ -130,15 +164,20 @@ fn local_text(e: &Element, name: &str) -> Option<String> {
     local(e, name).map(|c| c.text().trim().to_string())
 }
 
-fn read_verification(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, String> {
+fn read_verification(payload: &Element, findings: &mut Vec<Finding>) -> Result<Query, Refused> {
     let individual =
         local(payload, "IndividuVerifie").ok_or("RequeteUnitaire has no IndividuVerifie")?;
     let supplied = local(individual, "INSFourni").ok_or("IndividuVerifie has no INSFourni")?;
     let id = local(supplied, "IdIndividu").ok_or("INSFourni has no IdIndividu")?;
+    // An INS is its matricule, its key and its OID: a verification compares all three.
     let ins = Ins {
         matricule: local_text(id, "NumIdentifiant").ok_or("IdIndividu has no NumIdentifiant")?,
-        key: local_text(id, "Cle").unwrap_or_default(),
-        oid: local_text(supplied, "OID").unwrap_or_default(),
+        key: local_text(id, "Cle")
+            .filter(|k| !k.is_empty())
+            .ok_or("IdIndividu has no Cle: the INS supplied is matricule, key and OID")?,
+        oid: local_text(supplied, "OID")
+            .filter(|o| !o.is_empty())
+            .ok_or("INSFourni has no OID: the INS supplied is matricule, key and OID")?,
     };
     let traits = local(individual, "TraitsIdentiteIndividu")
         .ok_or("IndividuVerifie has no TraitsIdentiteIndividu")?;
@@ -159,14 +198,16 @@ fn read_verification(payload: &Element, findings: &mut Vec<Finding>) -> Result<Q
         birth_date: local_text(traits, "DateNaissance"),
         birthplace: local_text(traits, "LieuNaissance"),
     };
-    check_traits(&query, findings);
+    check_traits(&query, findings)?;
     Ok(Query::Verify {
         supplied: ins,
         traits: query,
     })
 }
 
-fn check_traits(q: &TraitsQuery, findings: &mut Vec<Finding>) {
+/// Formats are noted; missing mandatory traits refuse the query (INSi searches on birth
+/// name, a first name, sex and birth date, and answers nothing without them).
+fn check_traits(q: &TraitsQuery, findings: &mut Vec<Finding>) -> Result<(), Refused> {
     let missing: Vec<&str> = [
         ("NomNaissance", q.birth_name.is_none()),
         ("Sexe", q.sex.is_none()),
@@ -177,14 +218,10 @@ fn check_traits(q: &TraitsQuery, findings: &mut Vec<Finding>) {
     .filter_map(|(n, m)| m.then_some(n))
     .collect();
     if !missing.is_empty() {
-        findings.push(
-            rules::TRAITS_MISSING
-                .finding(format!(
-                    "traits search without {}: INSi is asked with birth name, first name, sex and birth date",
-                    missing.join(", ")
-                ))
-                .at("Body"),
-        );
+        return Err(missing_traits(format!(
+            "traits search without {}: INSi is asked with birth name, first name, sex and birth date",
+            missing.join(", ")
+        )));
     }
     let mut names: Vec<(&str, &str)> = Vec::new();
     if let Some(n) = &q.birth_name {
@@ -224,4 +261,5 @@ fn check_traits(q: &TraitsQuery, findings: &mut Vec<Finding>) {
                 .at("Body/DateNaissance"),
         );
     }
+    Ok(())
 }

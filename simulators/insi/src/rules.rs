@@ -91,11 +91,19 @@ pub const TRAITS_FORMAT: Rule = Rule {
     severity: Severity::Warning,
 };
 
+/// A header block marked `mustUnderstand` that INSi does not process: SOAP 1.2
+/// `MustUnderstand` fault.
+pub const MUST_UNDERSTAND: Rule = Rule {
+    name: "INSI-MUST-UNDERSTAND",
+    requirements: &[],
+    severity: Severity::Error,
+};
+
 /// A search without the traits INSi needs (birth name, sex, birth date) or an empty body.
 pub const TRAITS_MISSING: Rule = Rule {
     name: "INSI-TRAITS-MISSING",
     requirements: &[],
-    severity: Severity::Warning,
+    severity: Severity::Error,
 };
 
 /// A verification whose supplied INS is not the one INSi holds for those traits.

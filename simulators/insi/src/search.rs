@@ -133,6 +133,8 @@ pub fn by_vitale(world: &World, q: &VitaleQuery) -> Outcome {
                     r.trim().parse::<u8>().is_ok_and(|r| r == rank)
                 })
         })
-        .collect();
-    Outcome::from_matches(found)
+        .collect::<Vec<_>>();
+    // 02 belongs to the traits search only: a card names one beneficiary, and INSi answers
+    // 01 when the card's data do not single one out.
+    Outcome::from_matches(if found.len() > 1 { Vec::new() } else { found })
 }

@@ -245,6 +245,30 @@ async fn vitale_searches_match_the_nir_birth_date_and_rank() {
         }
         assert_eq!(bench.last().operation, "rechercherInsAvecCarteVitale");
     }
+
+    // Two beneficiaries the card's data cannot tell apart: 02 belongs to the traits
+    // search only, the card search answers 01.
+    bench
+        .bench
+        .change_world(|w| {
+            let mut twin = w
+                .patients
+                .iter()
+                .find(|p| p.id == "durand-zoe")
+                .cloned()
+                .expect("durand-zoe");
+            twin.id = "durand-zoe-bis".into();
+            if let Some(ins) = twin.ins.as_mut() {
+                ins.matricule = "2150669123002".into();
+            }
+            w.patients.push(twin);
+            Ok(())
+        })
+        .expect("world");
+    let a = bench
+        .call(&InsiRequest::search_by_vitale(&card("2", "2015-06-01")))
+        .await;
+    assert_eq!(shape(&a.body).code, "01", "{}", a.body);
 }
 
 #[tokio::test]
@@ -281,6 +305,17 @@ async fn verification_compares_the_ins_supplied_or_is_not_offered() {
         "KO"
     );
     assert!(record.has_rule("INSI-VERIFICATION-KO"));
+
+    // The right matricule and key under another OID is another INS.
+    let other_oid = Ins {
+        oid: "1.2.250.1.213.1.4.10".into(),
+        ..held.clone()
+    };
+    bench.call(&InsiRequest::verify(&other_oid, &who)).await;
+    assert_eq!(
+        bench.last().response.as_ref().unwrap().summary["verification"],
+        "KO"
+    );
 
     let strict = start(InsiConfig {
         verify: VerifyPolicy::NotOffered,

@@ -194,6 +194,69 @@ async fn header_deviations_are_refused_or_tolerated_as_the_service_does() {
                 rule: Some("INSI-TRAITS-FORMAT"),
             },
         ),
+        (
+            "an unknown header block marked mustUnderstand",
+            ct.clone(),
+            search().to_xml().replacen(
+                "<soap:Header>",
+                "<soap:Header><x:Trace xmlns:x=\"urn:editeur:trace\" soap:mustUnderstand=\"true\">1</x:Trace>",
+                1,
+            ),
+            Expect {
+                status: 500,
+                contains: &[
+                    "<soap:Value>soap:MustUnderstand</soap:Value>",
+                    "<soap:NotUnderstood qname=\"nu0:Trace\" xmlns:nu0=\"urn:editeur:trace\"/>",
+                ],
+                rule: Some("INSI-MUST-UNDERSTAND"),
+            },
+        ),
+        (
+            "an unknown header block without mustUnderstand (ignored, as SOAP 1.2 says)",
+            ct.clone(),
+            search().to_xml().replacen(
+                "<soap:Header>",
+                "<soap:Header><x:Trace xmlns:x=\"urn:editeur:trace\">1</x:Trace>",
+                1,
+            ),
+            Expect {
+                status: 200,
+                contains: &["<CodeCR>00</CodeCR>"],
+                rule: None,
+            },
+        ),
+        (
+            "a traits search without the birth date (refused, not answered)",
+            ct.clone(),
+            InsiRequest::search_by_traits(&TraitsQuery {
+                birth_date: None,
+                ..dominique()
+            })
+            .to_xml(),
+            Expect {
+                status: 500,
+                contains: &["bench_requete_non_conforme", "DateNaissance"],
+                rule: Some("INSI-TRAITS-MISSING"),
+            },
+        ),
+        (
+            "a verification without the INS key",
+            ct.clone(),
+            InsiRequest::verify(
+                &segur_core::world::Ins {
+                    matricule: "297022A020778".into(),
+                    key: String::new(),
+                    oid: "1.2.250.1.213.1.4.8".into(),
+                },
+                &dominique(),
+            )
+            .to_xml(),
+            Expect {
+                status: 500,
+                contains: &["bench_requete_non_conforme", "Cle"],
+                rule: Some("INSI-SOAP-MALFORMED"),
+            },
+        ),
     ];
     for (name, content_type, xml, expect) in table {
         check(&bench, name, &content_type, xml, expect).await;

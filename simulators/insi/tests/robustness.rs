@@ -96,7 +96,10 @@ async fn bad_input_gets_a_soap_fault_and_a_finding() {
         (
             "Vitale body under the traits action",
             ct.clone(),
-            InsiRequest::search_by_vitale(&Default::default())
+            InsiRequest::search_by_vitale(&segur_insi::query::VitaleQuery {
+                od_nir: Some("2880469123456".into()),
+                ..Default::default()
+            })
                 .action(&segur_insi::Operation::SearchByTraits.action())
                 .to_xml()
                 .into_bytes(),

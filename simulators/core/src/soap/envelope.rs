@@ -68,6 +68,24 @@ impl Envelope {
         self.root.child(self.version.namespace(), "Header")
     }
 
+    /// The header blocks marked `mustUnderstand="true"` (or `1`) whose namespace is not
+    /// among `understood`, as (namespace, local name): a SOAP 1.2 node must fault on them.
+    pub fn not_understood(&self, understood: &[&str]) -> Vec<(Option<String>, String)> {
+        let ns = self.version.namespace();
+        self.header()
+            .into_iter()
+            .flat_map(Element::elements)
+            .filter(|block| {
+                matches!(block.attr_ns(ns, "mustUnderstand"), Some("true" | "1"))
+                    && !block
+                        .namespace
+                        .as_deref()
+                        .is_some_and(|n| understood.contains(&n))
+            })
+            .map(|block| (block.namespace.clone(), block.name.clone()))
+            .collect()
+    }
+
     /// The header block `{namespace}local`, if present.
     pub fn header_block(&self, namespace: &str, local: &str) -> Option<&Element> {
         self.header().and_then(|h| h.child(namespace, local))

@@ -13,6 +13,9 @@ pub enum FaultCode {
     Receiver,
     /// Not a SOAP 1.2 envelope.
     VersionMismatch,
+    /// A header block marked `mustUnderstand` that the service does not process
+    /// (SOAP 1.2 part 1, 5.4.8).
+    MustUnderstand,
 }
 
 impl FaultCode {
@@ -21,6 +24,7 @@ impl FaultCode {
             Self::Sender => "Sender",
             Self::Receiver => "Receiver",
             Self::VersionMismatch => "VersionMismatch",
+            Self::MustUnderstand => "MustUnderstand",
         }
     }
 }
@@ -42,6 +46,9 @@ pub struct Fault {
     pub lang: &'static str,
     /// Literal XML put inside `Detail` (already escaped), if any.
     pub detail: Option<String>,
+    /// Literal XML put in the fault's own `Header` (the `NotUnderstood` blocks of a
+    /// `MustUnderstand` fault), if any.
+    pub header: Option<String>,
 }
 
 impl Fault {
@@ -54,6 +61,38 @@ impl Fault {
             reason: reason.into(),
             lang: "fr",
             detail: None,
+            header: None,
+        }
+    }
+
+    /// A `MustUnderstand` fault naming each header block not understood, as
+    /// `env:NotUnderstood qname="…"` header blocks (SOAP 1.2 part 1, 5.4.8).
+    pub fn must_understand(blocks: &[(Option<String>, String)]) -> Self {
+        let header = blocks
+            .iter()
+            .enumerate()
+            .map(|(i, (namespace, local))| match namespace {
+                Some(ns) => format!(
+                    "<soap:NotUnderstood qname=\"nu{i}:{}\" xmlns:nu{i}=\"{}\"/>",
+                    escape_attribute(local),
+                    escape_attribute(ns)
+                ),
+                None => format!(
+                    "<soap:NotUnderstood qname=\"{}\"/>",
+                    escape_attribute(local)
+                ),
+            })
+            .collect::<String>();
+        let names: Vec<&str> = blocks.iter().map(|(_, l)| l.as_str()).collect();
+        Self {
+            header: Some(header),
+            ..Self::new(
+                FaultCode::MustUnderstand,
+                format!(
+                    "En-tête(s) obligatoire(s) non compris par le service : {}",
+                    names.join(", ")
+                ),
+            )
         }
     }
 
@@ -74,8 +113,14 @@ impl Fault {
     pub fn to_xml(&self) -> String {
         let mut out = String::with_capacity(512);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        out.push_str(&format!("<soap:Envelope xmlns:soap=\"{SOAP12}\">"));
+        if let Some(header) = &self.header {
+            out.push_str("<soap:Header>");
+            out.push_str(header);
+            out.push_str("</soap:Header>");
+        }
         out.push_str(&format!(
-            "<soap:Envelope xmlns:soap=\"{SOAP12}\"><env:Body xmlns:env=\"{SOAP12}\"><soap:Fault><soap:Code><soap:Value>soap:{}</soap:Value>",
+            "<env:Body xmlns:env=\"{SOAP12}\"><soap:Fault><soap:Code><soap:Value>soap:{}</soap:Value>",
             self.code.as_str()
         ));
         if let Some(subcode) = &self.subcode {
