@@ -10,7 +10,7 @@ Fonctionnalité: Consultation du DMP
     Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
 
   @DMP/UX.11 @DMP/UX.12 @LGC @DPI
-  Plan du scénario: L'existence du DMP est affichée à l'ouverture du dossier
+  Plan du scénario: L'existence du DMP <état> est affichée à l'ouverture du dossier
     Étant donné un patient "patient" qualifié avec les traits de "<patient>"
     Quand l'utilisateur ouvre le dossier de "patient"
     Alors le logiciel affiche le DMP de "patient" <état>

@@ -31,7 +31,7 @@ Fonctionnalité: Contrôle des réponses INSi avant intégration
     Et le statut de l'identité "patient" est "provisoire"
 
   @INS/va1.31 @LGC
-  Plan du scénario: Refus d'une réponse au trait vide
+  Plan du scénario: Refus d'une réponse au trait <élément> vide
     Étant donné l'INSi renvoie "<élément>" vide pour "adrdeux-camille"
     Et une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits

@@ -74,6 +74,29 @@ Fonctionnalité: Récupération de l'INS par le téléservice INSi
     Alors l'identité "patiente" a l'INS "2830867482090" de clé "69"
     Et l'historique INS de "patiente" contient le matricule "2830867482089"
 
+  # Le nom de naissance part tel quel : apostrophe, double tiret et espaces compris.
+  @INS/va1.38 @LGC @DPI
+  Plan du scénario: Les traits envoyés à l'INSi sont ceux de l'identité <patient>
+    Étant donné une identité locale "patient" créée avec les traits de "<patient>"
+    Quand l'utilisateur recherche l'INS de "patient" par ses traits
+    Alors le logiciel indique "une identité trouvée"
+    Et l'INSi a reçu les traits de l'identité "patient"
+
+    Exemples:
+      | patient           |
+      | d-almeida-joao    |
+      | martin-durand-lea |
+      | le-goff-yann      |
+
+  # Trois prénoms dont un composé : le logiciel les garde comme une liste de trois.
+  @INS/va1.52 @LGC @DPI
+  Scénario: Après validation, les traits sont ceux de l'INSi, champ par champ
+    Étant donné une identité locale "patient" créée avec les traits de "ecetinsi-pierre-alain"
+    Quand l'utilisateur recherche l'INS de "patient" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patient"
+    Alors les traits de l'identité "patient" sont ceux renvoyés par l'INSi
+    Et le statut de l'identité "patient" est "récupérée"
+
   @INS/va1.14 @LGC
   Scénario: Appel INSi avec le certificat de la structure
     Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"

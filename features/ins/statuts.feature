@@ -31,7 +31,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
 
   # Carte Vitale et permis de conduire ne sont pas des pièces à haut niveau de confiance.
   @INS/va1.54 @LGC @DPI
-  Plan du scénario: Une pièce à faible niveau de confiance ne qualifie pas l'identité
+  Plan du scénario: La pièce « <pièce> », de faible niveau de confiance, ne qualifie pas l'identité
     Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Et l'INS de "patiente" récupéré et validé par l'utilisateur
     Quand l'utilisateur présente la pièce "<pièce>" de "patiente"
@@ -43,7 +43,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
       | permis de conduire |
 
   @INS/va1.44 @LGC
-  Plan du scénario: Identité douteuse ou fictive : le statut redevient provisoire
+  Plan du scénario: Identité <attribut> : le statut redevient provisoire
     Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
     Quand l'utilisateur marque l'identité "patiente" comme <attribut>
@@ -56,7 +56,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
       | fictive  |
 
   @INS/va1.20 @LGC
-  Plan du scénario: Pas d'appel INSi pour une identité douteuse ou fictive
+  Plan du scénario: Pas d'appel INSi pour une identité <attribut>
     Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Et l'identité "patiente" marquée comme <attribut>
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits

@@ -190,6 +190,10 @@ pub struct SelectArgs {
     /// Only scenarios whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
+    /// Exit non-zero when a scenario is skipped (the software lacks a function), not only
+    /// when one fails: for a CI that must play every scenario it selects.
+    #[arg(long)]
+    pub fail_on_skip: bool,
     /// Folder where each run gets its own folder (`<time>-<id>/`).
     #[arg(long, default_value = "runs", value_name = "DIR")]
     pub runs_dir: PathBuf,
@@ -217,9 +221,9 @@ pub struct SelectArgs {
     pub world: WorldArg,
 }
 
-/// How to reach the software under test: exactly one.
+/// How to reach the software under test: exactly one (none with `--list`).
 #[derive(Args, Debug, Clone)]
-#[group(required = true, multiple = false)]
+#[group(required = false, multiple = false)]
 pub struct DriverArgs {
     /// The software's driver endpoint: the harness POSTs each action to URL/v1/actions.
     #[arg(long, value_name = "URL")]
@@ -240,6 +244,10 @@ pub struct RunArgs {
     /// Feature files or folders (default: features/).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Print the scenarios the selection (paths, --couloir, --tags, --name) would run,
+    /// one per line with its file, line and tags, and stop: no driver, no simulator.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub driver: DriverArgs,
     /// Use the simulators of a running `segur-bench serve` at this control URL instead of

@@ -45,9 +45,26 @@ fn the_run_is_written_as_consistent_cucumber_messages_with_its_exchanges() {
     ] {
         assert!(!all(kind).is_empty(), "no {kind} message");
     }
+    // URIs are relative (here, to the run folder the demo ran its features from).
+    for source in all("source") {
+        let uri = source["uri"].as_str().expect("uri");
+        assert!(uri.starts_with("features/"), "{uri}");
+        assert!(run.join(uri).is_file(), "{uri}");
+    }
     let summary: Value =
         serde_json::from_slice(&std::fs::read(run.join("summary.json")).expect("summary"))
             .expect("JSON");
+    // Each scenario's own start time (they run side by side): test cases start there.
+    for scenario in summary["runs"].as_array().expect("runs") {
+        assert!(
+            time::OffsetDateTime::parse(
+                scenario["started_at"].as_str().expect("started_at"),
+                &time::format_description::well_known::Rfc3339
+            )
+            .is_ok(),
+            "{scenario}"
+        );
+    }
     assert_eq!(
         all("pickle").len() as u64,
         summary["scenarios"]["total"].as_u64().expect("total")

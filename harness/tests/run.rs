@@ -228,3 +228,57 @@ fn zip_names(zip: &Path) -> Vec<String> {
         .map(|n| n.expect("entry name").into_owned())
         .collect()
 }
+
+#[test]
+fn run_list_names_each_example_of_an_outline_and_needs_no_driver() {
+    let output = bench()
+        .args(["run", "--list", "features/ins", "--tags", "@INS/va1.20"])
+        .output()
+        .expect("segur-bench run --list");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Pas d'appel INSi pour une identité douteuse")
+            && stdout.contains("Pas d'appel INSi pour une identité fictive"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 scénario(s) sélectionné(s)"), "{stdout}");
+    assert!(stdout.contains("features/ins/statuts.feature:"), "{stdout}");
+
+    let output = bench().arg("run").output().expect("segur-bench run");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--driver URL, --driver-cmd CMD or --manual")
+    );
+}
+
+#[test]
+fn a_skipped_scenario_fails_the_run_only_with_fail_on_skip() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A software that has none of the functions: every scenario is skipped.
+    let driver =
+        r#"while read line; do echo '{"status":"unsupported","message":"pas encore"}'; done"#;
+    let run = |extra: &[&str]| {
+        bench()
+            .args(["run", "features/ins", "--name", "une identité trouvée (00)"])
+            .args(["--driver-cmd", driver])
+            .args(extra)
+            .arg("--runs-dir")
+            .arg(tmp.path().join("runs"))
+            .arg("--pki-dir")
+            .arg(tmp.path().join("pki"))
+            .output()
+            .expect("segur-bench run")
+    };
+    let lenient = run(&[]);
+    let stdout = String::from_utf8_lossy(&lenient.stdout);
+    assert!(lenient.status.success(), "{stdout}");
+    assert!(stdout.contains("1 non joués"), "{stdout}");
+    let strict = run(&["--fail-on-skip"]);
+    assert!(
+        !strict.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strict.stdout)
+    );
+}

@@ -88,6 +88,12 @@ impl ControlClient {
         self.call(reqwest::Method::GET, "/pki", None).await
     }
 
+    /// `GET /pki/pem/{name}`: a credential's PEM texts (`ca`: the bundle and the CRL).
+    pub async fn pki_pem(&self, name: &str) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::GET, &format!("/pki/pem/{name}"), None)
+            .await
+    }
+
     /// `POST /faults`: arms a fault (`{service, operation, action}`).
     pub async fn arm_fault(&self, spec: &Value) -> Result<Value, ControlError> {
         self.call(reqwest::Method::POST, "/faults", Some(spec))

@@ -111,6 +111,8 @@ pub struct SegurWorld {
     pub last: Option<Reply>,
     /// When the scenario started, for its duration.
     pub started: Option<std::time::Instant>,
+    /// When it started by the system clock, for the reports' timestamps.
+    pub started_at: Option<time::OffsetDateTime>,
     /// Every action sent, for the summary.
     pub actions: Vec<ActionRecord>,
     /// Why the scenario was skipped, when the software lacks a function.
@@ -225,38 +227,54 @@ impl SegurWorld {
         let control = self.control()?;
         let health = control.health().await?;
         let pki = control.pki().await?;
-        let dir = pki["dir"].as_str().unwrap_or_default();
+        // The control API gives an absolute folder; kept absolute whatever it says, so the
+        // paths work from the software's own working directory.
+        let dir = std::path::absolute(pki["dir"].as_str().unwrap_or_default())
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
         let index = &pki["index"];
-        let file = |name: &str| -> Value {
+        let path = |file: &Value| format!("{dir}/{}", file.as_str().unwrap_or_default());
+        let structure = &run.setup.structure;
+        let mut credentials = serde_json::Map::new();
+        for (key, name) in [
+            ("insi", format!("insi-auto-{structure}")),
+            ("structure_auth", format!("structure-{structure}-auth")),
+            ("structure_sign", format!("structure-{structure}-sign")),
+        ] {
             let entry = index["credentials"]
                 .as_array()
-                .and_then(|list| list.iter().find(|c| c["name"] == name));
-            match entry {
-                Some(e) => json!({
-                    "cert": format!("{dir}/{}", e["files"]["cert"].as_str().unwrap_or_default()),
-                    "key": format!("{dir}/{}", e["files"]["key"].as_str().unwrap_or_default()),
-                    "chain": format!("{dir}/{}", e["files"]["chain"].as_str().unwrap_or_default()),
-                    "p12": format!("{dir}/{}", e["files"]["p12"].as_str().unwrap_or_default()),
-                }),
+                .and_then(|list| list.iter().find(|c| c["name"] == name.as_str()));
+            let value = match entry {
+                Some(e) => {
+                    let pem = control.pki_pem(&name).await?;
+                    json!({
+                        "cert": path(&e["files"]["cert"]),
+                        "key": path(&e["files"]["key"]),
+                        "chain": path(&e["files"]["chain"]),
+                        "p12": path(&e["files"]["p12"]),
+                        "cert_pem": pem["cert"],
+                        "key_pem": pem["key"],
+                        "chain_pem": pem["chain"],
+                    })
+                }
                 None => Value::Null,
-            }
-        };
-        let structure = &run.setup.structure;
+            };
+            credentials.insert(key.to_string(), value);
+        }
+        let ca = control.pki_pem("ca").await?;
         let structure_national_id = run.setup.structure_national_id.clone();
         let services = &health["services"];
         Ok(json!({
             "bench": { "name": "segur-bench", "version": env!("CARGO_PKG_VERSION"), "protocol": crate::driver::PROTOCOL_VERSION },
             "endpoints": services,
             "trust": {
-                "ca_bundle": format!("{dir}/{}", index["ca"]["bundle"].as_str().unwrap_or_default()),
-                "crl": format!("{dir}/{}", index["ca"]["crl"].as_str().unwrap_or_default()),
+                "ca_bundle": path(&index["ca"]["bundle"]),
+                "crl": path(&index["ca"]["crl"]),
                 "p12_password": index["p12_password"],
+                "ca_bundle_pem": ca["bundle"],
+                "crl_pem": ca["crl"],
             },
-            "credentials": {
-                "insi": file(&format!("insi-auto-{structure}")),
-                "structure_auth": file(&format!("structure-{structure}-auth")),
-                "structure_sign": file(&format!("structure-{structure}-sign")),
-            },
+            "credentials": credentials,
             "structure": {
                 "id": structure,
                 "national_id": structure_national_id,

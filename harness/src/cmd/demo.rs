@@ -38,6 +38,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let driver = Arc::new(HttpDriver::new(&url)?);
         let report = execute(&args.select, &dir, vec![features], driver, None).await?;
         print_summary(&report);
-        Ok(exit_code(&report))
+        Ok(exit_code(&report, args.select.fail_on_skip))
     })
 }

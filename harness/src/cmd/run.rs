@@ -23,24 +23,63 @@ use super::load_world;
 use crate::cli::{RunArgs, SelectArgs};
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("features")]
+    } else {
+        args.paths.clone()
+    };
+    if args.list {
+        return list(&args.select, &paths);
+    }
     runtime()?.block_on(async {
         let driver: SharedDriver = if let Some(url) = &args.driver.driver {
             Arc::new(HttpDriver::new(url)?)
         } else if let Some(cmd) = &args.driver.driver_cmd {
             Arc::new(StdioDriver::spawn(cmd)?)
-        } else {
+        } else if args.driver.manual {
             Arc::new(ManualDriver::default())
-        };
-        let paths = if args.paths.is_empty() {
-            vec![PathBuf::from("features")]
         } else {
-            args.paths.clone()
+            anyhow::bail!(
+                "say how to reach the software: --driver URL, --driver-cmd CMD or --manual \
+                 (or --list to see what would run)"
+            )
         };
         let dir = run_dir(&args.select);
         let report = execute(&args.select, &dir, paths, driver, args.control_url.clone()).await?;
         print_summary(&report);
-        Ok(exit_code(&report))
+        Ok(exit_code(&report, args.select.fail_on_skip))
     })
+}
+
+/// `run --list`: the scenarios the selection plays, without playing them.
+fn list(select: &SelectArgs, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let canonical = paths
+        .iter()
+        .map(|p| {
+            p.canonicalize()
+                .with_context(|| format!("{}: no such feature file or folder", p.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let selection = run::Selection::new(
+        canonical,
+        select.couloir.clone(),
+        select.tags.as_deref(),
+        select.name.clone(),
+    )?;
+    let listed = run::list(&selection)?;
+    let here = std::env::current_dir().unwrap_or_default();
+    for s in &listed {
+        let file = s.file.strip_prefix(&here).unwrap_or(&s.file);
+        println!(
+            "{}:{}  {}  @{}",
+            file.display(),
+            s.line,
+            s.name,
+            s.tags.join(" @")
+        );
+    }
+    println!("{} scénario(s) sélectionné(s)", listed.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -78,6 +117,9 @@ pub async fn execute(
     let world = load_world(&select.world)?;
     let setup = Setup::from_world(&world, &select.structure, &select.psc_client)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The run's own journal, synced to disk once the run is over (a shared `serve` syncs
+    // its own when it stops).
+    let mut own_journal = None;
     let simulators = match control_url {
         Some(_) if !select.disable_rules.is_empty() => {
             anyhow::bail!(
@@ -91,6 +133,7 @@ pub async fn execute(
             let journal = Journal::open(&dir.join("journal"), Clock::new())
                 .context("opening the run's journal")?;
             journal.disable_rules(select.disable_rules.iter().cloned());
+            own_journal = Some(journal.clone());
             Simulators::PerScenario(Box::new(BenchTemplate::new(world, pki, journal).await?))
         }
     };
@@ -110,6 +153,11 @@ pub async fn execute(
         progress,
     };
     let report = run::run(config).await?;
+    if let Some(journal) = own_journal {
+        journal
+            .sync()
+            .context("syncing the run's journal to disk")?;
+    }
     Ok(report)
 }
 
@@ -192,9 +240,13 @@ pub fn print_summary(report: &RunReport) {
     );
 }
 
-/// Non-zero when a scenario failed, or when nothing ran.
-pub fn exit_code(report: &RunReport) -> ExitCode {
-    if report.count(Verdict::Failed) > 0 || report.scenarios.is_empty() {
+/// Non-zero when a scenario failed, or when nothing ran (or, with `fail_on_skip`, when a
+/// scenario was skipped).
+pub fn exit_code(report: &RunReport, fail_on_skip: bool) -> ExitCode {
+    if report.count(Verdict::Failed) > 0
+        || report.scenarios.is_empty()
+        || (fail_on_skip && report.count(Verdict::Skipped) > 0)
+    {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

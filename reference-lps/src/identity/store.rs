@@ -196,7 +196,7 @@ impl Patients {
         let proposal = Proposal { individual };
         patient.pending = Some(proposal.clone());
         if apply_at_once {
-            apply(patient, false);
+            apply(patient, false, false);
             // The user's validation then confirms what is already written.
             patient.pending = Some(proposal);
         }
@@ -206,14 +206,20 @@ impl Patients {
     /// The user validates INSi's answer: traits and INS replace the local ones; the
     /// status becomes Récupérée, or Qualifiée when a document was checked (rule 20).
     /// `qualify_anyway` (a defect) skips the document.
-    pub fn accept(&mut self, id: &str, qualify_anyway: bool) -> Result<&Patient, Refusal> {
+    /// `joined_first_names` (a defect) keeps INSi's `ListePrenom` as one first name.
+    pub fn accept(
+        &mut self,
+        id: &str,
+        qualify_anyway: bool,
+        joined_first_names: bool,
+    ) -> Result<&Patient, Refusal> {
         let patient = self.get_mut(id)?;
         if patient.pending.is_none() {
             return Err(Refusal(
                 "aucune réponse INSi en attente de validation".into(),
             ));
         }
-        apply(patient, qualify_anyway);
+        apply(patient, qualify_anyway, joined_first_names);
         Ok(patient)
     }
 
@@ -285,13 +291,15 @@ impl Patients {
     }
 }
 
-fn apply(patient: &mut Patient, qualify_anyway: bool) {
+fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) {
     let Some(Proposal { individual }) = patient.pending.take() else {
         return;
     };
     let t = individual.traits;
     let first_names: Vec<String> = if t.first_names.trim().is_empty() {
         t.first_name.into_iter().collect()
+    } else if joined_first_names {
+        vec![t.first_names.clone()]
     } else {
         t.first_names.split(' ').map(str::to_string).collect()
     };

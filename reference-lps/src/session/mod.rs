@@ -391,9 +391,13 @@ impl Session {
                 attempts.extend(singles);
             }
         }
+        let mut traits = patient.traits.clone();
+        if self.defects.on("insi-name-punctuation-dropped") {
+            traits.birth_name = traits.birth_name.replace(['-', '\''], " ");
+        }
         let mut last = None;
         for first_names in attempts {
-            let query = query_traits(&patient.traits, &first_names);
+            let query = query_traits(&traits, &first_names);
             let now = self.now_text();
             let answer = match self
                 .insi
@@ -453,7 +457,11 @@ impl Session {
     fn accept(&mut self, p: &Value) -> Result<Reply, Reply> {
         let PatientRef { patient } = params(p)?;
         let qualify = self.defects.on("qualify-without-document");
-        let patient = self.patients.accept(&patient, qualify).map_err(refused)?;
+        let joined = self.defects.on("first-names-joined");
+        let patient = self
+            .patients
+            .accept(&patient, qualify, joined)
+            .map_err(refused)?;
         Ok(Reply::ok(
             json!({ "patient": patient.patient, "status": patient.status, "traits": patient.traits, "ins": patient.ins }),
         ))

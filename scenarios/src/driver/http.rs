@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
-use super::{Context, Driver, DriverError, Reply, Request};
+use super::{Context, Driver, DriverError, Reply, Request, quote};
 
 /// How long one action may take (an INSi call, a PSC login with CIBA polling...).
 pub const ACTION_TIMEOUT: Duration = Duration::from_secs(120);
@@ -50,20 +50,25 @@ impl Driver for HttpDriver {
                 .await
                 .map_err(|e| DriverError::Transport(format!("POST {}: {e}", self.url)))?;
             let status = response.status();
-            let body = response
-                .bytes()
+            let mut response = response;
+            let mut body = Vec::new();
+            // Read as it comes, and stop past the limit: nothing is parsed before.
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|e| DriverError::Transport(format!("POST {}: {e}", self.url)))?;
-            if body.len() > MAX_REPLY {
-                return Err(DriverError::Protocol(format!(
-                    "reply of {} bytes",
-                    body.len()
-                )));
+                .map_err(|e| DriverError::Transport(format!("POST {}: {e}", self.url)))?
+            {
+                if body.len() + chunk.len() > MAX_REPLY {
+                    return Err(DriverError::Protocol(format!(
+                        "reply over {MAX_REPLY} bytes"
+                    )));
+                }
+                body.extend_from_slice(&chunk);
             }
             serde_json::from_slice(&body).map_err(|e| {
                 DriverError::Protocol(format!(
                     "HTTP {status}, {e}: {}",
-                    String::from_utf8_lossy(&body[..body.len().min(200)])
+                    quote(&String::from_utf8_lossy(&body))
                 ))
             })
         }

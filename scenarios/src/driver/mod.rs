@@ -72,6 +72,26 @@ pub struct Reply {
     pub message: Option<String>,
 }
 
+impl Reply {
+    /// What the software answered, in words for a failure message: its status, its own
+    /// `message` when it gave one, and its result when it has one.
+    pub fn said(&self) -> String {
+        let status = match self.status {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::Unsupported => "unsupported",
+        };
+        let mut out = status.to_string();
+        if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            out.push_str(&format!(" « {m} »"));
+        }
+        if !self.result.is_null() {
+            out.push_str(&format!(" {}", self.result));
+        }
+        out
+    }
+}
+
 /// Why no reply came.
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -113,3 +133,33 @@ pub trait Driver: Send + Sync {
 
 /// A shared driver.
 pub type SharedDriver = Arc<dyn Driver>;
+
+/// How much of a reply a protocol error quotes, in characters.
+const QUOTED: usize = 200;
+
+/// The first [`QUOTED`] characters of `text`, for an error message (cut between
+/// characters, never inside one).
+pub(crate) fn quote(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(QUOTED).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn a_quoted_reply_is_cut_between_characters() {
+        // 199 ASCII characters then multi-byte ones: a cut at byte 200 falls inside 'é'.
+        let text = format!("{}éééé", "a".repeat(199));
+        let quoted = quote(&text);
+        assert_eq!(quoted.chars().count(), 201);
+        assert!(quoted.ends_with("aé…"));
+        assert_eq!(quote("court"), "court");
+    }
+}

@@ -116,7 +116,15 @@ pub fn write(report: &RunReport) -> std::io::Result<()> {
             .into_iter()
             .find(|p| p.is_file())
             .unwrap_or_else(|| PathBuf::from(written));
-        let uri = file.to_string_lossy().into_owned();
+        // Relative, as Cucumber tools write it: from the working folder, else from the run
+        // folder (the demo's features live there), else as written.
+        let here = std::env::current_dir().unwrap_or_default();
+        let uri = [here.as_path(), dir.as_path()]
+            .iter()
+            .find_map(|base| file.strip_prefix(base).ok())
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .into_owned();
         let uri = uri.as_str();
         if let Ok(source) = std::fs::read_to_string(&file) {
             line(
@@ -217,6 +225,16 @@ pub fn write(report: &RunReport) -> std::io::Result<()> {
     line(json!({ "testRunStarted": { "timestamp": time(start) }}))?;
     let mut success = true;
     for (pickle, steps, outcome) in &test_cases {
+        // Each test case starts when its scenario did (scenarios run side by side).
+        if let Some(at) = outcome.and_then(|o| {
+            time::OffsetDateTime::parse(
+                &o.started_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+        }) {
+            clock = at.unix_timestamp_nanos();
+        }
         let case = format!("tc-{pickle}");
         let started = format!("tcs-{pickle}");
         line(

@@ -132,11 +132,33 @@ pub struct ScenarioOutcome {
     pub reason: Option<String>,
     /// Journal record ids of the scenario's exchanges.
     pub exchanges: Vec<String>,
+    /// The errors and warnings the simulators' rules found in those exchanges.
+    pub findings: Vec<FindingNote>,
     /// Driver actions sent.
     pub actions: Vec<crate::world::ActionRecord>,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// When it started, RFC 3339 (system time).
+    pub started_at: String,
 }
+
+/// A finding of one of the scenario's exchanges, for the reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingNote {
+    /// The exchange's journal id.
+    pub exchange: String,
+    /// Its service and operation (`insi rechercherInsAvecTraitsIdentite`).
+    pub call: String,
+    /// `error` or `warning`.
+    pub severity: segur_core::finding::Severity,
+    /// The rule's stable name.
+    pub rule: String,
+    /// What it found.
+    pub message: String,
+}
+
+/// How many error findings a failure reason quotes.
+const QUOTED_ERRORS: usize = 5;
 
 /// The run's shared state, captured by the hooks.
 pub struct RunContext {
@@ -380,18 +402,127 @@ fn common_root(paths: &[PathBuf]) -> PathBuf {
     root
 }
 
+/// Which scenarios a run plays: those of the feature files under `paths`, with the
+/// couloir's tag, matching the tag expression, whose name holds `name`.
+#[derive(Clone)]
+pub struct Selection {
+    /// Feature files or folders, canonical.
+    paths: Vec<PathBuf>,
+    /// A couloir tag (`LGC`), any case.
+    couloir: Option<String>,
+    /// A tag expression (`@INS/va1.52 or @PSC.01`).
+    tags: Option<TagOperation>,
+    /// Part of the scenario's name.
+    name: Option<String>,
+}
+
+impl Selection {
+    /// A selection; a tag expression that does not parse is an error naming it.
+    pub fn new(
+        paths: Vec<PathBuf>,
+        couloir: Option<String>,
+        tags: Option<&str>,
+        name: Option<String>,
+    ) -> anyhow::Result<Self> {
+        let tags = match tags {
+            Some(expr) => Some(
+                expr.parse()
+                    .map_err(|e| anyhow::anyhow!("--tags {expr:?} is not a tag expression: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            paths,
+            couloir,
+            tags,
+            name,
+        })
+    }
+
+    /// Whether the run plays this scenario.
+    pub fn matches(
+        &self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+    ) -> bool {
+        let in_paths = feature
+            .path
+            .as_ref()
+            .is_none_or(|p| self.paths.iter().any(|s| p.starts_with(s)));
+        let tags = all_tags(feature, rule, scenario);
+        in_paths
+            && self
+                .couloir
+                .as_ref()
+                .is_none_or(|c| tags.iter().any(|t| t.eq_ignore_ascii_case(c)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| scenario.name.contains(n.as_str()))
+            && self.tags.as_ref().is_none_or(|e| e.eval(tags.iter()))
+    }
+}
+
+/// A scenario a selection plays (each example of an outline on its own).
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    /// Its feature file.
+    pub file: PathBuf,
+    /// Its line (an example's row for an outline).
+    pub line: usize,
+    /// Its name, placeholders filled in.
+    pub name: String,
+    /// Its tags and its rule's and feature's, without `@`.
+    pub tags: Vec<String>,
+}
+
+/// The scenarios `selection` plays, in file and line order, without running them. A
+/// feature file that does not parse is an error naming it.
+pub fn list(selection: &Selection) -> anyhow::Result<Vec<Listed>> {
+    use cucumber::feature::Ext as _;
+    let mut files = Vec::new();
+    let mut stack = selection.paths.clone();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p)?.filter_map(|e| e.ok().map(|e| e.path())));
+        } else if p.extension().is_some_and(|e| e == "feature") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let feature = gherkin::Feature::parse_path(&file, gherkin::GherkinEnv::default())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+            .expand_examples()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
+            feature
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+        );
+        for (rule, scenario) in scenarios {
+            if selection.matches(&feature, rule, scenario) {
+                out.push(Listed {
+                    file: file.clone(),
+                    line: scenario.position.line,
+                    name: scenario.name.clone(),
+                    tags: all_tags(&feature, rule, scenario),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(out)
+}
+
 /// Runs the features and writes the run folder.
 pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
     let started = Instant::now();
     let started_at = now_rfc3339();
     std::fs::create_dir_all(&config.run_dir)?;
-    let tag_expression: Option<TagOperation> = match &config.tags {
-        Some(expr) => Some(
-            expr.parse()
-                .map_err(|e| anyhow::anyhow!("--tags {expr:?} is not a tag expression: {e}"))?,
-        ),
-        None => None,
-    };
     let context = Arc::new(RunContext {
         driver: config.driver.clone(),
         simulators: config.simulators.clone(),
@@ -432,26 +563,16 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         started_at,
         ended_at: String::new(),
     };
-    let selected = canonical.clone();
-    let couloir = config.couloir.clone();
-    let name = config.name.clone();
-    let filter = move |feature: &gherkin::Feature,
-                       rule: Option<&gherkin::Rule>,
-                       scenario: &gherkin::Scenario| {
-        let in_paths = feature
-            .path
-            .as_ref()
-            .is_none_or(|p| selected.iter().any(|s| p.starts_with(s)));
-        let tags = all_tags(feature, rule, scenario);
-        in_paths
-            && couloir
-                .as_ref()
-                .is_none_or(|c| tags.iter().any(|t| t.eq_ignore_ascii_case(c)))
-            && name
-                .as_ref()
-                .is_none_or(|n| scenario.name.contains(n.as_str()))
-            && tag_expression.as_ref().is_none_or(|e| e.eval(tags.iter()))
-    };
+    let selection = Selection::new(
+        canonical.clone(),
+        config.couloir.clone(),
+        config.tags.as_deref(),
+        config.name.clone(),
+    )?;
+    let filter =
+        move |feature: &gherkin::Feature,
+              rule: Option<&gherkin::Rule>,
+              scenario: &gherkin::Scenario| { selection.matches(feature, rule, scenario) };
 
     let json_file = std::fs::File::create(config.run_dir.join("cucumber.json"))?;
     let before_ctx = context.clone();
@@ -506,6 +627,7 @@ async fn prepare(
 ) {
     let tag = scenario_tag(scenario);
     world.started = Some(Instant::now());
+    world.started_at = Some(time::OffsetDateTime::now_utc());
     world.tags = all_tags(feature, rule, scenario);
     world.requirements = world
         .tags
@@ -568,10 +690,19 @@ async fn conclude(
         ),
     };
     let mut exchanges = Vec::new();
+    let mut findings = Vec::new();
     let mut actions = Vec::new();
     let mut seconds = 0.0;
+    let mut started_at = String::new();
     if let Some(world) = world {
         seconds = world.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+        started_at = world
+            .started_at
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
         if let Some(why) = world.unsupported.take() {
             verdict = Verdict::Skipped;
             reason = Some(format!("non pris en charge par le logiciel: {why}"));
@@ -582,7 +713,47 @@ async fn conclude(
         if let Some(control) = &world.control
             && let Ok(records) = control.journal(&[("scenario", tag.clone())]).await
         {
+            for r in &records {
+                for f in &r.findings {
+                    if matches!(
+                        f.severity,
+                        segur_core::finding::Severity::Error
+                            | segur_core::finding::Severity::Warning
+                    ) {
+                        findings.push(FindingNote {
+                            exchange: r.id.clone(),
+                            call: format!("{} {}", r.service, r.operation),
+                            severity: f.severity,
+                            rule: f.rule.clone(),
+                            message: f.message.clone(),
+                        });
+                    }
+                }
+            }
             exchanges = records.into_iter().map(|r| r.id).collect();
+        }
+        // A failure tells what the bench's rules found, beside what the step saw.
+        if verdict == Verdict::Failed {
+            let errors: Vec<String> = findings
+                .iter()
+                .filter(|f| f.severity == segur_core::finding::Severity::Error)
+                .map(|f| format!("{} {} — {} ({})", f.rule, f.message, f.call, f.exchange))
+                .collect();
+            if !errors.is_empty() {
+                let mut text = reason.take().unwrap_or_default();
+                text.push_str("\nAnomalies relevées par le banc :");
+                for e in errors.iter().take(QUOTED_ERRORS) {
+                    text.push_str("\n  ");
+                    text.push_str(e);
+                }
+                if errors.len() > QUOTED_ERRORS {
+                    text.push_str(&format!(
+                        "\n  … et {} autre(s)",
+                        errors.len() - QUOTED_ERRORS
+                    ));
+                }
+                reason = Some(text);
+            }
         }
         actions = std::mem::take(&mut world.actions);
         let request = crate::driver::Request::new(&world.session, "session.end", Value::Null);
@@ -615,8 +786,10 @@ async fn conclude(
         verdict,
         reason,
         exchanges,
+        findings,
         actions,
         seconds,
+        started_at,
     };
     (ctx.progress)(&outcome);
     ctx.outcomes

@@ -142,7 +142,14 @@ pub fn correct_cucumber_json(doc: &mut Value, report: &RunReport) {
             .scenarios
             .iter()
             .find(|s| s.name == name && s.line == line)
-            .map(|s| (s.verdict, s.reason.as_deref() == Some(super::UNEARNED)))
+            .map(|s| {
+                (
+                    s.verdict,
+                    s.reason
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with(super::UNEARNED)),
+                )
+            })
     };
     let Some(features) = doc.as_array_mut() else {
         return;

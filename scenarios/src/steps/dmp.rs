@@ -360,8 +360,8 @@ async fn then_state(
         reply.status != Status::Ok || reply.result["dmp"] != wanted,
         || {
             format!(
-                "DMP {state} ({wanted}) attendu, le logiciel a répondu {:?} {}",
-                reply.status, reply.result
+                "DMP {state} ({wanted}) attendu, le logiciel a répondu {}",
+                reply.said()
             )
         },
     )?;

@@ -299,10 +299,8 @@ async fn then_outcome(world: &mut SegurWorld, expected: String) -> Result<(), St
         reply.status != Status::Ok || reply.result["outcome"] != wanted,
         || {
             format!(
-                "attendu « {expected} » ({wanted}), le logiciel a répondu {:?} {} {}",
-                reply.status,
-                reply.result,
-                reply.message.clone().unwrap_or_default()
+                "attendu « {expected} » ({wanted}), le logiciel a répondu {}",
+                reply.said()
             )
         },
     )?;
@@ -346,10 +344,7 @@ async fn then_refused_answer(world: &mut SegurWorld) -> Result<(), StepFailure> 
 pub(crate) async fn then_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let reply = world.last()?;
     fail_if(reply.status != Status::Error, || {
-        format!(
-            "refus attendu, le logiciel a répondu {:?} {}",
-            reply.status, reply.result
-        )
+        format!("refus attendu, le logiciel a répondu {}", reply.said())
     })
 }
 
@@ -358,8 +353,8 @@ async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), Ste
     let reply = world.last()?;
     fail_if(reply.result["verdict"] != verdict.as_str(), || {
         format!(
-            "vérification {verdict} attendue, vu {:?} {}",
-            reply.status, reply.result
+            "vérification {verdict} attendue, le logiciel a répondu {}",
+            reply.said()
         )
     })?;
     // The verdict shown must be INSi's answer to a verification call.
@@ -484,6 +479,117 @@ async fn then_first_names(
     fail_if(seen.join(" ") != first_names, || {
         format!("prénoms « {first_names} » attendus pour {alias}, le logiciel affiche {seen:?}")
     })
+}
+
+/// The traits of the last INSi traits search are the identity's as the software holds
+/// them: the same birth name (hyphens, double hyphens, apostrophes and spaces kept), sex,
+/// birth date and birthplace when sent, and first names it holds.
+#[then(expr = "l'INSi a reçu les traits de l'identité {string}")]
+async fn then_insi_got_traits(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let held = &shown["traits"];
+    let searches = records(world, "insi", Some(SEARCHES[0])).await?;
+    let Some(last) = searches.last() else {
+        return fail(format!(
+            "l'INSi n'a reçu aucune recherche par traits pour {alias}"
+        ));
+    };
+    let sent = last
+        .request
+        .as_ref()
+        .map(|b| b.summary["query"].clone())
+        .unwrap_or_default();
+    let mut differences = Vec::new();
+    for field in ["birth_name", "sex", "birth_date"] {
+        if sent[field] != held[field] {
+            differences.push(format!(
+                "{field} : envoyé {}, tenu {}",
+                sent[field], held[field]
+            ));
+        }
+    }
+    if !sent["birthplace"].is_null() && sent["birthplace"] != held["birthplace"] {
+        differences.push(format!(
+            "birthplace : envoyé {}, tenu {}",
+            sent["birthplace"], held["birthplace"]
+        ));
+    }
+    let held_first: Vec<&str> = held["first_names"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let sent_first: Vec<&str> = sent["first_names"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .flat_map(str::split_whitespace)
+                .collect()
+        })
+        .unwrap_or_default();
+    if sent_first.is_empty() || sent_first.iter().any(|f| !held_first.contains(f)) {
+        differences.push(format!(
+            "prénoms : envoyé {sent_first:?}, tenus {held_first:?}"
+        ));
+    }
+    fail_if(!differences.is_empty(), || {
+        format!(
+            "les traits envoyés à l'INSi ne sont pas ceux que le logiciel tient pour {alias} : {}",
+            differences.join(" ; ")
+        )
+    })?;
+    world.witness([last]);
+    Ok(())
+}
+
+/// After validation the software holds INSi's traits, field by field: the birth name,
+/// the first names as a list, sex, birth date and birthplace (unless INSi sent it empty).
+#[then(expr = "les traits de l'identité {string} sont ceux renvoyés par l'INSi")]
+async fn then_traits_from_insi(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    let shown = show(world, &alias).await?;
+    let held = shown["traits"].clone();
+    let answers = insi_answers(world).await?;
+    let Some(found) = answers
+        .iter()
+        .rev()
+        .find(|r| answer(r, "code") == "00")
+        .cloned()
+    else {
+        return fail(format!("l'INSi n'a renvoyé aucune identité pour {alias}"));
+    };
+    let patient_id = answer(&found, "patient")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let patient = world.control()?.patient(&patient_id).await?;
+    let given = &patient["traits"];
+    let empty: Vec<&str> = patient["insi"]["empty_traits"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut differences = Vec::new();
+    for (field, element) in [
+        ("birth_name", "NomNaissance"),
+        ("first_names", "ListePrenom"),
+        ("sex", "Sexe"),
+        ("birth_date", "DateNaissance"),
+        ("birthplace", "LieuNaissance"),
+    ] {
+        if !empty.contains(&element) && held[field] != given[field] {
+            differences.push(format!(
+                "{field} : INSi {}, logiciel {}",
+                given[field], held[field]
+            ));
+        }
+    }
+    fail_if(!differences.is_empty(), || {
+        format!(
+            "les traits de {alias} ne sont pas ceux de l'INSi : {}",
+            differences.join(" ; ")
+        )
+    })?;
+    world.witness([&found]);
+    Ok(())
 }
 
 #[then(expr = "l'historique des statuts de {string} contient {string}")]

@@ -25,6 +25,10 @@ const ANS_SUBJECT: &str = "Compte rendu d'exemple";
 /// The operator's SMTP transactions.
 const DATA: &str = "SMTP DATA";
 
+/// How many times (100 ms apart) a step looks for the operator's record of a refused
+/// handshake.
+const REFUSAL_POLLS: usize = 30;
+
 /// The world professional's personal mailbox.
 async fn professional_mailbox(world: &SegurWorld, id: &str) -> Result<String, StepFailure> {
     let p = world.control()?.professional(id).await?;
@@ -801,12 +805,21 @@ async fn certificate_refused(world: &mut SegurWorld) -> Result<(), StepFailure> 
             )
         },
     )?;
-    // The operator saw the handshake fail: the software did connect and refuse.
-    let refused: Vec<segur_core::journal::Record> = records(world, "mssante", None)
-        .await?
-        .into_iter()
-        .filter(|r| r.has_rule("MSS-CERTIFICATE-REFUSED"))
-        .collect();
+    // The operator saw the handshake fail: the software did connect and refuse. The
+    // operator journals the failed handshake when its side of it ends, which may come
+    // just after the software answered: wait for it a little.
+    let mut refused = Vec::new();
+    for _ in 0..REFUSAL_POLLS {
+        refused = records(world, "mssante", None)
+            .await?
+            .into_iter()
+            .filter(|r| r.has_rule("MSS-CERTIFICATE-REFUSED"))
+            .collect::<Vec<segur_core::journal::Record>>();
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     if refused.is_empty() {
         return fail(
             "le logiciel dit refuser le certificat de l'opérateur, mais aucune connexion TLS \

@@ -54,10 +54,7 @@ fn granted<'r>(records: &'r [Record], grant: &str) -> Vec<&'r Record> {
 
 /// What the software said, for a failure message.
 fn said(reply: &Reply) -> String {
-    match &reply.message {
-        Some(m) => format!("le logiciel a répondu {:?} « {m} »", reply.status),
-        None => format!("le logiciel a répondu {:?} {}", reply.status, reply.result),
-    }
+    format!("le logiciel a répondu {}", reply.said())
 }
 
 fn operations(records: &[Record]) -> String {

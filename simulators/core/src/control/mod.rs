@@ -27,6 +27,7 @@ pub fn app(bench: Bench) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/pki", get(health::pki))
+        .route("/pki/pem/{name}", get(health::pem))
         .route("/world", get(world::get_world))
         .route("/world/patients", post(world::add_patient))
         .route(

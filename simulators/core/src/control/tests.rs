@@ -77,6 +77,32 @@ async fn pki_lists_the_credentials() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"insi-auto-cabinet-lilas"), "{names:?}");
+    assert!(
+        std::path::Path::new(body["dir"].as_str().unwrap()).is_absolute(),
+        "{}",
+        body["dir"]
+    );
+
+    let (status, pem) = call(
+        &f.bench,
+        "GET",
+        "/api/v1/pki/pem/insi-auto-cabinet-lilas",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        pem["cert"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    assert!(pem["key"].as_str().unwrap().contains("PRIVATE KEY"));
+    let (status, ca) = call(&f.bench, "GET", "/api/v1/pki/pem/ca", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ca["crl"].as_str().unwrap().contains("X509 CRL"));
+    let (status, missing) = call(&f.bench, "GET", "/api/v1/pki/pem/nobody", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
 }
 
 #[tokio::test]
