@@ -53,3 +53,28 @@ Fonctionnalité: Connexion des professionnels par Pro Santé Connect
     Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
     Alors le logiciel affiche le professionnel "dr-legrand" connecté
     Et les échanges sont conformes
+
+  # OpenID Connect Core 3.1.2.7 : le state du retour doit être celui de la demande.
+  @PSC.01 @LGC @DPI
+  Scénario: Un retour de Pro Santé Connect au state étranger est refusé
+    Étant donné Pro Santé Connect renvoie à la prochaine connexion un state étranger
+    Quand le professionnel "dr-legrand" tente de se connecter avec Pro Santé Connect
+    Alors le logiciel refuse la connexion
+    Et PSC n'a délivré aucun jeton contre un code d'autorisation
+    Et le logiciel n'affiche aucun professionnel connecté
+
+  # OpenID Connect Core 3.1.3.7 : le nonce de l'ID token doit être celui de la demande.
+  @PSC.01 @LGC @DPI
+  Scénario: Un ID token au nonce étranger est refusé
+    Étant donné Pro Santé Connect renvoie à la prochaine connexion un ID token au nonce étranger
+    Quand le professionnel "dr-legrand" tente de se connecter avec Pro Santé Connect
+    Alors le logiciel refuse la connexion
+    Et le logiciel n'affiche aucun professionnel connecté
+
+  # La signature de l'ID token se vérifie avec la clé du JWKS de PSC.
+  @PSC.01 @LGC @DPI
+  Scénario: Un ID token mal signé est refusé
+    Étant donné Pro Santé Connect renvoie à la prochaine connexion un ID token mal signé
+    Quand le professionnel "dr-legrand" tente de se connecter avec Pro Santé Connect
+    Alors le logiciel refuse la connexion
+    Et le logiciel n'affiche aucun professionnel connecté

@@ -198,11 +198,11 @@ pub const CATALOGUE: &[Defect] = &[
         name: "insi-name-punctuation-dropped",
         requirement: "INS/va1.38",
         description: "sends INSi the birth name with its hyphens and apostrophes turned to spaces",
-        // PAT-TROIS, the ANS examples' patient, is found at INSi only with her hyphen.
+        // PAT-TROIS, the ANS examples' patient, is found at INSi only with her hyphen;
+        // LE GOFF has a space only, which the defect keeps.
         caught_by: &[
             "Les traits envoyés à l'INSi sont ceux de l'identité d-almeida-joao",
             "Les traits envoyés à l'INSi sont ceux de l'identité martin-durand-lea",
-            "Les traits envoyés à l'INSi sont ceux de l'identité le-goff-yann",
             "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
         ],
     },
@@ -211,6 +211,24 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "INS/va1.52",
         description: "stores INSi's first-name list as one first name",
         caught_by: &["Après validation, les traits sont ceux de l'INSi, champ par champ"],
+    },
+    Defect {
+        name: "psc-ignores-state",
+        requirement: "PSC.01",
+        description: "takes the code of a PSC redirect whose state it never sent",
+        caught_by: &["Un retour de Pro Santé Connect au state étranger est refusé"],
+    },
+    Defect {
+        name: "psc-ignores-nonce",
+        requirement: "PSC.01",
+        description: "accepts an ID token whose nonce is not the one it sent",
+        caught_by: &["Un ID token au nonce étranger est refusé"],
+    },
+    Defect {
+        name: "psc-skips-signature",
+        requirement: "PSC.01",
+        description: "accepts an ID token without verifying its signature against the JWKS",
+        caught_by: &["Un ID token mal signé est refusé"],
     },
     Defect {
         name: "no-idam",

@@ -99,6 +99,76 @@ async fn login(world: &mut SegurWorld, professional: String) -> Result<(), StepF
     Ok(())
 }
 
+/// Arms one of the answers a real provider never gives (`simulators/psc/src/tampering.rs`).
+#[given(
+    regex = r"^Pro Santé Connect renvoie à la prochaine connexion (un state étranger|un ID token au nonce étranger|un ID token mal signé)$"
+)]
+async fn tampered(world: &mut SegurWorld, what: String) -> Result<(), StepFailure> {
+    let (operation, code) = match what.as_str() {
+        "un state étranger" => ("CALLBACK", "foreign-state"),
+        "un ID token au nonce étranger" => ("ID_TOKEN", "wrong-nonce"),
+        _ => ("ID_TOKEN", "bad-signature"),
+    };
+    world
+        .control()?
+        .arm_fault(&json!({
+            "service": "psc",
+            "operation": operation,
+            "action": { "kind": "protocol_error", "code": code },
+        }))
+        .await?;
+    Ok(())
+}
+
+/// A login the scenario expects to fail: the reply is judged by the next steps.
+#[when(expr = "le professionnel {string} tente de se connecter avec Pro Santé Connect")]
+async fn try_login(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
+    let client_id = world.run()?.setup.psc_client_id.clone();
+    world
+        .control()?
+        .psc_authenticate_next(&client_id, &professional)
+        .await?;
+    world.act("psc.login", json!({})).await?;
+    Ok(())
+}
+
+/// The software refused a login whose PSC answer was tampered with: PSC did give that
+/// answer (its journal says so) and the software said no.
+#[then("le logiciel refuse la connexion")]
+async fn login_refused(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let reply = world.last()?.clone();
+    let all = records(world, "psc", None).await?;
+    let Some(tampered) = all.iter().rev().find(|r| !got(r, "tampered").is_null()) else {
+        return fail(format!(
+            "PSC n'a rendu aucune réponse altérée : le logiciel n'est pas allé jusqu'à elle ({}) ; {}",
+            operations(&all),
+            said(&reply)
+        ));
+    };
+    fail_if(reply.status != crate::driver::Status::Error, || {
+        format!(
+            "PSC a rendu une réponse altérée ({}), le logiciel l'a acceptée : {}",
+            got(tampered, "tampered"),
+            said(&reply)
+        )
+    })?;
+    let tampered = tampered.clone();
+    world.witness([&tampered]);
+    Ok(())
+}
+
+#[then("PSC n'a délivré aucun jeton contre un code d'autorisation")]
+async fn no_code_exchanged(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    let calls = records(world, "psc", Some("token")).await?;
+    let exchanged = granted(&calls, "authorization_code");
+    fail_if(!exchanged.is_empty(), || {
+        format!(
+            "le logiciel a échangé le code d'une redirection qu'il aurait dû refuser ({} échange(s) accepté(s))",
+            exchanged.len()
+        )
+    })
+}
+
 #[when(expr = "le professionnel {string} se connecte par CIBA en validant sur sa carte")]
 async fn login_ciba(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
     // The professional confirms on the card after one poll: the software must poll.

@@ -39,6 +39,7 @@ pub mod realm;
 pub mod reply;
 pub mod rules;
 pub mod store;
+pub mod tampering;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;

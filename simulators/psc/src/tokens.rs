@@ -28,6 +28,14 @@ pub struct Grant<'a> {
     pub family: &'a str,
 }
 
+/// `token` with a signature the realm's key made over other bytes: the header still
+/// names a key of the JWKS, the signature does not verify.
+pub fn with_foreign_signature(realm: &Realm, token: &str) -> String {
+    let signed = token.rsplit_once('.').map_or(token, |(signed, _)| signed);
+    let other = realm.signing_key().sign(format!("{signed}.").as_bytes());
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(other))
+}
+
 /// Issues the tokens of `grant` at `now` and returns the token response.
 pub fn issue(realm: &Realm, grant: &Grant<'_>, now: OffsetDateTime) -> Value {
     let config = &realm.config;

@@ -695,3 +695,140 @@ async fn injected_faults_answer_instead_of_the_realm() {
     let answer = t.get_bearer("userinfo", "x").await;
     assert!(answer.body.contains("temporarily_unavailable"));
 }
+
+/// Arms a tampering (`simulators/psc/src/tampering.rs`) for the next `operation`.
+fn tamper(t: &TestBench, operation: &str, code: &str) {
+    use segur_core::faults::{FaultAction, FaultSpec};
+    t.bench
+        .faults()
+        .arm(FaultSpec {
+            service: "psc".into(),
+            operation: Some(operation.into()),
+            times: 1,
+            action: FaultAction::ProtocolError {
+                code: code.into(),
+                message: None,
+                detail: None,
+            },
+        })
+        .expect("armed");
+}
+
+/// An authorization with a known state and nonce; the redirect's location.
+async fn authorize_as_legrand(t: &TestBench, state: &str, nonce: &str) -> String {
+    t.next_login(CLIENT, "dr-legrand");
+    let answer = t
+        .authorize(&form(&[
+            ("client_id", CLIENT),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid scope_all"),
+            ("state", state),
+            ("nonce", nonce),
+        ]))
+        .await;
+    assert_eq!(answer.status, 302, "{}", answer.body);
+    answer.header("location").to_string()
+}
+
+/// Whether the RS256 signature of `token` verifies with a key of `jwks`.
+fn verifies(token: &str, jwks: &Value) -> bool {
+    let (signed, signature) = token.rsplit_once('.').expect("a JWS");
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(signed.split('.').next().expect("header"))
+            .expect("base64"),
+    )
+    .expect("JSON");
+    let key = jwks["keys"]
+        .as_array()
+        .and_then(|k| k.iter().find(|k| k["kid"] == header["kid"]))
+        .expect("the header names a JWKS key");
+    let part = |v: &Value| {
+        URL_SAFE_NO_PAD
+            .decode(v.as_str().expect("text"))
+            .expect("b64")
+    };
+    ring::signature::RsaPublicKeyComponents {
+        n: part(&key["n"]),
+        e: part(&key["e"]),
+    }
+    .verify(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        signed.as_bytes(),
+        &URL_SAFE_NO_PAD.decode(signature).expect("b64"),
+    )
+    .is_ok()
+}
+
+#[tokio::test]
+async fn armed_tamperings_give_the_answers_a_relying_party_must_refuse() {
+    let t = start().await;
+    let jwks = t.jwks().await;
+
+    // An untouched flow: the state comes back, the nonce is copied, the signature holds.
+    let location = authorize_as_legrand(&t, "s-1", "n-1").await;
+    assert_eq!(query_param(&location, "state").as_deref(), Some("s-1"));
+    let code = query_param(&location, "code").expect("code");
+    let id_token = t.exchange_code(&code).await["id_token"]
+        .as_str()
+        .expect("id_token")
+        .to_string();
+    assert_eq!(
+        segur_psc::jws::peek_claims(&id_token).unwrap()["nonce"],
+        "n-1"
+    );
+    assert!(verifies(&id_token, &jwks));
+
+    // A state the client never sent.
+    tamper(&t, "CALLBACK", "foreign-state");
+    let location = authorize_as_legrand(&t, "s-2", "n-2").await;
+    let state = query_param(&location, "state").expect("a state");
+    assert_ne!(state, "s-2");
+    let authorize = t
+        .records()
+        .into_iter()
+        .rev()
+        .find(|r| r.operation == "authorize")
+        .expect("journaled");
+    assert_eq!(
+        authorize.response.as_ref().unwrap().summary["tampered"],
+        "foreign-state"
+    );
+
+    // Another nonce in the ID token.
+    tamper(&t, "ID_TOKEN", "wrong-nonce");
+    let location = authorize_as_legrand(&t, "s-3", "n-3").await;
+    let code = query_param(&location, "code").expect("code");
+    let id_token = t.exchange_code(&code).await["id_token"]
+        .as_str()
+        .expect("id_token")
+        .to_string();
+    let nonce = segur_psc::jws::peek_claims(&id_token).unwrap()["nonce"].clone();
+    assert!(nonce.is_string() && nonce != "n-3", "{nonce}");
+    assert!(verifies(&id_token, &jwks), "only the nonce is wrong");
+
+    // A signature that does not verify, under a kid the JWKS publishes.
+    tamper(&t, "ID_TOKEN", "bad-signature");
+    let location = authorize_as_legrand(&t, "s-4", "n-4").await;
+    let code = query_param(&location, "code").expect("code");
+    let id_token = t.exchange_code(&code).await["id_token"]
+        .as_str()
+        .expect("id_token")
+        .to_string();
+    assert_eq!(
+        segur_psc::jws::peek_claims(&id_token).unwrap()["nonce"],
+        "n-4"
+    );
+    assert!(!verifies(&id_token, &jwks));
+    let token = t
+        .records()
+        .into_iter()
+        .rev()
+        .find(|r| r.operation == "token")
+        .expect("journaled");
+    assert_eq!(
+        token.response.as_ref().unwrap().summary["tampered"],
+        "bad-signature"
+    );
+}

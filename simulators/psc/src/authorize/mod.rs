@@ -408,7 +408,13 @@ fn complete(
     call.answer("professional", professional.national_id.clone());
     call.answer("sid", sid.clone());
     let mut pairs = vec![("code", code.as_str())];
-    if let Some(state) = &login.state {
+    let foreign = crate::tampering::take(realm, crate::tampering::CALLBACK)
+        .filter(|t| *t == crate::tampering::Tampering::ForeignState)
+        .map(|t| {
+            call.answer("tampered", t.code());
+            random_id()
+        });
+    if let Some(state) = foreign.as_ref().or(login.state.as_ref()) {
         pairs.push(("state", state));
     }
     pairs.push(("session_state", &sid));

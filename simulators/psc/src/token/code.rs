@@ -111,16 +111,31 @@ pub fn exchange(
         ));
     };
     call.answer("professional", professional.national_id.clone());
-    Ok(tokens::issue(
+    let tampering = crate::tampering::take(realm, crate::tampering::ID_TOKEN);
+    if let Some(t) = tampering {
+        call.answer("tampered", t.code());
+    }
+    let foreign_nonce = crate::store::random_id();
+    let nonce = match tampering {
+        Some(crate::tampering::Tampering::WrongNonce) => Some(foreign_nonce.as_str()),
+        _ => code.nonce.as_deref(),
+    };
+    let mut response = tokens::issue(
         realm,
         &Grant {
             client,
             professional: &professional,
             session: &session,
             scope: &code.scope,
-            nonce: code.nonce.as_deref(),
+            nonce,
             family: code_value,
         },
         now,
-    ))
+    );
+    if tampering == Some(crate::tampering::Tampering::BadSignature)
+        && let Some(id_token) = response["id_token"].as_str()
+    {
+        response["id_token"] = Value::from(tokens::with_foreign_signature(realm, id_token));
+    }
+    Ok(response)
 }
