@@ -265,6 +265,8 @@ pub const CATALOGUE: &[Defect] = &[
             "Connexion, déconnexion et reconnexion par Pro Santé Connect",
             "Rafraîchissement du jeton d'accès expiré",
             "Nouvelle authentification à la fin de la session PSC",
+            // Without a nonce sent, there is none to compare the ID token's with.
+            "Un ID token au nonce étranger est refusé",
         ],
     },
     Defect {

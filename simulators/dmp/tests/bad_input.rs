@@ -200,6 +200,31 @@ async fn a_cid_pointing_nowhere_gets_an_error_list() {
 }
 
 #[tokio::test]
+async fn an_inline_base64_document_is_refused_as_iti_41_requires_mtom() {
+    let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+    let feed = valid_feed(&bench, "1.2.250.1.999.7.3");
+    let text = feed.text();
+    let include = "<xop:Include href=\"cid:Document01@segur-bench\"/>";
+    assert!(text.contains(include), "the feed points at its part");
+    let body = text.replacen(include, "PENsaW5pY2FsRG9jdW1lbnQvPg==", 1);
+    check(
+        &bench,
+        &dmp,
+        "repository",
+        Case {
+            what: "a Document inline in base64",
+            content_type: feed.content_type.clone(),
+            body: body.into_bytes(),
+            status: 200,
+            code: "XDSRepositoryError",
+            rule: "DMP-MTOM",
+        },
+    )
+    .await;
+    assert!(dmp.store().read().documents.is_empty());
+}
+
+#[tokio::test]
 async fn an_hl7v3_message_missing_an_element_gets_syn105() {
     let (bench, dmp, _dir) = start(replay_config()).await;
     let request =

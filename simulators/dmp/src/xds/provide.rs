@@ -1,11 +1,10 @@
-//! TD2.1 = ITI-41 Provide and Register Document Set-b: every `Document` resolved (MTOM
-//! `cid:` or inline base64), the metadata checked, patient ids compared (submission set,
+//! TD2.1 = ITI-41 Provide and Register Document Set-b: every `Document` resolved (an MTOM
+//! `cid:`; inline base64 is refused, as IHE requires MTOM/XOP), the metadata checked, patient ids compared (submission set,
 //! entries, VIHF), hash and size, uniqueness, the signed submission set, RPLC, and the CDA
 //! checks of each document; then the documents are registered.
 
 use std::collections::HashMap;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use segur_core::xml::Element;
 use segur_documents::ebrim::{RegistryObject, RegistryObjects, association, status, uuid};
@@ -165,20 +164,18 @@ fn documents(
                 }
             }
             None => {
-                let text: String = document.text().split_whitespace().collect();
-                match base64::engine::general_purpose::STANDARD.decode(text) {
-                    Ok(b) => (Bytes::from(b), None),
-                    Err(_) => {
-                        let why = format!("the Document {id} is neither an xop:Include nor base64");
-                        ctx.findings.push(
-                            rules::MTOM
-                                .finding(why.clone())
-                                .at(format!("Document[@id='{id}']")),
-                        );
-                        errors.push(RegistryError::new("XDSRepositoryError", why).at(id.clone()));
-                        continue;
-                    }
-                }
+                // IHE ITI TF-2b 3.41.4.1.3: ITI-41 travels as MTOM/XOP, each Document an
+                // xop:Include of its MIME part; inline base64 is refused as the DMP does.
+                let why = format!(
+                    "the Document {id} is inline, not an xop:Include: ITI-41 is sent as an MTOM/XOP package"
+                );
+                ctx.findings.push(
+                    rules::MTOM
+                        .finding(why.clone())
+                        .at(format!("Document[@id='{id}']")),
+                );
+                errors.push(RegistryError::new("XDSRepositoryError", why).at(id.clone()));
+                continue;
             }
         };
         if bytes.len() > ctx.config.max_document {
