@@ -329,6 +329,18 @@ fn all_tags(
         .collect()
 }
 
+/// Every scenario of `feature`, with the rule it sits in, if any.
+fn scenarios_of(
+    feature: &gherkin::Feature,
+) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
+    feature.scenarios.iter().map(|s| (None, s)).chain(
+        feature
+            .rules
+            .iter()
+            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+    )
+}
+
 /// The requirement ids the scenarios of the `.feature` files under `root` are tagged
 /// with (feature, rule and scenario tags) → the scenario names; files that do not parse are
 /// left out.
@@ -351,12 +363,7 @@ pub fn requirements_of_features(
         let Ok(feature) = gherkin::Feature::parse_path(&p, gherkin::GherkinEnv::default()) else {
             continue;
         };
-        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
-            feature
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
-        );
+        let scenarios = scenarios_of(&feature);
         for (rule, scenario) in scenarios {
             for tag in all_tags(&feature, rule, scenario) {
                 if is_requirement(&tag) {
@@ -497,12 +504,7 @@ pub fn list(selection: &Selection) -> anyhow::Result<Vec<Listed>> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
             .expand_examples()
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
-            feature
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
-        );
+        let scenarios = scenarios_of(&feature);
         for (rule, scenario) in scenarios {
             if selection.matches(&feature, rule, scenario) {
                 out.push(Listed {

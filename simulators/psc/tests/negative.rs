@@ -731,6 +731,16 @@ async fn authorize_as_legrand(t: &TestBench, state: &str, nonce: &str) -> String
     answer.header("location").to_string()
 }
 
+/// A whole code flow with a known state and nonce; the ID token it gives.
+async fn id_token_as_legrand(t: &TestBench, state: &str, nonce: &str) -> String {
+    let location = authorize_as_legrand(t, state, nonce).await;
+    let code = query_param(&location, "code").expect("code");
+    t.exchange_code(&code).await["id_token"]
+        .as_str()
+        .expect("id_token")
+        .to_string()
+}
+
 /// Whether the RS256 signature of `token` verifies with a key of `jwks`.
 fn verifies(token: &str, jwks: &Value) -> bool {
     let (signed, signature) = token.rsplit_once('.').expect("a JWS");
@@ -798,24 +808,14 @@ async fn armed_tamperings_give_the_answers_a_relying_party_must_refuse() {
 
     // Another nonce in the ID token.
     tamper(&t, "ID_TOKEN", "wrong-nonce");
-    let location = authorize_as_legrand(&t, "s-3", "n-3").await;
-    let code = query_param(&location, "code").expect("code");
-    let id_token = t.exchange_code(&code).await["id_token"]
-        .as_str()
-        .expect("id_token")
-        .to_string();
+    let id_token = id_token_as_legrand(&t, "s-3", "n-3").await;
     let nonce = segur_psc::jws::peek_claims(&id_token).unwrap()["nonce"].clone();
     assert!(nonce.is_string() && nonce != "n-3", "{nonce}");
     assert!(verifies(&id_token, &jwks), "only the nonce is wrong");
 
     // A signature that does not verify, under a kid the JWKS publishes.
     tamper(&t, "ID_TOKEN", "bad-signature");
-    let location = authorize_as_legrand(&t, "s-4", "n-4").await;
-    let code = query_param(&location, "code").expect("code");
-    let id_token = t.exchange_code(&code).await["id_token"]
-        .as_str()
-        .expect("id_token")
-        .to_string();
+    let id_token = id_token_as_legrand(&t, "s-4", "n-4").await;
     assert_eq!(
         segur_psc::jws::peek_claims(&id_token).unwrap()["nonce"],
         "n-4"
