@@ -89,6 +89,15 @@ pub const VIHF_CERTIFICATE: Rule = Rule {
     severity: Severity::Error,
 };
 
+/// The VIHF's parties disagree: `Issuer` is not the signer's DN, the signer or the mTLS
+/// certificate belongs to another structure than `Identifiant_Structure`, or a card signed
+/// for someone else than its holder.
+pub const VIHF_COHERENCE: Rule = Rule {
+    name: "DMP-VIHF-COHERENCE",
+    requirements: &["DMP/AIRS.06"],
+    severity: Severity::Error,
+};
+
 /// Tolerated VIHF variants worth knowing (`Authentification_mode` spelling, VIHF_Version).
 pub const VIHF_TOLERATED: Rule = Rule {
     name: "DMP-VIHF-TOLERATED",

@@ -14,7 +14,7 @@ use segur_dmp::request::{
 };
 use segur_dmp::transport::mtom;
 use segur_documents::ebrim::{RegistryObject, RegistryObjects, uuid};
-use support::{bench, caller, send, signing_credential, start, vihf};
+use support::{bench, caller, send, send_as, signing_credential, start, vihf};
 
 /// The ANS examples' patient (see support::KIT_WORLD).
 const PATIENT: &str = "pat-trois-dominique";
@@ -409,7 +409,33 @@ async fn refused_vihfs_get_their_fault() {
             "InvalidSecurityToken",
         ),
     ];
-    for (what, vihf, code) in cases {
+    let colin_card = segur_core::testing::shared_pki()
+        .credential("card-dr-colin")
+        .unwrap();
+    let valbourg_seal = signing_credential("ch-valbourg");
+    let incoherent: Vec<(&str, String, &str)> = vec![
+        (
+            "an Issuer that is not the signer's DN",
+            legrand()
+                .issuer(
+                    "C=FR, O=Cabinet médical des Lilas, OU=499900100001001, CN=Quelqu'un d'autre",
+                )
+                .signed_with(&sign)
+                .unwrap(),
+            "InvalidSecurityToken",
+        ),
+        (
+            "signed with another structure's seal",
+            legrand().signed_with(&valbourg_seal).unwrap(),
+            "DMPInvalidCertificate",
+        ),
+        (
+            "signed with a colleague's card",
+            legrand().signed_with(&colin_card).unwrap(),
+            "DMPInvalidCertificate",
+        ),
+    ];
+    for (what, vihf, code) in cases.into_iter().chain(incoherent) {
         let answer = send(&dmp, &FindDocuments::of(&patient).build(&vihf)).await;
         assert!(answer.body.contains("Fault"), "{what}: {}", answer.body);
         assert!(
@@ -418,6 +444,23 @@ async fn refused_vihfs_get_their_fault() {
             answer.body
         );
     }
+    // The VIHF names Cabinet des Lilas; the TLS connection is the hospital's.
+    let search = FindDocuments::of(&patient).build(&legrand().signed_with(&sign).unwrap());
+    let answer = send_as(&dmp, &search, "structure-ch-valbourg-auth").await;
+    assert!(
+        answer.body.contains("DMPInvalidCertificate") && answer.body.contains("TLS client"),
+        "another structure's connection: {}",
+        answer.body
+    );
+    let refusals = bench
+        .journal()
+        .query(&segur_core::journal::Query::default())
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.rule == "DMP-VIHF-COHERENCE")
+        .count();
+    assert_eq!(refusals, 4, "each incoherence is journaled");
     // The card's signature key and the kit's spelling of the mode attribute are accepted.
     for (what, vihf) in [
         ("card", legrand().signed_with(&card).unwrap()),
@@ -444,7 +487,7 @@ async fn consultation_needs_an_authorisation_feeding_does_not() {
     // Dr Bertin is not authorised on this patient's DMP.
     let search =
         FindDocuments::of(&ins(&bench, PATIENT)).build(&vihf(&bench, "dr-bertin", PATIENT));
-    let answer = send(&dmp, &search).await;
+    let answer = send_as(&dmp, &search, "structure-ch-valbourg-auth").await;
     assert!(
         answer.body.contains("DMPAccessDeniedByAuthorization"),
         "{}",
@@ -455,7 +498,7 @@ async fn consultation_needs_an_authorisation_feeding_does_not() {
         .signed_with(&signing_credential("ch-valbourg"))
         .build(&vihf_with(&bench, "dr-bertin", "ch-valbourg"))
         .unwrap();
-    let answer = send(&dmp, &request).await;
+    let answer = send_as(&dmp, &request, "structure-ch-valbourg-auth").await;
     assert!(
         answer.body.contains("ResponseStatusType:Success"),
         "{}",

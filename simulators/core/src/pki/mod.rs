@@ -412,6 +412,41 @@ pub fn subject_of(der: &[u8]) -> Option<String> {
     Some(cert.subject().to_string())
 }
 
+/// The parts of a certificate's subject the simulators compare with what a message says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectNames {
+    /// The whole DN, as text (a VIHF's `Issuer` names it).
+    pub subject: String,
+    /// The first CN: `INSI-AUTO`, a structure's name, or a card's `id/FAMILY/Given`.
+    pub common_name: Option<String>,
+    /// The first OU: the structure's national id in IGC-Santé certificates.
+    pub unit: Option<String>,
+}
+
+impl SubjectNames {
+    /// The names of a DER certificate; `None` if it does not parse.
+    pub fn of(der: &[u8]) -> Option<Self> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        let subject = cert.subject();
+        let first = |value: Option<&x509_parser::x509::AttributeTypeAndValue<'_>>| {
+            value.and_then(|v| v.as_str().ok()).map(str::to_string)
+        };
+        Some(Self {
+            subject: subject.to_string(),
+            common_name: first(subject.iter_common_name().next()),
+            unit: first(subject.iter_organizational_unit().next()),
+        })
+    }
+
+    /// The national id of a professional card (CN `<IdNatPS>/<FAMILY>/<Given>`, as the
+    /// bench and the IGC-Santé CPS certificates write it); `None` for other certificates.
+    pub fn card_holder(&self) -> Option<&str> {
+        let cn = self.common_name.as_deref()?;
+        let (id, rest) = cn.split_once('/')?;
+        (!rest.is_empty() && id.len() > 1 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+    }
+}
+
 fn pkcs12(
     name: &str,
     key_der: &[u8],

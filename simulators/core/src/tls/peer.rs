@@ -31,22 +31,14 @@ impl TlsPeer {
         let cert = chain
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
-        let parsed = cert
-            .as_ref()
-            .and_then(|c| x509_parser::parse_x509_certificate(c).ok())
-            .map(|(_, parsed)| parsed);
-        let first = |values: Option<&str>| values.map(str::to_string);
-        let subject = parsed.as_ref().map(|p| p.subject());
+        let names = cert.as_ref().and_then(|c| crate::pki::SubjectNames::of(c));
+        let names = names.as_ref();
         Self {
             address,
-            cert_subject: subject.map(|s| s.to_string()),
+            cert_subject: names.map(|n| n.subject.clone()),
             cert_fingerprint: cert.as_ref().map(|c| hex::encode(Sha256::digest(c))),
-            cert_common_name: first(
-                subject.and_then(|s| s.iter_common_name().next()?.as_str().ok()),
-            ),
-            cert_unit: first(
-                subject.and_then(|s| s.iter_organizational_unit().next()?.as_str().ok()),
-            ),
+            cert_common_name: names.and_then(|n| n.common_name.clone()),
+            cert_unit: names.and_then(|n| n.unit.clone()),
             cert,
         }
     }

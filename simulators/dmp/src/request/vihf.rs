@@ -37,6 +37,8 @@ pub struct VihfBuilder {
     second_role: bool,
     /// `LPS_Nom`, `LPS_Version`, `LPS_ID_HOMOLOGATION_DMP`.
     software: (String, String, String),
+    /// `Issuer` written instead of the signer's DN (to send an incoherent VIHF).
+    issuer: Option<String>,
 }
 
 impl VihfBuilder {
@@ -56,6 +58,7 @@ impl VihfBuilder {
                 env!("CARGO_PKG_VERSION").into(),
                 "SEGURBENCH-DMP-01".into(),
             ),
+            issuer: None,
         }
     }
 
@@ -107,6 +110,12 @@ impl VihfBuilder {
         self
     }
 
+    /// Writes `dn` as `Issuer` instead of the signing certificate's DN (the DMP refuses it).
+    pub fn issuer(mut self, dn: impl Into<String>) -> Self {
+        self.issuer = Some(dn.into());
+        self
+    }
+
     /// The assertion, unsigned (the DMP answers `wsse:FailedCheck`).
     pub fn unsigned(&self) -> String {
         self.template(&self.caller.structure_name, "")
@@ -119,7 +128,10 @@ impl VihfBuilder {
         let certificate = credential.chain.first().ok_or(RequestError::Missing(
             "a certificate in the signing credential",
         ))?;
-        let issuer = segur_core::pki::subject_of(certificate).unwrap_or_default();
+        let issuer = match &self.issuer {
+            Some(dn) => dn.clone(),
+            None => segur_core::pki::subject_of(certificate).unwrap_or_default(),
+        };
         let template = self.template(&issuer, SIGNATURE_PLACEHOLDER);
         let id = self.id();
         sign_enveloped(

@@ -7,10 +7,12 @@
 //! [`Vihf`] or the fault the DMP answers.
 
 pub mod attributes;
+pub mod coherence;
 pub mod signature;
 
 use segur_core::bench::Bench;
 use segur_core::finding::Finding;
+use segur_core::pki::SubjectNames;
 use segur_core::saml::{Assertion, SAML, WSSE};
 use segur_core::soap::Envelope;
 use segur_core::world::Ins;
@@ -74,13 +76,15 @@ pub fn assertion(envelope: &Envelope) -> Option<&Element> {
 }
 
 /// Checks the VIHF of `envelope`; `patient_scoped` says whether the call is about one
-/// patient (every call but TD0.4), so `resource-id` is required.
+/// patient (every call but TD0.4), so `resource-id` is required; `peer` is the TLS client
+/// certificate's subject, which must name the VIHF's caller ([`coherence`]).
 pub fn check(
     envelope: &Envelope,
     bench: &Bench,
     config: &DmpConfig,
     signatures: &signature::SignatureCache,
     patient_scoped: bool,
+    peer: Option<&SubjectNames>,
     findings: &mut Vec<Finding>,
 ) -> Result<Vihf, DmpFault> {
     let Some(element) = assertion(envelope) else {
@@ -128,7 +132,18 @@ pub fn check(
     }
     check_validity(&assertion, bench, config, findings)?;
     let mut vihf = attributes::read(element, &assertion, bench, patient_scoped, findings)?;
-    vihf.signer = signature::check(envelope, element, bench, config, signatures, findings)?;
+    let signer = signature::check(envelope, element, bench, config, signatures, findings)?;
+    if let Some(signer) = &signer {
+        coherence::check(
+            &vihf,
+            assertion.issuer.as_deref().unwrap_or_default(),
+            signer,
+            peer,
+            config.vihf_signatures == crate::config::VihfSignatures::Reported,
+            findings,
+        )?;
+    }
+    vihf.signer = signer.map(|s| s.subject);
     Ok(vihf)
 }
 
@@ -226,6 +241,7 @@ pub async fn recheck(
         config,
         &cache,
         patient_scoped,
+        None,
         &mut findings,
     ) {
         check_user(&vihf, &bench.world(), &mut findings);

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use segur_core::bench::Bench;
 use segur_core::finding::Finding;
+use segur_core::pki::SubjectNames;
 use segur_core::soap::Envelope;
 use segur_core::xml::Element;
 use segur_core::xml::c14n::Canonicalizer;
@@ -35,8 +36,8 @@ pub struct SignatureCache {
 /// A verified signer.
 #[derive(Debug, Clone)]
 struct Verified {
-    /// Subject DN.
-    subject: String,
+    /// The certificate's subject (DN, CN, OU), which the coherence checks compare.
+    subject: SubjectNames,
     /// The certificate's `notBefore`.
     not_before: OffsetDateTime,
     /// The certificate's `notAfter`.
@@ -44,7 +45,7 @@ struct Verified {
 }
 
 impl SignatureCache {
-    fn get(&self, key: &[u8; 32], now: OffsetDateTime) -> Option<String> {
+    fn get(&self, key: &[u8; 32], now: OffsetDateTime) -> Option<SubjectNames> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
@@ -76,7 +77,7 @@ pub fn check(
     config: &DmpConfig,
     cache: &SignatureCache,
     findings: &mut Vec<Finding>,
-) -> Result<Option<String>, DmpFault> {
+) -> Result<Option<SubjectNames>, DmpFault> {
     let key = cache_key(envelope, assertion);
     if let Some(subject) = key.and_then(|k| cache.get(&k, bench.clock().now())) {
         return Ok(Some(subject));
@@ -107,7 +108,8 @@ pub fn check(
             return Err(DmpFault::failed_check(&why));
         }
     };
-    let subject = segur_core::pki::subject_of(&signed.certificate).unwrap_or_default();
+    let names = SubjectNames::of(&signed.certificate).unwrap_or_default();
+    let subject = names.subject.clone();
     if !has_non_repudiation(&signed.certificate) {
         let why = "Not a valid signature certificate";
         findings.push(
@@ -128,7 +130,7 @@ pub fn check(
                 cache.put(
                     key,
                     Verified {
-                        subject: subject.clone(),
+                        subject: names.clone(),
                         not_before,
                         not_after,
                     },
@@ -145,7 +147,7 @@ pub fn check(
             }
         }
     }
-    Ok(Some(subject))
+    Ok(Some(names))
 }
 
 /// The certificate's validity period.

@@ -74,17 +74,28 @@ pub async fn start(config: DmpConfig) -> (Bench, DmpHandle, tempfile::TempDir) {
 
 /// An mTLS connection to `url` with the Cabinet des Lilas authentication certificate.
 pub async fn connect(url: &str) -> https::Connection {
-    https::Connection::open(
-        url,
-        https::tls_config(shared_pki(), Some("structure-cabinet-lilas-auth")),
-    )
-    .await
-    .expect("TLS connection")
+    connect_as(url, "structure-cabinet-lilas-auth").await
+}
+
+/// An mTLS connection to `url` with the PKI's credential `credential`.
+pub async fn connect_as(url: &str, credential: &str) -> https::Connection {
+    https::Connection::open(url, https::tls_config(shared_pki(), Some(credential)))
+        .await
+        .expect("TLS connection")
 }
 
 /// Sends a built request over mTLS (Cabinet des Lilas authentication certificate).
 pub async fn send(dmp: &DmpHandle, request: &segur_dmp::request::DmpRequest) -> https::Answer {
-    let mut connection = connect(&dmp.url(request.service)).await;
+    send_as(dmp, request, "structure-cabinet-lilas-auth").await
+}
+
+/// Sends a built request over mTLS with the PKI's credential `credential`.
+pub async fn send_as(
+    dmp: &DmpHandle,
+    request: &segur_dmp::request::DmpRequest,
+    credential: &str,
+) -> https::Answer {
+    let mut connection = connect_as(&dmp.url(request.service), credential).await;
     connection
         .send(
             "POST",
