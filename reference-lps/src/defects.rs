@@ -116,6 +116,20 @@ const DMP_CALLING: &[&str] = &[
 /// call it but the two expecting a DMP error anyway.
 const DMP_ACCEPTING: &[&str] = DMP_CALLING.split_at(2).1;
 
+/// The scenarios whose DMP feed must be accepted: a feed the DMP refuses fails each.
+const XDS_FEEDING: &[&str] = &[
+    "Remplacement puis suppression d'un document",
+    "Document masqué aux autres professionnels",
+    "Alimenter et supprimer sans autorisation d'accès, consulter non",
+    "Document rendu invisible au patient et à ses représentants légaux",
+    "Document historique avec sa date métier",
+    "Document historique dont l'auteur a quitté la structure",
+    "Liste des documents quand toutes les conditions sont réunies",
+    "Nouveaux documents depuis la dernière visite",
+    "Recherche sur plusieurs critères de métadonnées",
+    "Sélection et intégration de plusieurs documents",
+];
+
 /// Every defect, in catalogue order.
 pub const CATALOGUE: &[Defect] = &[
     Defect {
@@ -332,18 +346,13 @@ pub const CATALOGUE: &[Defect] = &[
         name: "xds-wrong-hash",
         requirement: "DMP/va1.16",
         description: "declares a hash in the ITI-41 metadata that does not match the document",
-        caught_by: &[
-            "Remplacement puis suppression d'un document",
-            "Document masqué aux autres professionnels",
-            "Alimenter et supprimer sans autorisation d'accès, consulter non",
-            "Document rendu invisible au patient et à ses représentants légaux",
-            "Document historique avec sa date métier",
-            "Document historique dont l'auteur a quitté la structure",
-            "Liste des documents quand toutes les conditions sont réunies",
-            "Nouveaux documents depuis la dernière visite",
-            "Recherche sur plusieurs critères de métadonnées",
-            "Sélection et intégration de plusieurs documents",
-        ],
+        caught_by: XDS_FEEDING,
+    },
+    Defect {
+        name: "submission-signed-before-edit",
+        requirement: "DMP/va1.16",
+        description: "signs the submission set (IHE DSG manifest) over a draft of the document, not over the bytes it sends",
+        caught_by: XDS_FEEDING,
     },
     Defect {
         name: "consult-without-rights-check",

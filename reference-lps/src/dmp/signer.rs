@@ -23,6 +23,8 @@ pub const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+/// `Reference/@Type` of the IHE manifest (IHE DSG).
+const MANIFEST_TYPE: &str = "http://www.w3.org/2000/09/xmldsig#Manifest";
 const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 
@@ -107,24 +109,26 @@ impl Signer {
         }
     }
 
-    /// A `ds:Signature` over the references given as (URI, transforms, digest): the
+    /// A `ds:Signature` over the references given as (URI, `Type`, enveloped, digest): the
     /// `SignedInfo` is signed in its canonical form (with the `ds` declaration the
     /// canonicalisation of an apex element adds). `object` goes after `KeyInfo`.
     fn signature(
         &self,
-        references: &[(String, bool, String)],
+        references: &[(String, Option<&str>, bool, String)],
         object: &str,
     ) -> Result<String, SignError> {
         let refs: String = references
             .iter()
-            .map(|(uri, enveloped, digest)| {
+            .map(|(uri, kind, enveloped, digest)| {
                 let enveloped = if *enveloped {
                     format!("<ds:Transform Algorithm=\"{ENVELOPED}\"></ds:Transform>")
                 } else {
                     String::new()
                 };
+                // Canonical attribute order: Type before URI.
+                let kind = kind.map_or(String::new(), |k| format!(" Type=\"{}\"", crate::xml::attr(k)));
                 format!(
-                    "<ds:Reference URI=\"{}\"><ds:Transforms>{enveloped}<ds:Transform Algorithm=\"{EXC_C14N}\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"{SHA256}\"></ds:DigestMethod><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>",
+                    "<ds:Reference{kind} URI=\"{}\"><ds:Transforms>{enveloped}<ds:Transform Algorithm=\"{EXC_C14N}\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"{SHA256}\"></ds:DigestMethod><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>",
                     crate::xml::attr(uri)
                 )
             })
@@ -150,12 +154,13 @@ impl Signer {
             .map(|i| i + after.len())
             .ok_or_else(|| SignError(format!("{after} absent de l'élément à signer")))?;
         let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(element));
-        let signature = self.signature(&[(format!("#{id}"), true, digest)], "")?;
+        let signature = self.signature(&[(format!("#{id}"), None, true, digest)], "")?;
         Ok(format!("{}{signature}{}", &element[..at], &element[at..]))
     }
 
-    /// A detached signature of documents (IHE DSG): a `ds:Manifest` lists each document's
-    /// `urn:oid:` uniqueId with its SHA-256, and the signature covers the manifest.
+    /// A detached signature of documents (IHE DSG): a `ds:Manifest` (`Id="IHEManifest"`)
+    /// lists each document's `urn:oid:` uniqueId with its SHA-256, and the signature covers
+    /// the manifest by a reference of `Type` `xmldsig#Manifest`.
     pub fn manifest(&self, documents: &[(String, Vec<u8>)]) -> Result<String, SignError> {
         let b64 = base64::engine::general_purpose::STANDARD;
         let references: String = documents
@@ -168,10 +173,10 @@ impl Signer {
                 )
             })
             .collect();
-        let manifest = format!("<ds:Manifest Id=\"manifest\">{references}</ds:Manifest>");
+        let manifest = format!("<ds:Manifest Id=\"IHEManifest\">{references}</ds:Manifest>");
         let digest = b64.encode(Sha256::digest(apex(&manifest)));
         self.signature(
-            &[("#manifest".into(), false, digest)],
+            &[("#IHEManifest".into(), Some(MANIFEST_TYPE), false, digest)],
             &format!("<ds:Object>{manifest}</ds:Object>"),
         )
     }

@@ -573,8 +573,16 @@ impl Session {
         replaces: Option<String>,
     ) -> Result<(), Reply> {
         let client = self.dmp_client()?;
+        // The defect signs the draft: the document as it was before its last edit.
+        let signed = if self.defects.on("submission-signed-before-edit") {
+            let mut draft = bytes.clone();
+            draft.extend_from_slice(b"<!-- brouillon -->");
+            draft
+        } else {
+            bytes.clone()
+        };
         let signature = client
-            .sign_documents(&[(fed.entry.unique_id.clone(), bytes.clone())])
+            .sign_documents(&[(fed.entry.unique_id.clone(), signed)])
             .map_err(|e| fail(e.0))?
             .into_bytes();
         let now = time::OffsetDateTime::now_utc();

@@ -321,6 +321,26 @@ async fn refused_feeds_get_their_xds_code() {
             "XDSRegistryMetadataError",
         ),
         (
+            "the submission set's signature made over a draft of the document",
+            base()
+                .document(document())
+                .signing_a_draft(b"<ClinicalDocument>brouillon</ClinicalDocument>".to_vec()),
+            vihf_ok.clone(),
+            "is not the one that was signed",
+        ),
+        (
+            "the submission set signed with an authentication key",
+            Feed::new(caller(&bench, "dr-legrand"), ins(&bench, PATIENT))
+                .signed_with(
+                    &segur_core::testing::shared_pki()
+                        .credential("structure-cabinet-lilas-auth")
+                        .unwrap(),
+                )
+                .document(document()),
+            vihf_ok.clone(),
+            "no nonRepudiation",
+        ),
+        (
             "resource-id of another patient",
             base().document(document()),
             vihf(&bench, "dr-legrand", "martin-durand-lea"),

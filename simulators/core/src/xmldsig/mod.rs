@@ -7,6 +7,7 @@
 //! SHA-256 digest, and RSA-SHA256 or ECDSA-SHA256 signatures with the signer's certificate
 //! in `KeyInfo/X509Data`. SHA-1 is refused: a bench must not teach that it is acceptable.
 
+pub mod dsg;
 mod sign;
 mod verify;
 

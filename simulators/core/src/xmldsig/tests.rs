@@ -102,3 +102,124 @@ fn what_we_sign_verifies_and_any_change_breaks_it() {
         SignatureError::Unsupported { .. }
     ));
 }
+
+mod submission_set {
+    use super::*;
+    use crate::xmldsig::dsg::{SignedManifest, sign_manifest, verify_manifest};
+
+    const CDA: &[u8] = b"<ClinicalDocument>un compte rendu</ClinicalDocument>";
+    const PDF: &[u8] = b"%PDF-1.4 une lettre";
+
+    fn signed() -> String {
+        let credential = shared_pki()
+            .credential("structure-cabinet-lilas-sign")
+            .unwrap();
+        let PrivateKeyDer::Pkcs8(key) = &credential.key else {
+            panic!("the bench's keys are PKCS#8")
+        };
+        sign_manifest(
+            &[
+                ("urn:oid:1.2.250.1.999.1.7", CDA),
+                ("1.2.250.1.999.1.8", PDF),
+            ],
+            "sig-01",
+            "2026-12-03T10:00:00Z",
+            key.secret_pkcs8_der(),
+            credential.chain[0].as_ref(),
+        )
+        .unwrap()
+    }
+
+    fn verify(xml: &str) -> Result<SignedManifest, SignatureError> {
+        verify_manifest(
+            &parse(xml, &Limits::default()).unwrap(),
+            Algorithms::Sha256Only,
+        )
+    }
+
+    #[test]
+    fn what_we_sign_verifies_and_covers_each_document() {
+        let manifest = verify(&signed()).unwrap();
+        assert_eq!(manifest.references.len(), 2);
+        let subject = crate::pki::subject_of(&manifest.signature.certificate).unwrap();
+        assert!(subject.contains("499900100001001"), "{subject}");
+        for (unique_id, bytes) in [
+            ("1.2.250.1.999.1.7", CDA),
+            ("urn:oid:1.2.250.1.999.1.8", PDF),
+        ] {
+            let reference = manifest.reference(unique_id).expect("covered");
+            assert_eq!(SignedManifest::covers(reference, bytes), Some(true));
+            assert_eq!(
+                SignedManifest::covers(reference, b"autre chose"),
+                Some(false)
+            );
+        }
+        assert!(manifest.reference("1.2.250.1.999.1.9").is_none());
+    }
+
+    #[test]
+    fn a_manifest_or_property_changed_after_signing_fails() {
+        let xml = signed();
+        let digest = |s: &str| {
+            s.split("<DigestValue>")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let first = digest(&xml);
+        for (what, changed) in [
+            ("a document digest", xml.replacen(&first, "AAAA", 1)),
+            (
+                "the signing time",
+                xml.replace("2026-12-03T10:00:00Z", "2026-12-04T10:00:00Z"),
+            ),
+            ("the manifest's id", xml.replace("#IHEManifest", "#Autre")),
+        ] {
+            assert!(verify(&changed).is_err(), "{what}");
+        }
+        let value_changed = {
+            let start = xml.find("<SignatureValue>").unwrap() + "<SignatureValue>".len();
+            let mut s = xml.clone();
+            s.replace_range(
+                start..start + 4,
+                if &xml[start..start + 4] == "AAAA" {
+                    "BBBB"
+                } else {
+                    "AAAA"
+                },
+            );
+            s
+        };
+        assert_eq!(verify(&value_changed).unwrap_err(), SignatureError::Value);
+        assert!(matches!(
+            verify("<Signature xmlns=\"urn:autre\"/>"),
+            Err(SignatureError::Missing(_))
+        ));
+    }
+
+    /// The kit's XAdES sample is canonicalised with c14n 1.0 WithComments and signs a
+    /// manifest whose CDA digest is `AA==`: it cannot be checked, which is why a replay of
+    /// the kit only reports signatures.
+    #[test]
+    fn the_kit_sample_is_not_a_verifiable_signature() {
+        let xml = fixture("dmp/messages/TD2.1-SignatureXades.xml");
+        let err = verify_manifest(
+            &parse(&xml, &Limits::default()).unwrap(),
+            Algorithms::WithSha1,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SignatureError::Unsupported {
+                    what: "canonicalization method",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+}

@@ -54,6 +54,9 @@ pub enum SignatureError {
         /// `#` + the element's ID.
         expected: String,
     },
+    /// A reference of a detached signature points at no element of its document.
+    #[error("the reference URI {0:?} designates no element of the signature document")]
+    Dangling(String),
     /// The digest of the signed element is not the one in the signature.
     #[error(
         "digest mismatch: the signed element was changed after signing (DigestValue {signed}, computed {computed})"
@@ -163,20 +166,34 @@ pub fn verify_enveloped_with(
         .inclusive_prefixes(prefixes.iter().map(String::as_str))
         .canonicalize(signed)
         .ok_or(SignatureError::Missing("signed element in the document"))?;
-    let computed = if digest_method == SHA1 {
-        base64::engine::general_purpose::STANDARD.encode(ring::digest::digest(
-            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            canonical.as_bytes(),
-        ))
-    } else {
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&canonical))
-    };
+    let computed = digest_base64(digest_method, canonical.as_bytes());
     if computed != signed_digest {
         return Err(SignatureError::Digest {
             signed: signed_digest,
             computed,
         });
     }
+    let (certificate, value) = certificate_and_value(signature)?;
+    let signed_info_c14n = Canonicalizer::new(root)
+        .inclusive_prefixes(c14n_prefixes.iter().map(String::as_str))
+        .canonicalize(signed_info)
+        .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
+    verify_value(
+        &algorithm,
+        &certificate,
+        signed_info_c14n.as_bytes(),
+        &value,
+    )?;
+    Ok(VerifiedSignature {
+        certificate,
+        algorithm,
+    })
+}
+
+/// The certificate of `KeyInfo/X509Data` and the decoded `SignatureValue` of `signature`.
+pub(super) fn certificate_and_value(
+    signature: &Element,
+) -> Result<(Vec<u8>, Vec<u8>), SignatureError> {
     let certificate = signature
         .child(DSIG, "KeyInfo")
         .and_then(|k| k.child(DSIG, "X509Data"))
@@ -187,32 +204,49 @@ pub fn verify_enveloped_with(
         .child(DSIG, "SignatureValue")
         .ok_or(SignatureError::Missing("SignatureValue"))?;
     let value = decode_base64(&value.text(), "SignatureValue")?;
-    let signed_info_c14n = Canonicalizer::new(root)
-        .inclusive_prefixes(c14n_prefixes.iter().map(String::as_str))
-        .canonicalize(signed_info)
-        .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&certificate)
+    Ok((certificate, value))
+}
+
+/// Checks `value`, the signature by `algorithm` (an accepted URI) of `signed`, with the
+/// public key of `certificate` (DER).
+pub(super) fn verify_value(
+    algorithm: &str,
+    certificate: &[u8],
+    signed: &[u8],
+    value: &[u8],
+) -> Result<(), SignatureError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(certificate)
         .map_err(|_| SignatureError::Unreadable("X509Certificate"))?;
     let key = cert.public_key().subject_public_key.data.to_vec();
     let verification = if algorithm == RSA_SHA256 {
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key)
-            .verify(signed_info_c14n.as_bytes(), &value)
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key).verify(signed, value)
     } else if algorithm == RSA_SHA1 {
         UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, &key)
-            .verify(signed_info_c14n.as_bytes(), &value)
+            .verify(signed, value)
     } else {
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key)
-            .verify(signed_info_c14n.as_bytes(), &value)
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key).verify(signed, value)
     };
-    verification.map_err(|_| SignatureError::Value)?;
-    Ok(VerifiedSignature {
-        certificate,
-        algorithm,
-    })
+    verification.map_err(|_| SignatureError::Value)
+}
+
+/// The base64 digest of `bytes` by `method` (SHA-1 or SHA-256, already accepted).
+pub(super) fn digest_base64(method: &str, bytes: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if method == SHA1 {
+        b64.encode(ring::digest::digest(
+            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            bytes,
+        ))
+    } else {
+        b64.encode(Sha256::digest(bytes))
+    }
 }
 
 /// Accepts exclusive c14n and returns its inclusive prefix list.
-fn accept_c14n(method: &Element, what: &'static str) -> Result<Vec<String>, SignatureError> {
+pub(super) fn accept_c14n(
+    method: &Element,
+    what: &'static str,
+) -> Result<Vec<String>, SignatureError> {
     let uri = method.attr("Algorithm").unwrap_or("");
     if uri != EXC_C14N {
         return Err(SignatureError::Unsupported {
@@ -227,7 +261,7 @@ fn accept_c14n(method: &Element, what: &'static str) -> Result<Vec<String>, Sign
         .unwrap_or_default())
 }
 
-fn decode_base64(text: &str, what: &'static str) -> Result<Vec<u8>, SignatureError> {
+pub(super) fn decode_base64(text: &str, what: &'static str) -> Result<Vec<u8>, SignatureError> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact)

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use segur_core::pki::Credential;
 use segur_core::world::Ins;
 use segur_core::xml::{escape, escape_attribute};
-use segur_core::xmldsig::{SIGNATURE_PLACEHOLDER, sign_enveloped};
+use segur_core::xmldsig::dsg::sign_manifest;
 use segur_documents::cda::{self, Level};
 use segur_documents::ebrim::{LCM, QUERY, RIM, association, status, uuid};
 use segur_documents::sha1_hex;
@@ -173,9 +173,10 @@ impl FeedDocument {
 
 /// An ITI-41 feed (TD2.1): a submission set, its documents and, as the DMP requires, the
 /// signature of the submission set (IHE DSG) in a second entry with its `signs`
-/// association. The signature document written here is an XML-DSig enveloped signature
-/// over a manifest of the documents' uniqueIds and hashes, made with the credential
-/// given; the DMP's is XAdES, whose profile the simulator does not check.
+/// association. The signature document is the IHE DSG / XAdES form the kit sends: a
+/// `ds:Signature` over an `IHEManifest` holding each document's uniqueId and SHA-256, and
+/// the XAdES signed properties (signing time, the certificate's digest), made with the
+/// credential given.
 #[derive(Debug, Clone)]
 pub struct Feed {
     /// Author of the documents and of the submission set.
@@ -191,6 +192,9 @@ pub struct Feed {
     signer: Option<(Vec<u8>, Vec<u8>)>,
     /// Whether the signature entry is sent.
     signed: bool,
+    /// Bytes the manifest covers instead of the first document's (an LPS that signed a
+    /// draft and sent the final version).
+    signed_draft: Option<Bytes>,
     /// The patientId written in the submission set (default: the patient's).
     set_patient: Option<String>,
     /// `submissionTime`, `creationTime`.
@@ -207,6 +211,7 @@ impl Feed {
             replaces: None,
             signer: None,
             signed: true,
+            signed_draft: None,
             set_patient: None,
             now: OffsetDateTime::now_utc(),
         }
@@ -238,6 +243,13 @@ impl Feed {
     /// Sends no signature entry (the DMP refuses the feed).
     pub fn without_signature(mut self) -> Self {
         self.signed = false;
+        self
+    }
+
+    /// Signs `draft` in place of the first document: the manifest no longer covers what is
+    /// sent (the DMP refuses the feed).
+    pub fn signing_a_draft(mut self, draft: impl Into<Bytes>) -> Self {
+        self.signed_draft = Some(draft.into());
         self
     }
 
@@ -310,7 +322,11 @@ impl Feed {
                 "text/xml; charset=UTF-8".to_string(),
                 document.bytes.clone(),
             ));
-            entries.push((document.unique_id.clone(), sha1_hex(&document.bytes)));
+            let signed = match (&self.signed_draft, i) {
+                (Some(draft), 0) => draft.clone(),
+                _ => document.bytes.clone(),
+            };
+            entries.push((document.unique_id.clone(), signed));
         }
         if let Some(target) = &self.replaces {
             associations.push_str(&format!(
@@ -323,7 +339,13 @@ impl Feed {
             let signer = self.signer.as_ref().ok_or(RequestError::Missing(
                 "the credential that signs the submission set (Feed::signed_with)",
             ))?;
-            let signature = Bytes::from(manifest_signature(&entries, signer)?);
+            let signature_id = format!("1.2.250.1.999.1.1.{stamp}.99");
+            let signature = Bytes::from(manifest_signature(
+                &entries,
+                &signature_id,
+                self.now,
+                signer,
+            )?);
             objects.push_str(&self.entry(
                 "Signature01",
                 &EntryMetadata {
@@ -350,7 +372,7 @@ impl Feed {
                         Code::new("MASQUE_PS", VISIBILITY_SCHEME, "MASQUE_PS"),
                         Code::new("INVISIBLE_PATIENT", VISIBILITY_SCHEME, "INVISIBLE_PATIENT"),
                     ],
-                    unique_id: &format!("1.2.250.1.999.1.1.{stamp}.99"),
+                    unique_id: &signature_id,
                 },
             ));
             associations.push_str(&has_member("asSig", "Signature01", None));
@@ -488,24 +510,24 @@ struct EntryMetadata<'a> {
     unique_id: &'a str,
 }
 
-/// The submission set's signature: a manifest of the documents, enveloped-signed.
+/// The submission set's signature (IHE DSG): a manifest of the documents, by uniqueId.
 fn manifest_signature(
-    entries: &[(String, String)],
+    entries: &[(String, Bytes)],
+    signature_id: &str,
+    now: OffsetDateTime,
     (key, certificate): &(Vec<u8>, Vec<u8>),
 ) -> Result<String, RequestError> {
-    let references: String = entries
+    let uris: Vec<String> = entries
         .iter()
-        .map(|(unique, hash)| {
-            format!(
-                "<Document uniqueId=\"{}\" sha1=\"{hash}\"/>",
-                escape_attribute(unique)
-            )
-        })
+        .map(|(unique, _)| format!("urn:oid:{unique}"))
         .collect();
-    let template = format!(
-        "<SubmissionSetManifest xmlns=\"urn:segur-bench:dsg-manifest\" ID=\"manifest\">{references}{SIGNATURE_PLACEHOLDER}</SubmissionSetManifest>"
-    );
-    sign_enveloped(&template, "manifest", key, certificate)
+    let documents: Vec<(&str, &[u8])> = uris
+        .iter()
+        .zip(entries)
+        .map(|(uri, (_, bytes))| (uri.as_str(), bytes.as_ref()))
+        .collect();
+    let signing_time = super::xs_date_time(now);
+    sign_manifest(&documents, signature_id, &signing_time, key, certificate)
         .map_err(|e| RequestError::Sign(e.to_string()))
 }
 

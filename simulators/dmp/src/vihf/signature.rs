@@ -158,7 +158,7 @@ fn validity(der: &[u8]) -> Option<(OffsetDateTime, OffsetDateTime)> {
 }
 
 /// Whether the certificate's key usage includes `nonRepudiation` (contentCommitment).
-fn has_non_repudiation(der: &[u8]) -> bool {
+pub(crate) fn has_non_repudiation(der: &[u8]) -> bool {
     x509_parser::parse_x509_certificate(der)
         .ok()
         .and_then(|(_, cert)| {

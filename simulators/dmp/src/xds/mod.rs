@@ -1,6 +1,6 @@
 //! The XDS.b transactions of the DMP: TD2.1 = ITI-41 ([`provide`], metadata checked by
 //! [`validate`]), TD3.1 = ITI-18 ([`query`]), TD3.2 = ITI-43 ([`retrieve`]), TD3.3a–d =
-//! ITI-57 ([`update`]); who may see what is [`access`]; the answers are written by
+//! ITI-57 ([`update`]); a feed's signature (IHE DSG) is checked by [`signed_set`]; who may see what is [`access`]; the answers are written by
 //! [`response`] and [`render`].
 
 pub mod access;
@@ -9,6 +9,7 @@ pub mod query;
 pub mod render;
 pub mod response;
 pub mod retrieve;
+pub mod signed_set;
 pub mod update;
 pub mod validate;
 

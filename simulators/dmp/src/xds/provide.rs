@@ -11,7 +11,7 @@ use segur_documents::ebrim::{RegistryObject, RegistryObjects, association, statu
 use segur_documents::{cda, sha1_hex};
 
 use super::response::{RegistryError, registry_response};
-use super::{XDSB, XOP, access, patient_key, validate};
+use super::{XDSB, XOP, access, patient_key, signed_set, validate};
 use crate::config::CdaPolicy;
 use crate::exchange::{Answer, Ctx};
 use crate::rules;
@@ -106,7 +106,7 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
             }
         }
     }
-    check_signed_submission(ctx, &objects, &mut errors);
+    signed_set::check(ctx, &objects, &documents, &mut errors);
     let replaced = check_replacements(ctx, &objects, &key.0, &mut errors);
     for entry in &objects.entries {
         let Some(document) = documents.get(&entry.id) else {
@@ -125,9 +125,9 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
 }
 
 /// A document of the request.
-struct Received {
+pub(crate) struct Received {
     /// Its bytes, transfer encoding undone.
-    bytes: Bytes,
+    pub(crate) bytes: Bytes,
     /// The `charset` of its MIME part, if any (the kit sends `Cp1252`).
     charset: Option<String>,
     /// Its SHA-1, hex: compared with the `hash` slot, then stored.
@@ -243,63 +243,6 @@ fn documents(
         Ok(out)
     } else {
         Err(errors)
-    }
-}
-
-fn check_signed_submission(
-    ctx: &mut Ctx<'_>,
-    objects: &RegistryObjects,
-    errors: &mut Vec<RegistryError>,
-) {
-    let Some(set) = objects.submission_set() else {
-        return;
-    };
-    let signatures: Vec<&RegistryObject> = objects
-        .entries
-        .iter()
-        .filter(|e| validate::is_signature(e))
-        .collect();
-    let signed = signatures.iter().any(|s| {
-        objects
-            .associations
-            .iter()
-            .any(|a| a.kind == association::SIGNS && a.source == s.id && a.target == set.id)
-    });
-    for entry in &objects.entries {
-        let member = objects.associations.iter().any(|a| {
-            a.kind == association::HAS_MEMBER && a.source == set.id && a.target == entry.id
-        });
-        if !member {
-            let why = format!(
-                "no HasMember association from the submission set to {}",
-                entry.id
-            );
-            ctx.findings
-                .push(rules::METADATA.finding(why.clone()).at("Association"));
-            errors.push(RegistryError::new("XDSRegistryMetadataError", why).at(entry.id.clone()));
-        }
-    }
-    if !signed {
-        let why = if signatures.is_empty() {
-            "the submission set is not signed: the DMP requires a signature document (formatCode http://www.w3.org/2000/09/xmldsig#) and its signs association".to_string()
-        } else {
-            "the signature document has no signs association to the submission set".to_string()
-        };
-        if ctx.config.signed_submission {
-            ctx.findings.push(
-                rules::SIGNED_SUBMISSION
-                    .finding(why.clone())
-                    .at("Association[@associationType='signs']"),
-            );
-            errors.push(RegistryError::new("XDSRegistryMetadataError", why));
-        } else {
-            ctx.findings.push(
-                rules::SIGNED_SUBMISSION
-                    .finding(format!("{why} (accepted: plain XDS registry)"))
-                    .at("Association")
-                    .with_severity(segur_core::finding::Severity::Warning),
-            );
-        }
     }
 }
 
