@@ -284,9 +284,9 @@ pub const CATALOGUE: &[Defect] = &[
         ],
     },
     Defect {
-        name: "wrong-acr",
+        name: "no-acr-values",
         requirement: "PSC.08",
-        description: "asks for acr_values=eidas2 instead of eidas1",
+        description: "asks for no eIDAS level (no acr_values) instead of acr_values=eidas1",
         caught_by: &["Niveau d'authentification eidas1 demandé"],
     },
     Defect {

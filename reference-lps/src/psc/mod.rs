@@ -191,21 +191,18 @@ impl PscClient {
         let verifier = random_token();
         let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
         let r = self.registration.clone();
-        let acr = if defects.on("wrong-acr") {
-            "eidas2"
-        } else {
-            "eidas1"
-        };
         let mut query = vec![
             ("response_type", "code"),
             ("client_id", r.client_id.as_str()),
             ("redirect_uri", r.redirect_uri.as_str()),
             ("scope", "openid scope_all"),
-            ("acr_values", acr),
             ("state", state.as_str()),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
         ];
+        if !defects.on("no-acr-values") {
+            query.push(("acr_values", "eidas1"));
+        }
         if !defects.on("no-nonce") {
             query.push(("nonce", nonce.as_str()));
         }
@@ -279,16 +276,11 @@ impl PscClient {
         let mut form = vec![
             ("scope", "openid scope_all"),
             ("login_hint", national_id),
-            (
-                "acr_values",
-                if defects.on("wrong-acr") {
-                    "eidas2"
-                } else {
-                    "eidas1"
-                },
-            ),
             ("channel", "CARD"),
         ];
+        if !defects.on("no-acr-values") {
+            form.push(("acr_values", "eidas1"));
+        }
         if !defects.on("ciba-no-binding-message") {
             form.push(("binding_message", binding.as_str()));
         }

@@ -1,7 +1,8 @@
 //! `POST {issuer}/protocol/openid-connect/token/introspect` (RFC 7662), authenticated
 //! like the token endpoint: `active` with the fields of the spec notes (§2.5) for a
 //! live access or refresh token (`SubjectNameID` only for access tokens), `{"active":
-//! false}` for anything else, with a finding saying why.
+//! false}` for anything else, with a finding saying why. Only the client the token was
+//! issued to, or a resource server of the world, learns about a token.
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -39,16 +40,25 @@ async fn answer(
     body: Body,
     call: &mut Call,
 ) -> Result<Reply, OAuthError> {
-    let params = match clients::back_channel(realm, peer, headers, query, body, call, &[]).await? {
-        BackChannel::Authenticated { params, .. } => params,
-        BackChannel::Injected(reply) => return Ok(reply),
-    };
+    let (client, params) =
+        match clients::back_channel(realm, peer, headers, query, body, call, &[]).await? {
+            BackChannel::Authenticated { client, params } => (client, params),
+            BackChannel::Injected(reply) => return Ok(reply),
+        };
     let token = params.required("token", call)?;
-    let body = if token.contains('.') {
+    let mut body = if token.contains('.') {
         access(realm, token, call)
     } else {
         refresh(realm, token, call)
     };
+    let owner = body["client_id"].as_str().unwrap_or_default();
+    if body["active"] == Value::Bool(true) && owner != client.client_id && !client.resource_server {
+        call.find(rules::INTROSPECTION_CLIENT.finding(format!(
+            "{} introspected a token issued to {owner}: only the token's client or a resource server may (answered active: false)",
+            client.client_id
+        )));
+        body = inactive();
+    }
     call.answer("active", body["active"].clone());
     Ok(Reply::json(StatusCode::OK, &body))
 }

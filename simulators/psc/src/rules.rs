@@ -139,6 +139,14 @@ pub const CIBA_POLLING: Rule = Rule {
     severity: Severity::Warning,
 };
 
+/// An introspection by a client that is neither the token's nor a resource server: it
+/// learns nothing (`active: false`), as a token is no business of another application.
+pub const INTROSPECTION_CLIENT: Rule = Rule {
+    name: "PSC-INTROSPECTION-CLIENT",
+    requirements: &["PSC.01"],
+    severity: Severity::Error,
+};
+
 /// A logout the realm cannot tie to a session, or a `post_logout_redirect_uri` the
 /// client did not register.
 pub const LOGOUT: Rule = Rule {

@@ -262,7 +262,9 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
     let request = hyper::Request::builder()
         .uri(format!(
             "/auth?{}",
-            query.replace("s1", "s2").replace("n1", "n2")
+            query
+                .replace("state=s1", "state=s2")
+                .replace("nonce=n1", "nonce=n2")
         ))
         .header("cookie", cookie)
         .body(http_body_util::Full::new(bytes::Bytes::new()))
@@ -285,7 +287,7 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
     );
 
     // Refusing on the page sends access_denied back.
-    let page = t.authorize(&query.replace("s1", "s3")).await;
+    let page = t.authorize(&query.replace("state=s1", "state=s3")).await;
     let tx = login_tx(&page.body);
     let refused = post_on(
         &mut t.wallet().await,
@@ -302,4 +304,80 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
         query_param(refused.header("location"), "state").as_deref(),
         Some("s3")
     );
+}
+
+#[tokio::test]
+async fn max_age_and_prompt_login_set_the_sso_session_aside() {
+    let t = start().await;
+    let query = |state: &str, extra: &[(&str, &str)]| {
+        let mut pairs = vec![
+            ("client_id", CLIENT),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid scope_all"),
+            ("acr_values", "eidas1"),
+            ("state", state),
+            ("nonce", state),
+        ];
+        pairs.extend_from_slice(extra);
+        form(&pairs)
+    };
+    let page = t.authorize(&query("s1", &[])).await;
+    let tx = login_tx(&page.body);
+    let done = post_on(
+        &mut t.wallet().await,
+        "/auth/login",
+        None,
+        &form(&[
+            ("tx", &tx),
+            ("professional", "dr-colin"),
+            ("action", "authenticate"),
+        ]),
+    )
+    .await;
+    let cookie = done
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let with_cookie = |query: String| {
+        let cookie = cookie.clone();
+        let t = &t;
+        async move {
+            let request = hyper::Request::builder()
+                .uri(format!("/auth?{query}"))
+                .header("cookie", cookie)
+                .body(http_body_util::Full::new(bytes::Bytes::new()))
+                .unwrap();
+            t.wallet().await.request(request).await.unwrap()
+        }
+    };
+    t.bench.clock().advance(time::Duration::minutes(10));
+    // Authenticated ten minutes ago: max_age=3600 keeps the session, 60 does not.
+    let kept = with_cookie(query("s2", &[("max_age", "3600")])).await;
+    assert_eq!(kept.status, 302, "{}", kept.body);
+    let code = query_param(kept.header("location"), "code").unwrap();
+    let id_token = t.exchange_code(&code).await["id_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let payload = id_token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        claims["auth_time"].is_i64(),
+        "auth_time in the ID token: {claims}"
+    );
+    for extra in [[("max_age", "60")], [("prompt", "login")]] {
+        let again = with_cookie(query("s3", &extra)).await;
+        assert_eq!(again.status, 200, "{extra:?}: the login page again");
+        assert!(
+            again.body.contains("S'authentifier avec e-CPS"),
+            "{extra:?}"
+        );
+    }
 }

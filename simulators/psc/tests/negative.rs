@@ -84,6 +84,17 @@ async fn authorization_requests_are_checked_in_the_order_oauth_requires() {
             "invalid_request",
             "PSC-PKCE",
         ),
+        // A level it cannot meet is refused, not silently downgraded to eidas1.
+        (
+            vec![("acr_values", Some("eidas2"))],
+            "invalid_request",
+            "PSC-ACR-VALUES",
+        ),
+        (
+            vec![("max_age", Some("une heure"))],
+            "invalid_request",
+            "PSC-REQUEST-MALFORMED",
+        ),
     ] {
         let answer = t.authorize(&authorize_query(&overrides)).await;
         assert_eq!(answer.status, 302, "{overrides:?}");
@@ -110,14 +121,6 @@ async fn weak_authorization_requests_pass_but_are_flagged() {
                 ("acr_values", None),
                 ("state", Some("s-3")),
                 ("nonce", Some("n-3")),
-            ],
-            "PSC-ACR-VALUES",
-        ),
-        (
-            vec![
-                ("acr_values", Some("eidas2")),
-                ("state", Some("s-4")),
-                ("nonce", Some("n-4")),
             ],
             "PSC-ACR-VALUES",
         ),
@@ -831,4 +834,42 @@ async fn armed_tamperings_give_the_answers_a_relying_party_must_refuse() {
         token.response.as_ref().unwrap().summary["tampered"],
         "bad-signature"
     );
+}
+
+#[tokio::test]
+async fn only_the_tokens_client_or_a_resource_server_may_introspect_it() {
+    let t = start().await;
+    let tokens = t.login("dr-legrand").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let active = |answer: &segur_core::testing::https::Answer| {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        serde_json::from_str::<Value>(&answer.body).unwrap()["active"].clone()
+    };
+    let own = t
+        .post(
+            "token/introspect",
+            Some((CLIENT, SECRET)),
+            &form(&[("token", access)]),
+        )
+        .await;
+    assert_eq!(active(&own), json!(true));
+    let api = t
+        .post(
+            "token/introspect",
+            Some(("api-resultats-labo", "api-resultats-secret")),
+            &form(&[("token", access)]),
+        )
+        .await;
+    assert_eq!(active(&api), json!(true), "a resource server may");
+    // The hospital's DPI (mTLS client) is neither the token's client nor an API.
+    let mut conn = t.issuer(Some("structure-ch-valbourg-auth")).await;
+    let other = post_on(
+        &mut conn,
+        &t.oidc_path("token/introspect"),
+        None,
+        &form(&[("token", access), ("client_id", DPI)]),
+    )
+    .await;
+    assert_eq!(active(&other), json!(false));
+    assert!(t.flagged("introspect", "PSC-INTROSPECTION-CLIENT"));
 }

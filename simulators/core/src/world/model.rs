@@ -433,6 +433,10 @@ pub struct OidcClient {
     /// How UserInfo answers it: JSON or a signed JWT (`application/jwt`).
     #[serde(default)]
     pub userinfo: UserinfoFormat,
+    /// Whether it is a resource server (an API the LPS's tokens are presented to), which
+    /// may introspect any token; another client may introspect only its own tokens.
+    #[serde(default)]
+    pub resource_server: bool,
 }
 
 impl OidcClient {
