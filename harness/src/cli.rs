@@ -138,7 +138,7 @@ pub struct DossierArgs {
     /// The zip to write (replaced if it exists).
     #[arg(short, long, value_name = "FILE.zip")]
     pub output: PathBuf,
-    /// The signer's private key (PKCS#8 PEM, ECDSA P-256); default: the test PKI's first
+    /// The signer's private key (PKCS#8 PEM, ECDSA P-256 or RSA); default: the test PKI's first
     /// structure signature certificate.
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
     pub key: Option<PathBuf>,
@@ -203,6 +203,10 @@ pub struct SelectArgs {
     /// Folder of the test PKI (created, or reused while still valid).
     #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
     pub pki_dir: PathBuf,
+    /// Keys of the software's credentials: `rsa-2048` as IGC-Santé issues them (a PKI of
+    /// the other kind in the folder is issued again).
+    #[arg(long, value_enum, default_value_t = PkiKeys::EcdsaP256, value_name = "KEYS")]
+    pub pki_keys: PkiKeys,
     /// World id of the structure the software is installed in.
     #[arg(long, default_value = "cabinet-lilas", value_name = "ID")]
     pub structure: String,
@@ -288,6 +292,10 @@ pub struct ServeArgs {
     /// Folder of the test PKI (created, or reused while still valid).
     #[arg(long, default_value = segur_core::pki::DEFAULT_DIR, value_name = "DIR")]
     pub pki_dir: PathBuf,
+    /// Keys of the software's credentials: `rsa-2048` as IGC-Santé issues them (a PKI of
+    /// the other kind in the folder is issued again).
+    #[arg(long, value_enum, default_value_t = PkiKeys::EcdsaP256, value_name = "KEYS")]
+    pub pki_keys: PkiKeys,
     /// Folder of the journal (continued if it verifies).
     #[arg(long, default_value = ".segur-bench/journal", value_name = "DIR")]
     pub journal_dir: PathBuf,
@@ -316,6 +324,26 @@ pub struct ServeArgs {
     /// PSC SSO session idle limit in seconds (PSC: 30 min = 1800).
     #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
     pub psc_sso_idle: u64,
+}
+
+/// The keys of the test PKI's credentials for the software (structures, INSi, cards).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PkiKeys {
+    /// ECDSA P-256 (small, fast; what every TLS stack of this decade reads).
+    #[default]
+    EcdsaP256,
+    /// RSA-2048, as IGC-Santé issues them (for a software whose crypto is RSA only).
+    #[value(name = "rsa-2048")]
+    Rsa2048,
+}
+
+impl From<PkiKeys> for segur_core::pki::KeyAlgorithm {
+    fn from(keys: PkiKeys) -> Self {
+        match keys {
+            PkiKeys::EcdsaP256 => Self::EcdsaP256,
+            PkiKeys::Rsa2048 => Self::Rsa2048,
+        }
+    }
 }
 
 /// How the INSi CPx door treats assertion signatures.
@@ -348,6 +376,9 @@ pub enum PkiCommand {
         /// Issue a new PKI even if the existing one is still good.
         #[arg(long)]
         force: bool,
+        /// Keys of the software's credentials: `rsa-2048` as IGC-Santé issues them.
+        #[arg(long, value_enum, default_value_t = PkiKeys::EcdsaP256, value_name = "KEYS")]
+        keys: PkiKeys,
     },
     /// List every credential: name, purpose, subject, validity, files.
     Show {

@@ -12,22 +12,32 @@ use crate::cli::PkiCommand;
 
 pub fn run(command: PkiCommand) -> anyhow::Result<ExitCode> {
     match command {
-        PkiCommand::Init { world, dir, force } => {
+        PkiCommand::Init {
+            world,
+            dir,
+            force,
+            keys,
+        } => {
             let world = load_world(&world)?;
             let now = OffsetDateTime::now_utc();
+            let keys = keys.into();
             let (pki, how) = if force {
-                (Pki::create(&dir, &world, now)?, Provenance::Issued)
+                (
+                    Pki::create_with(&dir, &world, now, keys)?,
+                    Provenance::Issued,
+                )
             } else {
-                Pki::ensure(&dir, &world, now)?
+                Pki::ensure_with(&dir, &world, now, keys)?
             };
             let verb = match how {
                 Provenance::Issued => "issued",
                 Provenance::Reused => "reused (still valid and matching the world)",
             };
             println!(
-                "test PKI {verb} in {}: {} credentials",
+                "test PKI {verb} in {}: {} credentials ({} keys for the software's)",
                 pki.dir().display(),
-                pki.index().credentials.len()
+                pki.index().credentials.len(),
+                pki.index().key_algorithm
             );
             println!(
                 "trust anchors: {}",

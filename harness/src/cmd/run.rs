@@ -128,8 +128,13 @@ pub async fn execute(
         }
         Some(url) => Simulators::Shared(url),
         None => {
-            let (pki, _) = Pki::ensure(&select.pki_dir, &world, time::OffsetDateTime::now_utc())
-                .context("preparing the test PKI")?;
+            let (pki, _) = Pki::ensure_with(
+                &select.pki_dir,
+                &world,
+                time::OffsetDateTime::now_utc(),
+                select.pki_keys.into(),
+            )
+            .context("preparing the test PKI")?;
             let journal = Journal::open(&dir.join("journal"), Clock::new())
                 .context("opening the run's journal")?;
             journal.disable_rules(select.disable_rules.iter().cloned());

@@ -42,7 +42,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let world = load_world(&args.world)?;
     let clock = Clock::new();
     let (pki, provenance) =
-        Pki::ensure(&args.pki_dir, &world, clock.now()).context("preparing the test PKI")?;
+        Pki::ensure_with(&args.pki_dir, &world, clock.now(), args.pki_keys.into())
+            .context("preparing the test PKI")?;
     if provenance == Provenance::Issued {
         tracing::info!(dir = %args.pki_dir.display(), "issued a new test PKI: import ca/bundle.pem into the software under test");
     }

@@ -450,6 +450,28 @@ async fn refused_vihfs_get_their_fault() {
             "DMPInvalidCertificate",
         ),
         (
+            "signed with an expired signature certificate",
+            legrand()
+                .signed_with(
+                    &segur_core::testing::shared_pki()
+                        .credential("negative-sign-expired")
+                        .unwrap(),
+                )
+                .unwrap(),
+            "DMPInvalidCertificate",
+        ),
+        (
+            "signed with a revoked signature certificate",
+            legrand()
+                .signed_with(
+                    &segur_core::testing::shared_pki()
+                        .credential("negative-sign-revoked")
+                        .unwrap(),
+                )
+                .unwrap(),
+            "DMPInvalidCertificate",
+        ),
+        (
             "signed with a colleague's card",
             legrand().signed_with(&colin_card).unwrap(),
             "DMPInvalidCertificate",

@@ -1,7 +1,10 @@
 //! Issuing the test PKI with rcgen: a fictitious IGC-Santé (root and intermediate), an
 //! unknown CA for the negative case, the planned credentials and the CRL.
 //!
-//! Keys are ECDSA P-256: the pure-ring build cannot generate RSA keys.
+//! Keys are ECDSA P-256 by default. With [`KeyAlgorithm::Rsa2048`] the credentials an LPS
+//! holds (structures, INSi clients, cards and their negative twins) get RSA-2048 keys, as
+//! IGC-Santé's are; ring cannot generate RSA keys, so the RustCrypto `rsa` crate does, and
+//! rcgen signs with ring. The CAs and the services' server certificates stay ECDSA.
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
@@ -10,6 +13,7 @@ use rcgen::{
 };
 use time::{Duration, OffsetDateTime};
 
+use super::KeyAlgorithm;
 use super::plan::{Planned, Purpose};
 
 /// Subject CN of the fictitious root CA.
@@ -19,19 +23,34 @@ pub const INTERMEDIATE_CN: &str = "TEST AC IGC-SANTE FICTIVE ELEMENTAIRE ORGANIS
 /// Subject CN of the CA nobody trusts.
 pub const UNKNOWN_CA_CN: &str = "AC INCONNUE NON RECONNUE SEGUR-BENCH";
 
-/// Why issuing failed (rcgen refused parameters; a bug rather than bad input).
+/// Why issuing failed (rcgen or the key generator refused; a bug rather than bad input).
 #[derive(Debug, thiserror::Error)]
-#[error("issuing {what}: {source}")]
+#[error("issuing {what}: {message}")]
 pub struct IssueError {
     what: String,
-    source: rcgen::Error,
+    message: String,
 }
 
-fn err(what: &str) -> impl FnOnce(rcgen::Error) -> IssueError + '_ {
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> IssueError + '_ {
     move |source| IssueError {
         what: what.to_string(),
-        source,
+        message: source.to_string(),
     }
+}
+
+/// A new key pair for a credential of `purpose`.
+fn key_for(purpose: Purpose, algorithm: KeyAlgorithm, what: &str) -> Result<KeyPair, IssueError> {
+    if algorithm == KeyAlgorithm::EcdsaP256 || purpose == Purpose::Server {
+        return KeyPair::generate().map_err(err(what));
+    }
+    use rsa::pkcs8::EncodePrivateKey as _;
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(err(what))?;
+    let der = key.to_pkcs8_der().map_err(err(what))?;
+    KeyPair::from_pkcs8_der_and_sign_algo(
+        &rustls_pki_types::PrivatePkcs8KeyDer::from(der.as_bytes()),
+        &rcgen::PKCS_RSA_SHA256,
+    )
+    .map_err(err(what))
 }
 
 /// One issued credential, in memory.
@@ -118,12 +137,16 @@ fn ca_params(
     params
 }
 
-/// Issues the whole PKI for `plan`, dated from `now`.
-pub fn issue(plan: &[Planned], now: OffsetDateTime) -> Result<IssuedPki, IssueError> {
+/// Issues the whole PKI for `plan`, dated from `now`, with `algorithm` keys.
+pub fn issue(
+    plan: &[Planned],
+    now: OffsetDateTime,
+    algorithm: KeyAlgorithm,
+) -> Result<IssuedPki, IssueError> {
     let start = now - Duration::days(1);
     let root_not_after = now + Duration::days(3650);
     let intermediate_not_after = now + Duration::days(1825);
-    let root_key = KeyPair::generate().map_err(err("root key"))?;
+    let root_key = KeyPair::generate().map_err(err::<rcgen::Error>("root key"))?;
     let root =
         CertifiedIssuer::self_signed(ca_params(ROOT_CN, start, root_not_after, Some(1)), root_key)
             .map_err(err("root CA"))?;
@@ -144,7 +167,7 @@ pub fn issue(plan: &[Planned], now: OffsetDateTime) -> Result<IssuedPki, IssueEr
     let mut credentials = Vec::with_capacity(plan.len());
     let mut revoked = Vec::new();
     for planned in plan {
-        let key = KeyPair::generate().map_err(err(&planned.name))?;
+        let key = key_for(planned.purpose, algorithm, &planned.name)?;
         let mut params =
             CertificateParams::new(planned.alt_names.clone()).map_err(err(&planned.name))?;
         params.distinguished_name = name(
@@ -162,9 +185,17 @@ pub fn issue(plan: &[Planned], now: OffsetDateTime) -> Result<IssuedPki, IssueEr
             Purpose::Server => {
                 params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth]
             }
-            Purpose::StructureSignature | Purpose::NegativeWrongUsage => {
+            Purpose::StructureSignature
+            | Purpose::NegativeWrongUsage
+            | Purpose::NegativeSignatureRevoked => {
                 params.key_usages = vec![KeyUsagePurpose::ContentCommitment];
                 params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+            }
+            Purpose::NegativeSignatureExpired => {
+                params.key_usages = vec![KeyUsagePurpose::ContentCommitment];
+                params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+                params.not_before = now - Duration::days(730);
+                params.not_after = now - Duration::days(1);
             }
             Purpose::ProfessionalCard => {
                 params.key_usages = vec![
@@ -200,7 +231,10 @@ pub fn issue(plan: &[Planned], now: OffsetDateTime) -> Result<IssuedPki, IssueEr
         };
         let cert = params.signed_by(&key, issuer).map_err(err(&planned.name))?;
         let serial = params.serial_number.clone().unwrap_or_else(random_serial);
-        if planned.purpose == Purpose::NegativeRevoked {
+        if matches!(
+            planned.purpose,
+            Purpose::NegativeRevoked | Purpose::NegativeSignatureRevoked
+        ) {
             revoked.push(RevokedCertParams {
                 serial_number: serial.clone(),
                 revocation_time: start,

@@ -81,6 +81,9 @@ pub struct PkiIndex {
     pub issued_at: OffsetDateTime,
     /// Password of the `.p12` files.
     pub p12_password: String,
+    /// The keys of the LPS's credentials (absent in a PKI issued before the option).
+    #[serde(default)]
+    pub key_algorithm: KeyAlgorithm,
     /// The certification authorities.
     pub ca: CaFiles,
     /// Every credential.
@@ -168,6 +171,27 @@ pub struct Credential {
     pub key: PrivateKeyDer<'static>,
 }
 
+/// The keys of the credentials an LPS holds (structures, INSi clients, cards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyAlgorithm {
+    /// ECDSA P-256: small and fast, what the bench issues by default.
+    #[default]
+    EcdsaP256,
+    /// RSA-2048, as IGC-Santé's organisation and card certificates are (the DMP kit signs
+    /// rsa-sha1 or rsa-sha256): for an LPS whose crypto stack only handles RSA.
+    Rsa2048,
+}
+
+impl std::fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::EcdsaP256 => "ecdsa-p256",
+            Self::Rsa2048 => "rsa-2048",
+        })
+    }
+}
+
 /// What [`Pki::ensure`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provenance {
@@ -206,18 +230,42 @@ impl Pki {
         world: &World,
         now: OffsetDateTime,
     ) -> Result<(Self, Provenance), PkiError> {
+        Self::ensure_with(dir, world, now, KeyAlgorithm::default())
+    }
+
+    /// [`Pki::ensure`] with `algorithm` keys: a PKI of other keys is issued again.
+    pub fn ensure_with(
+        dir: &Path,
+        world: &World,
+        now: OffsetDateTime,
+        algorithm: KeyAlgorithm,
+    ) -> Result<(Self, Provenance), PkiError> {
         if let Ok(pki) = Self::load(dir)
+            && pki.index.key_algorithm == algorithm
             && pki.fits(world, now)
         {
             return Ok((pki, Provenance::Reused));
         }
-        Ok((Self::create(dir, world, now)?, Provenance::Issued))
+        Ok((
+            Self::create_with(dir, world, now, algorithm)?,
+            Provenance::Issued,
+        ))
     }
 
     /// Issues a new PKI into `dir`, replacing what was there.
     pub fn create(dir: &Path, world: &World, now: OffsetDateTime) -> Result<Self, PkiError> {
+        Self::create_with(dir, world, now, KeyAlgorithm::default())
+    }
+
+    /// [`Pki::create`] with `algorithm` keys for the LPS's credentials.
+    pub fn create_with(
+        dir: &Path,
+        world: &World,
+        now: OffsetDateTime,
+        algorithm: KeyAlgorithm,
+    ) -> Result<Self, PkiError> {
         let planned = plan::plan(world);
-        let issued = issue::issue(&planned, now)?;
+        let issued = issue::issue(&planned, now, algorithm)?;
         for sub in ["ca", "server", "structures", "insi", "cards", "negative"] {
             let path = dir.join(sub);
             if path.exists() {
@@ -280,6 +328,7 @@ impl Pki {
             format: FORMAT_VERSION,
             issued_at: now,
             p12_password: P12_PASSWORD.to_string(),
+            key_algorithm: algorithm,
             ca,
             credentials,
         };
@@ -331,7 +380,7 @@ impl Pki {
             && planned.iter().zip(&index.credentials).all(|(p, c)| {
                 p.name == c.name
                     && p.purpose == c.purpose
-                    && (c.tls_must_refuse || (c.not_before <= now && c.not_after > horizon))
+                    && (c.purpose.is_negative() || (c.not_before <= now && c.not_after > horizon))
                     && [&c.files.cert, &c.files.key, &c.files.chain, &c.files.p12]
                         .iter()
                         .all(|f| self.dir.join(f).is_file())

@@ -1,7 +1,8 @@
 //! Which credentials the bench needs, derived from the world: a server certificate per
 //! service, an authentication and a signature certificate per structure, the INSi
-//! `INSI-AUTO`/`INSI-MANU` certificates, a card-like certificate per professional, and
-//! the negative set every TLS endpoint must refuse.
+//! `INSI-AUTO`/`INSI-MANU` certificates, a card-like certificate per professional, the
+//! negative set every TLS endpoint must refuse, and two signature certificates (expired,
+//! revoked) every signature check must refuse.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,10 +37,33 @@ pub enum Purpose {
     NegativeWrongUsage,
     /// Valid, but its CN is neither `INSI-AUTO` nor `INSI-MANU` (INSi answers DESIR_560).
     NegativeInsiCn,
+    /// A signature certificate (`nonRepudiation`) of the first structure, expired: a
+    /// VIHF or a submission set it signs must be refused for that reason alone.
+    NegativeSignatureExpired,
+    /// A signature certificate (`nonRepudiation`) of the first structure, revoked (in the
+    /// CRL).
+    NegativeSignatureRevoked,
 }
 
 impl Purpose {
-    /// Whether a TLS endpoint must refuse this credential.
+    /// Whether it exists to be refused (by TLS, INSi or a signature check), so its
+    /// dates need not be current for the PKI to be reused.
+    pub fn is_negative(self) -> bool {
+        matches!(
+            self,
+            Self::NegativeExpired
+                | Self::NegativeNotYetValid
+                | Self::NegativeRevoked
+                | Self::NegativeUnknownCa
+                | Self::NegativeWrongUsage
+                | Self::NegativeInsiCn
+                | Self::NegativeSignatureExpired
+                | Self::NegativeSignatureRevoked
+        )
+    }
+
+    /// Whether a TLS endpoint must refuse this credential (the negative signature
+    /// certificates too: they are no TLS client certificates, and expired or revoked).
     pub fn tls_must_refuse(self) -> bool {
         matches!(
             self,
@@ -48,6 +72,8 @@ impl Purpose {
                 | Self::NegativeRevoked
                 | Self::NegativeUnknownCa
                 | Self::NegativeWrongUsage
+                | Self::NegativeSignatureExpired
+                | Self::NegativeSignatureRevoked
         )
     }
 }
@@ -180,6 +206,16 @@ pub fn plan(world: &World) -> Vec<Planned> {
             "negative-insi-cn",
             Purpose::NegativeInsiCn,
             "INSI-AUTOMATIQUE",
+        ),
+        (
+            "negative-sign-expired",
+            Purpose::NegativeSignatureExpired,
+            "NEGATIVE-SIGN-EXPIRED",
+        ),
+        (
+            "negative-sign-revoked",
+            Purpose::NegativeSignatureRevoked,
+            "NEGATIVE-SIGN-REVOKED",
         ),
     ] {
         out.push(planned(name.into(), purpose, cn.into(), organisation, unit));

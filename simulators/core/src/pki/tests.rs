@@ -183,3 +183,71 @@ fn unknown_credentials_are_named_in_the_error() {
         "{err}"
     );
 }
+
+/// The algorithm OID of a certificate's public key.
+fn key_oid(der: &[u8]) -> String {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
+    cert.public_key().algorithm.algorithm.to_id_string()
+}
+
+#[test]
+fn an_rsa_pki_gives_the_lps_rsa_2048_keys_that_sign_and_authenticate() {
+    const RSA: &str = "1.2.840.113549.1.1.1";
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::create_with(dir.path(), &world(), now(), KeyAlgorithm::Rsa2048).unwrap();
+    assert_eq!(pki.index().key_algorithm, KeyAlgorithm::Rsa2048);
+    for name in [
+        "structure-cabinet-lilas-auth",
+        "structure-cabinet-lilas-sign",
+        "insi-auto-cabinet-lilas",
+        "card-dr-legrand",
+    ] {
+        let credential = pki.credential(name).unwrap();
+        assert_eq!(key_oid(&credential.chain[0]), RSA, "{name}");
+    }
+    let server = pki.server_credential("dmp").unwrap();
+    assert_ne!(key_oid(&server.chain[0]), RSA, "server keys stay ECDSA");
+    // An RSA signature certificate signs a VIHF-like assertion (rsa-sha256) that verifies.
+    let sign = pki.credential("structure-cabinet-lilas-sign").unwrap();
+    let template = format!(
+        r#"<a:Assertion xmlns:a="urn:test" ID="_x"><a:Issuer>i</a:Issuer>{}</a:Assertion>"#,
+        crate::xmldsig::SIGNATURE_PLACEHOLDER
+    );
+    let signed = crate::xmldsig::sign_enveloped(
+        &template,
+        "_x",
+        sign.key.secret_der(),
+        sign.chain[0].as_ref(),
+    )
+    .unwrap();
+    let root = crate::xml::parse(&signed, &crate::xml::Limits::default()).unwrap();
+    let verified = crate::xmldsig::verify_enveloped(&root, &root).unwrap();
+    assert_eq!(verified.algorithm, crate::xmldsig::RSA_SHA256);
+    crate::tls::verify_signing_certificate(&pki, &sign.chain[0], &crate::clock::Clock::new())
+        .unwrap();
+    // Asking for the other algorithm issues the PKI again.
+    let (_, how) = Pki::ensure(dir.path(), &world(), now()).unwrap();
+    assert_eq!(how, Provenance::Issued);
+}
+
+#[test]
+fn the_negative_signature_certificates_are_refused_by_signature_checks_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::create(dir.path(), &world(), now()).unwrap();
+    let clock = crate::clock::Clock::new();
+    let good = pki.credential("structure-cabinet-lilas-sign").unwrap();
+    crate::tls::verify_signing_certificate(&pki, &good.chain[0], &clock).unwrap();
+    for name in ["negative-sign-expired", "negative-sign-revoked"] {
+        let credential = pki.credential(name).unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(&credential.chain[0]).unwrap();
+        let usage = cert.key_usage().unwrap().unwrap().value;
+        assert!(usage.non_repudiation(), "{name} is a signature certificate");
+        assert!(
+            crate::tls::verify_signing_certificate(&pki, &credential.chain[0], &clock).is_err(),
+            "{name} must be refused"
+        );
+    }
+    // They need not be current for the PKI to be reused.
+    let (_, how) = Pki::ensure(dir.path(), &world(), now()).unwrap();
+    assert_eq!(how, Provenance::Reused);
+}

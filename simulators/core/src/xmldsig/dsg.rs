@@ -6,13 +6,13 @@
 //!
 //! [`verify_manifest`] checks the signature's own references and value and returns the
 //! manifest, so the DMP can compare each document with it; [`sign_manifest`] makes one
-//! (ECDSA-SHA256 with the bench's keys, SHA-256 digests) for the reference LPS and tests.
+//! (ECDSA-SHA256 or RSA-SHA256 with the PKI's keys, SHA-256 digests) for the bench's
+//! request builders and tests.
 
 use base64::Engine as _;
-use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use sha2::{Digest, Sha256};
 
+use super::key::SigningKey;
 use super::verify::{accept_c14n, certificate_and_value, digest_base64, verify_value};
 use super::{
     Algorithms, DSIG, ECDSA_SHA256, EXC_C14N, RSA_SHA1, RSA_SHA256, SHA1, SHA256, SignError,
@@ -195,7 +195,7 @@ fn accepted_digest(reference: &Element, legacy: bool) -> Result<&str, SignatureE
 
 /// Signs `documents` (each its `uniqueId` URI and bytes) as a submission set's signature
 /// with `Id` `signature_id`, `SigningTime` `signing_time` (xs:dateTime), an ECDSA P-256
-/// key (PKCS#8 DER) and its certificate (DER). Returns the signature document.
+/// or RSA key (PKCS#8 DER) and its certificate (DER). Returns the signature document.
 pub fn sign_manifest(
     documents: &[(&str, &[u8])],
     signature_id: &str,
@@ -205,6 +205,7 @@ pub fn sign_manifest(
 ) -> Result<String, SignError> {
     const SIGNED_INFO: &str = "<!--ds:SignedInfo-->";
     let b64 = base64::engine::general_purpose::STANDARD;
+    let key = SigningKey::from_pkcs8(pkcs8_key)?;
     let sid = escape_attribute(signature_id);
     let references: String = documents
         .iter()
@@ -265,7 +266,7 @@ pub fn sign_manifest(
         ),
         dsig = DSIG,
         c14n = EXC_C14N,
-        alg = ECDSA_SHA256,
+        alg = key.algorithm(),
         manifest_type = MANIFEST_TYPE,
         manifest = MANIFEST_ID,
         sha = SHA256,
@@ -275,17 +276,12 @@ pub fn sign_manifest(
         properties_digest = digest_of(&properties_id)?,
     );
     // Written in canonical form already (as sign_enveloped's), which is what is signed.
-    let rng = SystemRandom::new();
-    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8_key, &rng)
-        .map_err(|e| SignError::Key(e.to_string()))?;
-    let value = key
-        .sign(&rng, signed_info.as_bytes())
-        .map_err(|e| SignError::Key(e.to_string()))?;
+    let value = key.sign(signed_info.as_bytes())?;
     Ok(skeleton
         .replacen(
             SIGNED_INFO,
             &signed_info.replacen(&format!(" xmlns=\"{DSIG}\""), "", 1),
             1,
         )
-        .replacen("{value}", &b64.encode(value.as_ref()), 1))
+        .replacen("{value}", &b64.encode(&value), 1))
 }

@@ -8,6 +8,7 @@
 //! in `KeyInfo/X509Data`. SHA-1 is refused: a bench must not teach that it is acceptable.
 
 pub mod dsg;
+mod key;
 mod sign;
 mod verify;
 

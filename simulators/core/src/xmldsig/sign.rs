@@ -2,12 +2,11 @@
 //! structure certificate: used by the tests and the reference LPS.
 
 use base64::Engine as _;
-use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::{DSIG, ECDSA_SHA256, ENVELOPED, EXC_C14N, SHA256};
+use super::key::SigningKey;
+use super::{DSIG, ENVELOPED, EXC_C14N, SHA256};
 use crate::xml::c14n::Canonicalizer;
 use crate::xml::{Limits, XmlError, parse};
 
@@ -24,13 +23,13 @@ pub enum SignError {
     /// No element carries the ID, or the placeholder is missing.
     #[error("{0}")]
     Template(String),
-    /// The key is not a PKCS#8 ECDSA P-256 key.
+    /// The key is not a PKCS#8 ECDSA P-256 or RSA key.
     #[error("signing key: {0}")]
     Key(String),
 }
 
-/// Signs the element whose `ID` is `id` in `template` with an ECDSA P-256 key (PKCS#8
-/// DER) and its certificate (DER); the signature replaces [`SIGNATURE_PLACEHOLDER`],
+/// Signs the element whose `ID` is `id` in `template` with an ECDSA P-256 or RSA key
+/// (PKCS#8 DER) and its certificate (DER); the signature replaces [`SIGNATURE_PLACEHOLDER`],
 /// which must sit inside that element (after its `Issuer`, for a SAML assertion).
 pub fn sign_enveloped(
     template: &str,
@@ -52,6 +51,7 @@ pub fn sign_enveloped(
         .expect("the element was found in this tree");
     let b64 = base64::engine::general_purpose::STANDARD;
     let digest = b64.encode(Sha256::digest(&canonical));
+    let key = SigningKey::from_pkcs8(pkcs8_key)?;
     let signed_info = format!(
         concat!(
             "<SignedInfo xmlns=\"{dsig}\">",
@@ -65,7 +65,7 @@ pub fn sign_enveloped(
         ),
         dsig = DSIG,
         c14n = EXC_C14N,
-        alg = ECDSA_SHA256,
+        alg = key.algorithm(),
         id = crate::xml::escape_attribute(id),
         env = ENVELOPED,
         sha = SHA256,
@@ -73,16 +73,11 @@ pub fn sign_enveloped(
     );
     // The string above is already in canonical form (declaration first, end tags
     // written out), which is what gets signed.
-    let rng = SystemRandom::new();
-    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8_key, &rng)
-        .map_err(|e| SignError::Key(e.to_string()))?;
-    let value = key
-        .sign(&rng, signed_info.as_bytes())
-        .map_err(|e| SignError::Key(e.to_string()))?;
+    let value = key.sign(signed_info.as_bytes())?;
     let signature = format!(
         "<Signature xmlns=\"{DSIG}\">{}<SignatureValue>{}</SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
         signed_info.replacen(&format!(" xmlns=\"{DSIG}\""), "", 1),
-        b64.encode(value.as_ref()),
+        b64.encode(&value),
         b64.encode(certificate),
     );
     Ok(template.replacen(SIGNATURE_PLACEHOLDER, &signature, 1))
