@@ -70,6 +70,40 @@ fn an_unchanged_run_has_no_difference_and_a_disabled_rule_shows() {
         .output()
         .expect("dossier");
     assert!(built.status.success(), "{}", text(&built));
+    // The disabled rules are stated where a reader looks: the run's journal (before any
+    // scenario), the manifest, the report and verify's output.
+    let journal = std::fs::read_to_string(blind.join("journal/journal.jsonl")).unwrap();
+    let first = journal.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("run-start") && first.contains("XDM-TREE"),
+        "the run's first record states its conditions: {first}"
+    );
+    let verified = bench()
+        .arg("verify")
+        .arg(&zip)
+        .arg("--pki-dir")
+        .arg(tmp.path().join("pki"))
+        .output()
+        .expect("verify");
+    let said = text(&verified);
+    assert!(verified.status.success(), "{said}");
+    assert!(
+        said.contains("règles désactivées : XDM-TREE, XDM-NAMES-8.3, XDM-METADATA"),
+        "{said}"
+    );
+    let archive = std::fs::File::open(&zip).unwrap();
+    let mut archive = zip::ZipArchive::new(archive).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("manifest.json").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    assert!(manifest.contains("\"disabled_rules\""), "{manifest}");
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("report.html").unwrap(), &mut report)
+        .unwrap();
+    assert!(report.contains("Règles désactivées"), "the report says so");
     for input in [blind.as_path(), zip.as_path()] {
         let out = recheck(input);
         let said = text(&out);

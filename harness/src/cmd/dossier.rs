@@ -40,9 +40,14 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let verdict = dossier::verify::verify(&args.dossier, &trust)?;
     let signer = verdict.signer.as_deref().unwrap_or("(inconnu)");
+    let conditions: String = verdict
+        .conditions
+        .iter()
+        .map(|c| format!("  attention, {c}\n"))
+        .collect();
     if verdict.is_ok() {
         super::print_out(&format!(
-            "{} : intact — {} fichiers, {} échanges au journal, signé par {signer} ({:.2} s)\n",
+            "{} : intact — {} fichiers, {} échanges au journal, signé par {signer} ({:.2} s)\n{conditions}",
             args.dossier.display(),
             verdict.files,
             verdict.records,
@@ -51,7 +56,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = format!(
-        "{} : {} problème(s) — signé par {signer}\n",
+        "{} : {} problème(s) — signé par {signer}\n{conditions}",
         args.dossier.display(),
         verdict.problems.len()
     );

@@ -153,6 +153,11 @@ pub async fn execute(
         simulators,
         setup,
         disabled_rules: select.disable_rules.clone(),
+        world_source: select
+            .world
+            .world
+            .as_ref()
+            .map_or_else(|| "embedded".to_string(), |p| p.display().to_string()),
         concurrency: select.parallel,
         run_dir: dir.to_path_buf(),
         progress,

@@ -276,6 +276,8 @@ pub fn lay_out(run: &Run) -> Files {
         "bench": { "name": "segur-bench", "version": provenance["bench_version"] },
         "features_sha256": provenance["features_sha256"],
         "world_sha256": provenance["world_sha256"],
+        "world_source": provenance["world_source"],
+        "disabled_rules": provenance["disabled_rules"],
         "software": run.summary["software"],
         "started_at": provenance["started_at"],
         "ended_at": provenance["ended_at"],

@@ -177,6 +177,7 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em}.meta{color:
         run.records.len(),
         esc(&run.head),
     );
+    out.push_str(&conditions(manifest));
     out.push_str("<h2>Exigences</h2><table><thead><tr><th>Exigence</th><th>Verdict</th><th>Scénarios</th><th>Preuves</th></tr></thead><tbody>");
     if let Some(requirements) = manifest["requirements"].as_object() {
         for (id, r) in requirements {
@@ -242,6 +243,43 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em}.meta{color:
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// A warning box when the run was not played on the bench's own terms: a world other than
+/// the embedded one, or rules whose findings were not recorded.
+fn conditions(manifest: &serde_json::Value) -> String {
+    let mut lines = Vec::new();
+    match manifest["world_source"].as_str() {
+        Some("embedded") | None => {}
+        Some(source) => lines.push(format!(
+            "Monde de test personnalisé : <code>{}</code> (empreinte {}), non le monde embarqué du banc.",
+            esc(source),
+            esc(manifest["world_sha256"].as_str().unwrap_or("?"))
+        )),
+    }
+    let disabled: Vec<String> = manifest["disabled_rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str())
+        .map(|r| format!("<code>{}</code>", esc(r)))
+        .collect();
+    if !disabled.is_empty() {
+        lines.push(format!(
+            "Règles désactivées (leurs constats n'ont pas été enregistrés) : {}.",
+            disabled.join(", ")
+        ));
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<div class=\"conditions\" style=\"border:2px solid #8a6d00;padding:.5em 1em;margin:1em 0\"><strong>Conditions de l'exécution</strong><ul>{}</ul></div>",
+        lines
+            .iter()
+            .map(|l| format!("<li>{l}</li>"))
+            .collect::<String>()
+    )
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ pub async fn run_suite(driver: SharedDriver, tags: Option<&str>) -> (RunReport, 
         setup: Setup::from_world(&world, "cabinet-lilas", "segur-bench-reference-lps")
             .expect("setup"),
         disabled_rules: Vec::new(),
+        world_source: "embedded".into(),
         concurrency: 8,
         run_dir: dir.path().to_path_buf(),
         progress: Box::new(|_| {}),

@@ -212,6 +212,8 @@ pub struct RunConfig {
     pub setup: Setup,
     /// Rules whose findings the journal does not record (`--disable-rule`).
     pub disabled_rules: Vec<String>,
+    /// Where the world came from (`embedded`, or the world file), for the provenance.
+    pub world_source: String,
     /// Scenarios at once (1 with shared simulators or a manual driver).
     pub concurrency: usize,
     /// The run folder.
@@ -247,10 +249,39 @@ pub struct Provenance {
     pub world_sha256: Option<String>,
     /// Rules whose findings were not recorded (`--disable-rule`).
     pub disabled_rules: Vec<String>,
+    /// Where the world came from: `embedded` (the bench's default world) or the world
+    /// file given, so a reader knows the verdicts were earned on another world.
+    pub world_source: String,
     /// Start, RFC 3339 (system time).
     pub started_at: String,
     /// End, RFC 3339.
     pub ended_at: String,
+}
+
+/// Journal service of the bench's own records (the conditions of a run).
+pub const BENCH_SERVICE: &str = "bench";
+
+/// Journals, before any scenario, the conditions the verdicts are earned under: the world
+/// (its source and fingerprint), the rules disabled, the scenarios' fingerprint.
+fn journal_conditions(
+    journal: &segur_core::journal::Journal,
+    provenance: &Provenance,
+) -> anyhow::Result<()> {
+    let conditions = serde_json::json!({
+        "world": { "source": provenance.world_source, "sha256": provenance.world_sha256 },
+        "disabled_rules": provenance.disabled_rules,
+        "features_sha256": provenance.features_sha256,
+        "bench_version": provenance.bench_version,
+    });
+    let body = serde_json::to_vec(&conditions).unwrap_or_default();
+    journal.append(
+        segur_core::journal::Exchange::new(BENCH_SERVICE, "run-start").request(
+            segur_core::journal::Payload::new(body)
+                .content_type("application/json")
+                .summary(conditions),
+        ),
+    )?;
+    Ok(())
 }
 
 fn now_rfc3339() -> String {
@@ -562,9 +593,13 @@ pub async fn run(config: RunConfig) -> anyhow::Result<RunReport> {
         features_sha256: features_sha256(&canonical, &root),
         world_sha256,
         disabled_rules: config.disabled_rules.clone(),
+        world_source: config.world_source.clone(),
         started_at,
         ended_at: String::new(),
     };
+    if let Simulators::PerScenario(template) = &config.simulators {
+        journal_conditions(&template.journal, &provenance)?;
+    }
     let selection = Selection::new(
         canonical.clone(),
         config.couloir.clone(),

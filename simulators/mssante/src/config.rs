@@ -34,6 +34,9 @@ pub struct MssanteConfig {
     pub handshake_timeout: Duration,
     /// The bad commands after which the session is closed.
     pub max_errors: usize,
+    /// Connections each listener holds at once; beyond, a new one is told so (SMTP `421`,
+    /// IMAP `* BYE`) and closed, or closed before the handshake on an implicit-TLS port.
+    pub max_connections: usize,
     /// Whether the test password ([`TEST_PASSWORD`]) is accepted.
     pub allow_test_password: bool,
 }
@@ -50,6 +53,7 @@ impl Default for MssanteConfig {
             idle_timeout: Duration::from_secs(300),
             handshake_timeout: Duration::from_secs(10),
             max_errors: 10,
+            max_connections: segur_core::tls::DEFAULT_MAX_CONNECTIONS,
             allow_test_password: true,
         }
     }

@@ -46,7 +46,9 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use rustls::ServerConfig;
 use segur_core::bench::{Bench, RunningService, Service, ServiceContext, ServiceError};
-use segur_core::tls::{self, ClientAuth, TlsError, TlsListener, TlsPeer};
+use segur_core::tls::{
+    self, ClientAuth, ConnectionLimit, ConnectionSlot, TlsError, TlsListener, TlsPeer,
+};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -234,6 +236,7 @@ async fn listen(
         let mut listener = TlsListener::builder(tls_config.clone())
             .journal(operator.bench.journal().clone(), SERVICE)
             .handshake_timeout(operator.config.handshake_timeout)
+            .max_connections(operator.config.max_connections)
             .bind(addr)
             .await
             .map_err(bind_error)?;
@@ -248,6 +251,7 @@ async fn listen(
                     },
                     _ = stop.changed() => return,
                 };
+                let (stream, slot) = stream.into_parts();
                 spawn_session(
                     endpoint,
                     operator.clone(),
@@ -255,6 +259,7 @@ async fn listen(
                     peer,
                     tls_config.clone(),
                     stopped.clone(),
+                    slot,
                 );
             }
         });
@@ -262,6 +267,7 @@ async fn listen(
     } else {
         let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
+        let limit = ConnectionLimit::new(operator.config.max_connections);
         let task = tokio::spawn(async move {
             let mut stop = stopped.clone();
             loop {
@@ -276,6 +282,10 @@ async fn listen(
                     },
                     _ = stop.changed() => return,
                 };
+                let Some(slot) = limit.try_slot() else {
+                    refuse_connection(&operator, endpoint, tcp, address, limit.refusal());
+                    continue;
+                };
                 spawn_session(
                     endpoint,
                     operator.clone(),
@@ -283,11 +293,49 @@ async fn listen(
                     TlsPeer::anonymous(address),
                     tls_config.clone(),
                     stopped.clone(),
+                    slot,
                 );
             }
         });
         Ok((local, task))
     }
+}
+
+/// Tells a client over the cap so, in its protocol (SMTP `421 4.7.0`, IMAP `* BYE`), then
+/// closes; journaled.
+fn refuse_connection(
+    operator: &Operator,
+    endpoint: Endpoint,
+    mut tcp: tokio::net::TcpStream,
+    address: SocketAddr,
+    why: String,
+) {
+    tracing::warn!(%address, "MSSanté: {why}");
+    let reply = match endpoint {
+        Endpoint::Smtp | Endpoint::Smtps => {
+            format!(
+                "421 4.7.0 {} Too many connections, try again later\r\n",
+                operator.config.hostname
+            )
+        }
+        Endpoint::Imap | Endpoint::Imaps => {
+            "* BYE Too many connections, try again later\r\n".to_string()
+        }
+    };
+    let exchange = segur_core::journal::Exchange::new(SERVICE, "connection-limit")
+        .peer(TlsPeer::anonymous(address).to_journal())
+        .finding(segur_core::tls::TLS_CONNECTION_LIMIT.finding(why));
+    if let Err(e) = operator.bench.journal().append(exchange) {
+        tracing::error!(error = %e, "could not journal a refused connection");
+    }
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        let write = async {
+            tcp.write_all(reply.as_bytes()).await?;
+            tcp.shutdown().await
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), write).await;
+    });
 }
 
 fn spawn_session(
@@ -297,8 +345,11 @@ fn spawn_session(
     peer: TlsPeer,
     tls_config: Arc<ServerConfig>,
     stopped: watch::Receiver<bool>,
+    slot: ConnectionSlot,
 ) {
     tokio::spawn(async move {
+        // The connection's place under the cap, given back when the session ends.
+        let _slot = slot;
         match endpoint {
             Endpoint::Smtp | Endpoint::Smtps => {
                 smtp::connection::serve(operator, stream, peer, tls_config, stopped).await

@@ -449,3 +449,40 @@ async fn a_psc_token_expiring_mid_session_closes_it() {
     assert!(c.closed().await);
     assert!(t.flagged("MSS-TOKEN-EXPIRED"));
 }
+
+#[tokio::test]
+async fn a_connection_over_the_cap_is_told_so_and_closed() {
+    let t = start_with(segur_mssante::MssanteConfig {
+        max_connections: 2,
+        ..segur_mssante::MssanteConfig::default()
+    })
+    .await;
+    let mut first = Client::plain(t.addr("smtp")).await;
+    assert!(first.reply().await.starts_with("220"));
+    let mut second = Client::plain(t.addr("smtp")).await;
+    assert!(second.reply().await.starts_with("220"));
+    let mut third = Client::plain(t.addr("smtp")).await;
+    let refused = third.reply().await;
+    assert!(refused.starts_with("421 4.7.0"), "{refused}");
+    assert!(third.closed().await);
+    assert!(t.flagged("TLS-CONNECTION-LIMIT"));
+    let mut imap = Client::plain(t.addr("imap")).await;
+    assert!(
+        imap.read_line().await.starts_with("* OK"),
+        "IMAP has its own cap"
+    );
+    // A session that ends gives its place back.
+    first.smtp("QUIT").await;
+    assert!(first.closed().await);
+    let mut fourth = Client::plain(t.addr("smtp")).await;
+    let mut greeting = fourth.reply().await;
+    for _ in 0..20 {
+        if greeting.starts_with("220") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        fourth = Client::plain(t.addr("smtp")).await;
+        greeting = fourth.reply().await;
+    }
+    assert!(greeting.starts_with("220"), "{greeting}");
+}

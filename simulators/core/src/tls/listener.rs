@@ -1,22 +1,26 @@
-//! A TLS listener: accepts TCP connections, runs each handshake in its own task under a
-//! time limit (a slow client never holds up the others), journals refused handshakes, and
-//! yields established connections with their [`TlsPeer`].
+//! A TLS listener: accepts TCP connections up to a cap (beyond it a connection is closed
+//! at once and journaled), runs each handshake in its own task under a time limit (a slow
+//! client never holds up the others), journals refused handshakes, and yields established
+//! connections with their [`TlsPeer`], each holding its place under the cap until closed.
 //!
 //! It implements axum's `Listener`, so HTTP simulators serve a router with
 //! `axum::serve(listener, app.into_make_service_with_connect_info::<TlsPeer>())`; mail
 //! simulators call [`TlsListener::next`] directly.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use super::{TLS_HANDSHAKE_REJECTED, TlsError, TlsPeer};
+use super::{TLS_CONNECTION_LIMIT, TLS_HANDSHAKE_REJECTED, TlsError, TlsPeer};
 use crate::journal::{Exchange, Journal, Peer};
 
 /// An established server-side TLS stream.
@@ -24,14 +28,110 @@ pub type TlsStream = tokio_rustls::server::TlsStream<TcpStream>;
 
 /// How long a client has to complete its handshake.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections a listener holds open at once by default (handshakes included).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Established connections waiting to be taken.
 const BACKLOG: usize = 128;
 
 /// Configures a [`TlsListener`].
 pub struct TlsListenerBuilder {
+    /// The server's TLS configuration.
     config: Arc<ServerConfig>,
+    /// Where refused handshakes and connections are journaled, as which service.
     journal: Option<(Journal, String)>,
+    /// How long a client has to complete its handshake.
     handshake_timeout: Duration,
+    /// Connections open at once, beyond which new ones are closed: a client opening
+    /// sockets without end must not exhaust the bench's memory or file descriptors.
+    max_connections: usize,
+}
+
+/// A connection's place under its listener's cap, given back when dropped.
+#[derive(Debug)]
+pub struct ConnectionSlot {
+    /// Held, never read: dropping it frees the place.
+    _permit: OwnedSemaphorePermit,
+}
+
+/// A stream that holds its [`ConnectionSlot`] for as long as it lives.
+#[derive(Debug)]
+pub struct Capped<S> {
+    /// The stream itself.
+    stream: S,
+    /// Its place under the cap.
+    slot: ConnectionSlot,
+}
+
+impl<S> Capped<S> {
+    /// The stream and its slot, for a caller that wraps the stream in its own type (keep
+    /// the slot alive as long as the connection).
+    pub fn into_parts(self) -> (S, ConnectionSlot) {
+        (self.stream, self.slot)
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Capped<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Capped<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// A cap on open connections, shared by a listener's accept loop and its connections.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimit {
+    /// One permit per connection allowed.
+    permits: Arc<Semaphore>,
+    /// The cap, for messages.
+    max: usize,
+}
+
+impl ConnectionLimit {
+    /// At most `max` connections at once.
+    pub fn new(max: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// A slot for a new connection, or `None` when `max` are open.
+    pub fn try_slot(&self) -> Option<ConnectionSlot> {
+        self.permits
+            .clone()
+            .try_acquire_owned()
+            .ok()
+            .map(|permit| ConnectionSlot { _permit: permit })
+    }
+
+    /// Why a connection was refused, for the journal and the client.
+    pub fn refusal(&self) -> String {
+        format!(
+            "{} connections are open, the most this listener holds: this one was closed",
+            self.max
+        )
+    }
 }
 
 impl TlsListenerBuilder {
@@ -47,6 +147,12 @@ impl TlsListenerBuilder {
         self
     }
 
+    /// Holds at most `max` connections open at once (default [`DEFAULT_MAX_CONNECTIONS`]).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
     /// Binds and starts accepting.
     pub async fn bind(self, addr: SocketAddr) -> std::io::Result<TlsListener> {
         let tcp = TcpListener::bind(addr).await?;
@@ -59,6 +165,7 @@ impl TlsListenerBuilder {
             tx,
             self.journal,
             self.handshake_timeout,
+            ConnectionLimit::new(self.max_connections),
         ));
         Ok(TlsListener {
             local_addr,
@@ -73,7 +180,7 @@ pub struct TlsListener {
     /// Where it listens (the real port when bound to port 0).
     local_addr: SocketAddr,
     /// Connections whose handshake succeeded.
-    established: mpsc::Receiver<(TlsStream, TlsPeer)>,
+    established: mpsc::Receiver<(Capped<TlsStream>, TlsPeer)>,
     /// The accept loop, aborted on drop.
     task: JoinHandle<()>,
 }
@@ -91,6 +198,7 @@ impl TlsListener {
             config,
             journal: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -100,7 +208,7 @@ impl TlsListener {
     }
 
     /// The next established connection; `None` once the listener has stopped.
-    pub async fn next(&mut self) -> Option<(TlsStream, TlsPeer)> {
+    pub async fn next(&mut self) -> Option<(Capped<TlsStream>, TlsPeer)> {
         self.established.recv().await
     }
 }
@@ -126,12 +234,34 @@ pub async fn handshake(
     }
 }
 
+/// Journals a refusal of `operation` from `address` with `finding`.
+fn journal_refusal(
+    journal: Option<&(Journal, String)>,
+    operation: &str,
+    address: SocketAddr,
+    finding: crate::finding::Finding,
+) {
+    if let Some((journal, service)) = journal {
+        let exchange = Exchange::new(service.clone(), operation)
+            .peer(Peer {
+                address: address.to_string(),
+                cert_subject: None,
+                cert_fingerprint: None,
+            })
+            .finding(finding);
+        if let Err(e) = journal.append(exchange) {
+            tracing::error!(error = %e, "could not journal a refused connection");
+        }
+    }
+}
+
 async fn accept_loop(
     tcp: TcpListener,
     acceptor: TlsAcceptor,
-    tx: mpsc::Sender<(TlsStream, TlsPeer)>,
+    tx: mpsc::Sender<(Capped<TlsStream>, TlsPeer)>,
     journal: Option<(Journal, String)>,
     timeout: Duration,
+    limit: ConnectionLimit,
 ) {
     loop {
         let (stream, address) = match tcp.accept().await {
@@ -143,27 +273,33 @@ async fn accept_loop(
                 continue;
             }
         };
+        let Some(slot) = limit.try_slot() else {
+            let why = limit.refusal();
+            tracing::warn!(%address, "{why}");
+            drop(stream);
+            journal_refusal(
+                journal.as_ref(),
+                "connection-limit",
+                address,
+                TLS_CONNECTION_LIMIT.finding(why),
+            );
+            continue;
+        };
         let (acceptor, tx, journal) = (acceptor.clone(), tx.clone(), journal.clone());
         tokio::spawn(async move {
             match handshake(&acceptor, stream, address, timeout).await {
-                Ok(established) => {
+                Ok((stream, peer)) => {
                     // The listener was dropped: the connection just closes.
-                    let _ = tx.send(established).await;
+                    let _ = tx.send((Capped { stream, slot }, peer)).await;
                 }
                 Err(e) => {
                     tracing::info!(%address, error = %e, "TLS handshake refused");
-                    if let Some((journal, service)) = journal {
-                        let exchange = Exchange::new(service, "tls-handshake")
-                            .peer(Peer {
-                                address: address.to_string(),
-                                cert_subject: None,
-                                cert_fingerprint: None,
-                            })
-                            .finding(TLS_HANDSHAKE_REJECTED.finding(e.to_string()));
-                        if let Err(e) = journal.append(exchange) {
-                            tracing::error!(error = %e, "could not journal a refused handshake");
-                        }
-                    }
+                    journal_refusal(
+                        journal.as_ref(),
+                        "tls-handshake",
+                        address,
+                        TLS_HANDSHAKE_REJECTED.finding(e.to_string()),
+                    );
                 }
             }
         });
@@ -171,7 +307,7 @@ async fn accept_loop(
 }
 
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream;
+    type Io = Capped<TlsStream>;
     type Addr = TlsPeer;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

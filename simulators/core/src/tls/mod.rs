@@ -17,7 +17,10 @@ use crate::clock::Clock;
 use crate::finding::{Rule, Severity};
 use crate::pki::{Pki, PkiError};
 
-pub use listener::{TlsListener, TlsListenerBuilder, TlsStream, handshake};
+pub use listener::{
+    Capped, ConnectionLimit, ConnectionSlot, DEFAULT_MAX_CONNECTIONS, TlsListener,
+    TlsListenerBuilder, TlsStream, handshake,
+};
 pub use peer::TlsPeer;
 
 /// A handshake the bench refused (bad, expired, revoked or unknown client certificate,
@@ -26,6 +29,13 @@ pub const TLS_HANDSHAKE_REJECTED: Rule = Rule {
     name: "TLS-HANDSHAKE-REJECTED",
     requirements: &[],
     severity: Severity::Error,
+};
+
+/// A connection closed at once because the listener holds as many as it may.
+pub const TLS_CONNECTION_LIMIT: Rule = Rule {
+    name: "TLS-CONNECTION-LIMIT",
+    requirements: &[],
+    severity: Severity::Warning,
 };
 
 /// Whether the server asks for a client certificate.

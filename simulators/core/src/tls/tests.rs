@@ -197,3 +197,51 @@ async fn certificate_expiry_follows_the_bench_clock() {
         .unwrap_err();
     assert!(err.to_lowercase().contains("expired"), "{err}");
 }
+
+#[tokio::test]
+async fn connections_over_the_cap_are_closed_and_journaled_until_a_place_frees() {
+    install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::new();
+    let journal = Journal::open(dir.path(), clock.clone()).unwrap();
+    let config = server_config(pki(), "insi", ClientAuth::Optional, &clock).unwrap();
+    let mut listener = TlsListener::builder(config)
+        .journal(journal.clone(), "insi")
+        .max_connections(2)
+        .bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr();
+    let connect = || async move {
+        let tcp = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+        client(None, false)
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let (a, b) = (connect().await.unwrap(), connect().await.unwrap());
+    let held = [
+        listener.next().await.unwrap(),
+        listener.next().await.unwrap(),
+    ];
+    let refused = Query {
+        rule: Some(TLS_CONNECTION_LIMIT.name.into()),
+        ..Query::default()
+    };
+    assert!(connect().await.is_err(), "a third connection is closed");
+    journal
+        .wait_for(&refused, Duration::from_secs(5))
+        .await
+        .expect("the refusal is journaled");
+    drop(held);
+    drop((a, b));
+    let mut again = Err(String::new());
+    for _ in 0..20 {
+        again = connect().await;
+        if again.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(again.is_ok(), "a freed place is given again: {again:?}");
+}

@@ -11,7 +11,7 @@ use imap_codec::decode::{CommandDecodeError, Decoder};
 use imap_codec::imap_types::core::LiteralMode;
 use rustls::ServerConfig;
 use segur_core::tls::TlsPeer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::watch;
 
 use super::session::{Next, Outcome, Session};
@@ -233,14 +233,55 @@ async fn read_command(
                         return None;
                     }
                 }
-                let mut literal = vec![0u8; length as usize];
-                match tokio::time::timeout(config.idle_timeout, io.read_exact(&mut literal)).await {
-                    Ok(Ok(_)) => buffer.extend_from_slice(&literal),
+                let read = read_literal(io, u64::from(length), &mut buffer);
+                match tokio::time::timeout(config.idle_timeout, read).await {
+                    Ok(Ok(true)) => {}
                     _ => return None,
                 }
             }
             Err(CommandDecodeError::Incomplete) => continue,
             Err(CommandDecodeError::Failed) => return Some(session.unparsable(&buffer)),
         }
+    }
+}
+
+/// Appends a literal of `length` bytes to `buffer` as its bytes arrive: the announced
+/// length is the client's word, so nothing is allocated ahead of the data (a client
+/// announcing 20 MB and sending ten bytes costs ten bytes). `false` when the client closed
+/// the connection before the end of the literal.
+pub async fn read_literal<R: tokio::io::AsyncRead + Unpin>(
+    reader: &mut R,
+    length: u64,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    use tokio::io::AsyncReadExt as _;
+    let read = reader.take(length).read_to_end(buffer).await?;
+    Ok(read as u64 == length)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_literal;
+
+    #[tokio::test]
+    async fn a_literal_is_allocated_as_it_arrives_not_at_its_announced_size() {
+        let announced = 20 * 1024 * 1024;
+        let mut client: &[u8] = b"ten bytes.";
+        let mut buffer = b"A1 APPEND INBOX {20971520}\r\n".to_vec();
+        let complete = read_literal(&mut client, announced, &mut buffer)
+            .await
+            .unwrap();
+        assert!(!complete, "the client stopped after ten bytes");
+        assert!(buffer.ends_with(b"ten bytes."));
+        assert!(
+            buffer.capacity() < 1024 * 1024,
+            "{} bytes reserved for ten received",
+            buffer.capacity()
+        );
+        let mut whole: &[u8] = b"abcdefNEXT";
+        let mut buffer = Vec::new();
+        assert!(read_literal(&mut whole, 6, &mut buffer).await.unwrap());
+        assert_eq!(buffer, b"abcdef");
+        assert_eq!(whole, b"NEXT", "nothing read past the literal");
     }
 }

@@ -47,6 +47,11 @@ pub struct TestBench {
 
 /// Starts a bench on the default world.
 pub async fn start() -> TestBench {
+    start_with(segur_mssante::MssanteConfig::default()).await
+}
+
+/// Starts a bench whose operator has `config`.
+pub async fn start_with(config: segur_mssante::MssanteConfig) -> TestBench {
     let (bench, dir) = segur_core::testing::bench();
     let psc = PscSimulator::builder(bench.clone())
         .signing_key(key())
@@ -54,6 +59,7 @@ pub async fn start() -> TestBench {
         .await
         .expect("PSC starts");
     let mss = MssanteSimulator::builder(bench.clone())
+        .config(config)
         .start()
         .await
         .expect("MSSanté starts");
