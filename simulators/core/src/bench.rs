@@ -26,6 +26,9 @@ struct Inner {
     world: RwLock<World>,
     /// The world as loaded, restored by `reset`.
     initial_world: World,
+    /// Bumped at every change of the world (and at reset), so a simulator that keeps its
+    /// own state seeded from the world (the DMP's records) knows when to follow it.
+    generation: std::sync::atomic::AtomicU64,
     /// Bench time.
     clock: Clock,
     /// Every exchange.
@@ -54,6 +57,7 @@ impl Bench {
             inner: Arc::new(Inner {
                 world: RwLock::new(world.clone()),
                 initial_world: world,
+                generation: std::sync::atomic::AtomicU64::new(0),
                 clock,
                 journal,
                 faults: FaultBoard::new(),
@@ -77,7 +81,19 @@ impl Bench {
         change: impl FnOnce(&mut World) -> Result<T, ChangeError>,
     ) -> Result<T, ChangeError> {
         let mut world = self.inner.world.write().unwrap_or_else(|e| e.into_inner());
-        change(&mut world)
+        let changed = change(&mut world)?;
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(changed)
+    }
+
+    /// How many times the world has changed since the bench started: a simulator
+    /// compares it with the generation it last followed.
+    pub fn world_generation(&self) -> u64 {
+        self.inner
+            .generation
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The bench clock.
@@ -179,6 +195,9 @@ impl Bench {
     pub fn reset(&self) -> Result<(), crate::journal::JournalError> {
         *self.inner.world.write().unwrap_or_else(|e| e.into_inner()) =
             self.inner.initial_world.clone();
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.inner.faults.clear();
         self.inner.clock.reset();
         self.inner.journal.set_scenario(None);

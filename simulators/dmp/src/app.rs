@@ -186,6 +186,8 @@ async fn answer_call(
     bytes: Bytes,
     call: &mut Call,
 ) -> Reply {
+    // A world changed through the control API since the last call reaches the records.
+    state.store.follow_world(&state.bench);
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -42,6 +42,7 @@ async fn documents(State(s): State<ControlState>) -> Response {
 }
 
 async fn patient(State(s): State<ControlState>, Path(ins): Path<String>) -> Response {
+    s.store.follow_world(&s.bench);
     let state = s.store.read();
     match state.patients.get(&ins) {
         Some(p) => Json(serde_json::to_value(p).unwrap_or_default()).into_response(),

@@ -110,6 +110,11 @@ pub struct State {
     pub by_unique_id: HashMap<String, usize>,
     /// INS number → indexes.
     pub by_patient: HashMap<String, Vec<usize>>,
+    /// The world's patients as the records were last derived from them, by world id:
+    /// a patient the world changed since (a control-API PATCH) is derived again.
+    pub seeded: BTreeMap<String, segur_core::world::Patient>,
+    /// The bench's world generation those records follow.
+    pub generation: u64,
 }
 
 impl State {
@@ -139,6 +144,57 @@ impl State {
     }
 }
 
+/// The DMP record the world gives `p` (`None` without an INS: the DMP knows patients by
+/// their INS).
+fn record_of(
+    world: &World,
+    p: &segur_core::world::Patient,
+    now: OffsetDateTime,
+) -> Option<PatientRecord> {
+    let national = |id: &String| world.professional(id).map(|p| p.national_id.clone());
+    let ins = p.ins.as_ref()?;
+    Some(PatientRecord {
+        ins: ins.clone(),
+        world_id: Some(p.id.clone()),
+        family_name: p.traits.birth_name.clone(),
+        given_names: p.traits.first_names.join(" "),
+        sex: p.traits.sex.clone(),
+        birth_date: format!(
+            "{:04}{:02}{:02}",
+            p.traits.birth_date.year, p.traits.birth_date.month, p.traits.birth_date.day
+        ),
+        state: p.dmp.state,
+        closed: (p.dmp.state == DmpState::Closed).then(|| {
+            (
+                p.dmp.closed_on.clone().unwrap_or_default(),
+                p.dmp.closed_reason.clone().unwrap_or_default(),
+            )
+        }),
+        authorised: p
+            .dmp
+            .authorised
+            .iter()
+            .filter_map(national)
+            .map(|n| (n, now))
+            .collect(),
+        blocked: p.dmp.blocked.iter().filter_map(national).collect(),
+        treating_doctor: p.dmp.treating_doctor.as_ref().and_then(national),
+        web_account: p.mes_activated,
+        attached_mes: p.mes_activated,
+        opposes_feeding: p
+            .oppositions
+            .contains(&segur_core::world::Opposition::Feeding),
+        opposes_emergency: (
+            p.oppositions
+                .contains(&segur_core::world::Opposition::BreakGlass),
+            p.oppositions
+                .contains(&segur_core::world::Opposition::Centre15),
+        ),
+        last_access: None,
+        last_add: None,
+    })
+}
+
 /// The simulator's state, shared by every handler.
 #[derive(Debug, Default)]
 pub struct DmpStore {
@@ -158,56 +214,41 @@ impl DmpStore {
 
     /// Forgets every document and resets the patients to the world's state.
     pub fn reseed(&self, world: &World, now: OffsetDateTime) {
-        let national = |id: &String| world.professional(id).map(|p| p.national_id.clone());
         let mut state = State {
             repository: self.read().repository.clone(),
             ..State::default()
         };
         for p in &world.patients {
-            let Some(ins) = &p.ins else { continue };
-            let record = PatientRecord {
-                ins: ins.clone(),
-                world_id: Some(p.id.clone()),
-                family_name: p.traits.birth_name.clone(),
-                given_names: p.traits.first_names.join(" "),
-                sex: p.traits.sex.clone(),
-                birth_date: format!(
-                    "{:04}{:02}{:02}",
-                    p.traits.birth_date.year, p.traits.birth_date.month, p.traits.birth_date.day
-                ),
-                state: p.dmp.state,
-                closed: (p.dmp.state == DmpState::Closed).then(|| {
-                    (
-                        p.dmp.closed_on.clone().unwrap_or_default(),
-                        p.dmp.closed_reason.clone().unwrap_or_default(),
-                    )
-                }),
-                authorised: p
-                    .dmp
-                    .authorised
-                    .iter()
-                    .filter_map(national)
-                    .map(|n| (n, now))
-                    .collect(),
-                blocked: p.dmp.blocked.iter().filter_map(national).collect(),
-                treating_doctor: p.dmp.treating_doctor.as_ref().and_then(national),
-                web_account: p.mes_activated,
-                attached_mes: p.mes_activated,
-                opposes_feeding: p
-                    .oppositions
-                    .contains(&segur_core::world::Opposition::Feeding),
-                opposes_emergency: (
-                    p.oppositions
-                        .contains(&segur_core::world::Opposition::BreakGlass),
-                    p.oppositions
-                        .contains(&segur_core::world::Opposition::Centre15),
-                ),
-                last_access: None,
-                last_add: None,
-            };
-            state.patients.insert(ins.number(), record);
+            if let Some(record) = record_of(world, p, now) {
+                state.patients.insert(record.ins.number(), record);
+                state.seeded.insert(p.id.clone(), p.clone());
+            }
         }
         *self.write() = state;
+    }
+
+    /// Follows the world of `bench` when it changed since the records were derived: each
+    /// patient the world now describes otherwise (DMP state, authorisations, blocks,
+    /// médecin traitant, oppositions, a new patient) gets its record derived again; the
+    /// documents and the other patients' records are kept.
+    pub fn follow_world(&self, bench: &segur_core::bench::Bench) {
+        let generation = bench.world_generation();
+        if self.read().generation == generation {
+            return;
+        }
+        let world = bench.world();
+        let now = bench.clock().now();
+        let mut state = self.write();
+        for p in &world.patients {
+            if state.seeded.get(&p.id) == Some(p) {
+                continue;
+            }
+            if let Some(record) = record_of(&world, p, now) {
+                state.patients.insert(record.ins.number(), record);
+            }
+            state.seeded.insert(p.id.clone(), p.clone());
+        }
+        state.generation = generation;
     }
 
     /// Reads the state.

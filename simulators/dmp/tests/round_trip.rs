@@ -586,3 +586,60 @@ async fn a_remembered_vihf_signature_is_still_checked_against_its_bytes() {
     let answer = send(&dmp, &FindDocuments::of(&patient).build(&tampered)).await;
     assert!(answer.body.contains("FailedCheck"), "{}", answer.body);
 }
+
+/// The control API's PATCH of a patient (here through the bench, as its handler does)
+/// reaches the running DMP: authorising Dr Bertin opens consultation to him; the
+/// documents already fed are kept.
+#[tokio::test]
+async fn a_world_change_of_a_patients_dmp_reaches_the_running_dmp() {
+    let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+    let search =
+        || FindDocuments::of(&ins(&bench, PATIENT)).build(&vihf(&bench, "dr-bertin", PATIENT));
+    let before = send_as(&dmp, &search(), "structure-ch-valbourg-auth").await;
+    assert!(
+        before.body.contains("DMPAccessDeniedByAuthorization"),
+        "{}",
+        before.body
+    );
+    let mut record = bench.world().patient(PATIENT).unwrap().dmp.clone();
+    record.authorised.push("dr-bertin".into());
+    bench
+        .change_world(|w| {
+            w.change_patient(
+                PATIENT,
+                segur_core::world::PatientChange {
+                    dmp: Some(record),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let after = send_as(&dmp, &search(), "structure-ch-valbourg-auth").await;
+    assert!(
+        after.body.contains("ResponseStatusType:Success"),
+        "{}",
+        after.body
+    );
+    // Closing the DMP through the world closes it for the next call.
+    let mut closed = bench.world().patient(PATIENT).unwrap().dmp.clone();
+    closed.state = segur_core::world::DmpState::Closed;
+    closed.closed_on = Some("2026-12-01".into());
+    closed.closed_reason = Some("demande du patient".into());
+    bench
+        .change_world(|w| {
+            w.change_patient(
+                PATIENT,
+                segur_core::world::PatientChange {
+                    dmp: Some(closed),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let refused = send_as(&dmp, &search(), "structure-ch-valbourg-auth").await;
+    assert!(
+        !refused.body.contains("ResponseStatusType:Success"),
+        "{}",
+        refused.body
+    );
+}
