@@ -37,16 +37,17 @@ async fn action(State(lps): State<Lps>, body: axum::body::Bytes) -> (StatusCode,
 
 /// Serves stdio until stdin closes. Requests run one at a time, in order.
 pub async fn stdio(lps: Lps) -> std::io::Result<()> {
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin = BufReader::new(tokio::io::stdin());
     let mut stdout = tokio::io::stdout();
-    while let Some(line) = lines.next_line().await? {
-        if line.trim().is_empty() {
+    let mut line = Vec::new();
+    while let Some(fits) = next_line(&mut stdin, MAX_REQUEST, &mut line).await? {
+        if fits && line.trim_ascii().is_empty() {
             continue;
         }
-        let reply = if line.len() > MAX_REQUEST {
+        let reply = if !fits {
             Reply::error("requête trop longue", Value::Null)
         } else {
-            match serde_json::from_str::<Request>(&line) {
+            match serde_json::from_slice::<Request>(&line) {
                 Ok(request) => lps.handle(request).await,
                 Err(e) => Reply::error(format!("requête illisible: {e}"), Value::Null),
             }
@@ -57,4 +58,75 @@ pub async fn stdio(lps: Lps) -> std::io::Result<()> {
         stdout.flush().await?;
     }
     Ok(())
+}
+
+/// Reads the next line of `reader` into `line` (LF removed), keeping at most `max` bytes
+/// of it: `Some(true)` for a line, `Some(false)` for one over `max` (read to its end and
+/// dropped, so the next request starts clean), `None` at the end of the input.
+pub async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    max: usize,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut fits = true;
+    let mut seen = false;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok((seen && fits)
+                .then_some(true)
+                .or((seen && !fits).then_some(false)));
+        }
+        seen = true;
+        let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        if fits && line.len() + chunk.len() <= max {
+            line.extend_from_slice(chunk);
+        } else {
+            fits = false;
+            line.clear();
+        }
+        let used = done.unwrap_or(available.len());
+        reader.consume(used);
+        if done.is_some() {
+            return Ok(Some(fits));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_line;
+
+    #[tokio::test]
+    async fn lines_are_read_bounded_and_an_overlong_one_is_skipped_whole() {
+        let long = "x".repeat(100);
+        let input = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\nlast");
+        let mut reader = tokio::io::BufReader::with_capacity(16, input.as_bytes());
+        let mut line = Vec::new();
+        assert_eq!(
+            next_line(&mut reader, 50, &mut line).await.unwrap(),
+            Some(true)
+        );
+        assert_eq!(line, b"{\"a\":1}");
+        assert_eq!(
+            next_line(&mut reader, 50, &mut line).await.unwrap(),
+            Some(false)
+        );
+        assert!(line.len() <= 50, "never more than the limit held");
+        assert_eq!(
+            next_line(&mut reader, 50, &mut line).await.unwrap(),
+            Some(true)
+        );
+        assert_eq!(line, b"{\"b\":2}");
+        assert_eq!(
+            next_line(&mut reader, 50, &mut line).await.unwrap(),
+            Some(true)
+        );
+        assert_eq!(line, b"last");
+        assert_eq!(next_line(&mut reader, 50, &mut line).await.unwrap(), None);
+    }
 }

@@ -143,3 +143,29 @@ impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+/// Largest answer body the LPS reads from a service (a DMP document set included): a
+/// server that streams without end must not exhaust the software's memory.
+pub const MAX_ANSWER: usize = 64 * 1024 * 1024;
+
+/// The body of `response`, read chunk by chunk and refused once over `max` bytes (the
+/// client's time limit bounds how long it takes).
+pub async fn bounded_body(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(format!("réponse de plus de {max} octets annoncée"));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > max {
+            return Err(format!("réponse de plus de {max} octets"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`bounded_body`] as JSON.
+pub async fn bounded_json(response: reqwest::Response) -> Result<serde_json::Value, String> {
+    let body = bounded_body(response, MAX_ANSWER).await?;
+    serde_json::from_slice(&body).map_err(|e| format!("JSON illisible : {e}"))
+}

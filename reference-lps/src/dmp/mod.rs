@@ -132,8 +132,7 @@ impl DmpClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
-        let bytes = response
-            .bytes()
+        let bytes = crate::tls::bounded_body(response, crate::tls::MAX_ANSWER)
             .await
             .map_err(|e| DmpFailure(format!("réponse du DMP interrompue : {e}")))?;
         if !content_type.contains("xml") && !content_type.starts_with("multipart/") {

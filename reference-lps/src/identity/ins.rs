@@ -38,7 +38,8 @@ impl Ins {
 /// The key of a 13-character matricule: 97 minus the number modulo 97, Corsican
 /// departments counted as 19 (2A) and 18 (2B). `None` when it is not a matricule.
 pub fn expected_key(matricule: &str) -> Option<u32> {
-    if matricule.len() != 13 {
+    // ASCII first: a 13-byte text with a multi-byte character would split inside it.
+    if matricule.len() != 13 || !matricule.is_ascii() {
         return None;
     }
     let digits = match &matricule[5..7] {
@@ -62,6 +63,14 @@ pub fn key_is_valid(ins: &Ins) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matricule_with_a_multibyte_character_has_no_key_instead_of_a_panic() {
+        for text in ["1234é5678901", "123456é78901", "29702Ω020778"] {
+            assert_eq!(text.len(), 13, "{text}: 13 bytes, as a matricule");
+            assert_eq!(expected_key(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn keys_of_published_identities() {

@@ -54,10 +54,9 @@ impl InsiClient {
             .send()
             .await
             .map_err(|e| CallError::Transport(e.to_string()))?;
-        let text = response
-            .text()
+        let body = crate::tls::bounded_body(response, crate::tls::MAX_ANSWER)
             .await
-            .map_err(|e| CallError::Transport(e.to_string()))?;
-        Ok(answer::parse(&text)?)
+            .map_err(CallError::Transport)?;
+        Ok(answer::parse(&String::from_utf8_lossy(&body))?)
     }
 }

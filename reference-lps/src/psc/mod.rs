@@ -99,7 +99,9 @@ impl PscClient {
 
     async fn get_json(&self, url: &str) -> Result<Value, PscFailure> {
         let response = self.http.get(url).send().await.map_err(|e| fail(url, e))?;
-        response.json().await.map_err(|e| fail(url, e))
+        crate::tls::bounded_json(response)
+            .await
+            .map_err(|e| fail(url, e))
     }
 
     async fn endpoint(&mut self, name: &str) -> Result<String, PscFailure> {
@@ -140,7 +142,9 @@ impl PscClient {
             .await
             .map_err(|e| fail("jeton", e))?;
         let status = response.status();
-        let body: Value = response.json().await.map_err(|e| fail("jeton", e))?;
+        let body: Value = crate::tls::bounded_json(response)
+            .await
+            .map_err(|e| fail("jeton", e))?;
         Ok((status, body))
     }
 
@@ -293,7 +297,9 @@ impl PscClient {
             .await
             .map_err(|e| fail("CIBA", e))?;
         let status = response.status();
-        let started: Value = response.json().await.map_err(|e| fail("CIBA", e))?;
+        let started: Value = crate::tls::bounded_json(response)
+            .await
+            .map_err(|e| fail("CIBA", e))?;
         if !status.is_success() {
             return Err(PscFailure(format!(
                 "Pro Santé Connect a refusé la demande CIBA: {started}"
@@ -416,7 +422,9 @@ impl PscClient {
             ));
             return Ok(serde_json::json!({ "logged_in": false, "reason": self.ended }));
         }
-        let userinfo: Value = response.json().await.map_err(|e| fail("UserInfo", e))?;
+        let userinfo: Value = crate::tls::bounded_json(response)
+            .await
+            .map_err(|e| fail("UserInfo", e))?;
         let session = self.session.as_mut().expect("a token implies a session");
         session.userinfo = userinfo.clone();
         Ok(serde_json::json!({
