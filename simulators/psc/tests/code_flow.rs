@@ -224,25 +224,10 @@ async fn a_person_logs_in_on_the_french_page_and_the_sso_cookie_skips_it_next_ti
     );
     let tx = login_tx(&page.body);
     let mut wallet = t.wallet().await;
-    let done = post_on(
-        &mut wallet,
-        "/auth/login",
-        None,
-        &form(&[
-            ("tx", &tx),
-            ("professional", "dr-colin"),
-            ("action", "authenticate"),
-        ]),
-    )
-    .await;
+    let done = t.authenticate_on_page(&page.body, "dr-colin").await;
     assert_eq!(done.status, 302, "{}", done.body);
     assert!(query_param(done.header("location"), "code").is_some());
-    let cookie = done
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = session_cookie(&done);
 
     // The page's transaction is single-use.
     let again = post_on(
@@ -323,24 +308,8 @@ async fn max_age_and_prompt_login_set_the_sso_session_aside() {
         form(&pairs)
     };
     let page = t.authorize(&query("s1", &[])).await;
-    let tx = login_tx(&page.body);
-    let done = post_on(
-        &mut t.wallet().await,
-        "/auth/login",
-        None,
-        &form(&[
-            ("tx", &tx),
-            ("professional", "dr-colin"),
-            ("action", "authenticate"),
-        ]),
-    )
-    .await;
-    let cookie = done
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let done = t.authenticate_on_page(&page.body, "dr-colin").await;
+    let cookie = session_cookie(&done);
     let with_cookie = |query: String| {
         let cookie = cookie.clone();
         let t = &t;

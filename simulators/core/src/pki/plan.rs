@@ -49,17 +49,7 @@ impl Purpose {
     /// Whether it exists to be refused (by TLS, INSi or a signature check), so its
     /// dates need not be current for the PKI to be reused.
     pub fn is_negative(self) -> bool {
-        matches!(
-            self,
-            Self::NegativeExpired
-                | Self::NegativeNotYetValid
-                | Self::NegativeRevoked
-                | Self::NegativeUnknownCa
-                | Self::NegativeWrongUsage
-                | Self::NegativeInsiCn
-                | Self::NegativeSignatureExpired
-                | Self::NegativeSignatureRevoked
-        )
+        self.tls_must_refuse() || self == Self::NegativeInsiCn
     }
 
     /// Whether a TLS endpoint must refuse this credential (the negative signature

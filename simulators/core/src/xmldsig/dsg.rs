@@ -13,10 +13,9 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::key::SigningKey;
-use super::verify::{accept_c14n, certificate_and_value, digest_base64, verify_value};
+use super::verify::{SignedInfo, accept_c14n, digest_base64};
 use super::{
-    Algorithms, DSIG, ECDSA_SHA256, EXC_C14N, RSA_SHA1, RSA_SHA256, SHA1, SHA256, SignError,
-    SignatureError, VerifiedSignature,
+    Algorithms, DSIG, EXC_C14N, SHA1, SHA256, SignError, SignatureError, VerifiedSignature,
 };
 use crate::xml::c14n::Canonicalizer;
 use crate::xml::{Element, Limits, escape, escape_attribute, parse};
@@ -85,28 +84,9 @@ pub fn verify_manifest(
             "ds:Signature as the document's root element",
         ));
     }
-    let signed_info = root
-        .child(DSIG, "SignedInfo")
-        .ok_or(SignatureError::Missing("SignedInfo"))?;
-    let c14n_prefixes = accept_c14n(
-        signed_info
-            .child(DSIG, "CanonicalizationMethod")
-            .ok_or(SignatureError::Missing("CanonicalizationMethod"))?,
-        "canonicalization method",
-    )?;
-    let algorithm = signed_info
-        .child(DSIG, "SignatureMethod")
-        .and_then(|m| m.attr("Algorithm"))
-        .ok_or(SignatureError::Missing("SignatureMethod"))?
-        .to_string();
-    if algorithm != RSA_SHA256 && algorithm != ECDSA_SHA256 && !(legacy && algorithm == RSA_SHA1) {
-        return Err(SignatureError::Unsupported {
-            what: "signature method",
-            uri: algorithm,
-        });
-    }
+    let signed_info = SignedInfo::read(root, legacy)?;
     let mut manifest = None;
-    for reference in signed_info.children_named(DSIG, "Reference") {
+    for reference in signed_info.element.children_named(DSIG, "Reference") {
         let uri = reference.attr("URI").unwrap_or("");
         let target = uri
             .strip_prefix('#')
@@ -142,17 +122,7 @@ pub fn verify_manifest(
     let manifest = manifest.ok_or(SignatureError::Missing(
         "Reference of Type xmldsig#Manifest to the IHE manifest",
     ))?;
-    let (certificate, value) = certificate_and_value(root)?;
-    let signed_info_c14n = Canonicalizer::new(root)
-        .inclusive_prefixes(c14n_prefixes.iter().map(String::as_str))
-        .canonicalize(signed_info)
-        .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
-    verify_value(
-        &algorithm,
-        &certificate,
-        signed_info_c14n.as_bytes(),
-        &value,
-    )?;
+    let signature = signed_info.verify(root, root)?;
     let references = manifest
         .children_named(DSIG, "Reference")
         .map(|r| ManifestReference {
@@ -170,10 +140,7 @@ pub fn verify_manifest(
         })
         .collect();
     Ok(SignedManifest {
-        signature: VerifiedSignature {
-            certificate,
-            algorithm,
-        },
+        signature,
         references,
     })
 }

@@ -94,25 +94,8 @@ pub fn verify_enveloped_with(
     let signature = signed
         .child(DSIG, "Signature")
         .ok_or(SignatureError::Missing("Signature element"))?;
-    let signed_info = signature
-        .child(DSIG, "SignedInfo")
-        .ok_or(SignatureError::Missing("SignedInfo"))?;
-    let c14n_method = signed_info
-        .child(DSIG, "CanonicalizationMethod")
-        .ok_or(SignatureError::Missing("CanonicalizationMethod"))?;
-    let c14n_prefixes = accept_c14n(c14n_method, "canonicalization method")?;
-    let algorithm = signed_info
-        .child(DSIG, "SignatureMethod")
-        .and_then(|m| m.attr("Algorithm"))
-        .ok_or(SignatureError::Missing("SignatureMethod"))?
-        .to_string();
-    if algorithm != RSA_SHA256 && algorithm != ECDSA_SHA256 && !(legacy && algorithm == RSA_SHA1) {
-        return Err(SignatureError::Unsupported {
-            what: "signature method",
-            uri: algorithm,
-        });
-    }
-    let mut references = signed_info.children_named(DSIG, "Reference");
+    let signed_info = SignedInfo::read(signature, legacy)?;
+    let mut references = signed_info.element.children_named(DSIG, "Reference");
     let reference = references
         .next()
         .ok_or(SignatureError::Missing("Reference"))?;
@@ -173,27 +156,72 @@ pub fn verify_enveloped_with(
             computed,
         });
     }
-    let (certificate, value) = certificate_and_value(signature)?;
-    let signed_info_c14n = Canonicalizer::new(root)
-        .inclusive_prefixes(c14n_prefixes.iter().map(String::as_str))
-        .canonicalize(signed_info)
-        .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
-    verify_value(
-        &algorithm,
-        &certificate,
-        signed_info_c14n.as_bytes(),
-        &value,
-    )?;
-    Ok(VerifiedSignature {
-        certificate,
-        algorithm,
-    })
+    signed_info.verify(root, signature)
+}
+
+/// A signature's `SignedInfo`, its canonicalisation and signature method accepted.
+pub(super) struct SignedInfo<'a> {
+    /// The element.
+    pub(super) element: &'a Element,
+    /// The `InclusiveNamespaces` prefixes of its exclusive c14n.
+    prefixes: Vec<String>,
+    /// The `SignatureMethod` URI.
+    algorithm: String,
+}
+
+impl<'a> SignedInfo<'a> {
+    /// Reads the `SignedInfo` of `signature`; `legacy` also accepts RSA-SHA1.
+    pub(super) fn read(signature: &'a Element, legacy: bool) -> Result<Self, SignatureError> {
+        let element = signature
+            .child(DSIG, "SignedInfo")
+            .ok_or(SignatureError::Missing("SignedInfo"))?;
+        let c14n_method = element
+            .child(DSIG, "CanonicalizationMethod")
+            .ok_or(SignatureError::Missing("CanonicalizationMethod"))?;
+        let prefixes = accept_c14n(c14n_method, "canonicalization method")?;
+        let algorithm = element
+            .child(DSIG, "SignatureMethod")
+            .and_then(|m| m.attr("Algorithm"))
+            .ok_or(SignatureError::Missing("SignatureMethod"))?
+            .to_string();
+        if algorithm != RSA_SHA256
+            && algorithm != ECDSA_SHA256
+            && !(legacy && algorithm == RSA_SHA1)
+        {
+            return Err(SignatureError::Unsupported {
+                what: "signature method",
+                uri: algorithm,
+            });
+        }
+        Ok(Self {
+            element,
+            prefixes,
+            algorithm,
+        })
+    }
+
+    /// Checks `signature`'s value over this `SignedInfo` in canonical form (in the
+    /// document whose root is `root`) with the key of its `KeyInfo` certificate.
+    pub(super) fn verify(
+        &self,
+        root: &Element,
+        signature: &Element,
+    ) -> Result<VerifiedSignature, SignatureError> {
+        let (certificate, value) = certificate_and_value(signature)?;
+        let canonical = Canonicalizer::new(root)
+            .inclusive_prefixes(self.prefixes.iter().map(String::as_str))
+            .canonicalize(self.element)
+            .ok_or(SignatureError::Missing("SignedInfo in the document"))?;
+        verify_value(&self.algorithm, &certificate, canonical.as_bytes(), &value)?;
+        Ok(VerifiedSignature {
+            certificate,
+            algorithm: self.algorithm.clone(),
+        })
+    }
 }
 
 /// The certificate of `KeyInfo/X509Data` and the decoded `SignatureValue` of `signature`.
-pub(super) fn certificate_and_value(
-    signature: &Element,
-) -> Result<(Vec<u8>, Vec<u8>), SignatureError> {
+fn certificate_and_value(signature: &Element) -> Result<(Vec<u8>, Vec<u8>), SignatureError> {
     let certificate = signature
         .child(DSIG, "KeyInfo")
         .and_then(|k| k.child(DSIG, "X509Data"))
@@ -209,7 +237,7 @@ pub(super) fn certificate_and_value(
 
 /// Checks `value`, the signature by `algorithm` (an accepted URI) of `signed`, with the
 /// public key of `certificate` (DER).
-pub(super) fn verify_value(
+fn verify_value(
     algorithm: &str,
     certificate: &[u8],
     signed: &[u8],

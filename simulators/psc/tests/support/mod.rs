@@ -147,6 +147,23 @@ impl TestBench {
             .expect("directive");
     }
 
+    /// Answers the login page `page` as `professional` authenticating; the wallet's
+    /// answer (a redirect with the code, and the SSO cookie).
+    pub async fn authenticate_on_page(&self, page: &str, professional: &str) -> Answer {
+        let tx = login_tx(page);
+        post_on(
+            &mut self.wallet().await,
+            "/auth/login",
+            None,
+            &form(&[
+                ("tx", &tx),
+                ("professional", professional),
+                ("action", "authenticate"),
+            ]),
+        )
+        .await
+    }
+
     /// Runs an authorization request (query string) at the wallet; the answer.
     pub async fn authorize(&self, query: &str) -> Answer {
         self.wallet()
@@ -235,6 +252,16 @@ pub fn login_tx(page: &str) -> String {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("transaction id")
+        .to_string()
+}
+
+/// The SSO cookie (`name=value`) an answer sets.
+pub fn session_cookie(answer: &Answer) -> String {
+    answer
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .expect("a Set-Cookie header")
         .to_string()
 }
 
