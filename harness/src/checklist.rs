@@ -1,15 +1,24 @@
 //! The completeness checklist of a couloir: every REM requirement that applies (in force,
 //! of the vague and profiles asked for), with its coverage — checked by a bench scenario
-//! (and the run's verdict when a run is given), or left to evidence the bench does not
-//! produce (a CNDA certificate, a pentest form, a video) — as CSV and as HTML.
+//! on the exchanges it received, on what the software reports it shows, or on an
+//! operator's attestation (and the run's verdict when a run is given), or left to evidence
+//! the bench does not produce (a CNDA certificate, a pentest form) — as CSV and as HTML,
+//! with the four counts per section.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use segur_scenarios::run::Proof;
 use serde_json::Value;
 
 use crate::rem::Row;
+
+/// The scenarios of each requirement id, with how each proves it.
+pub type Tagged = BTreeMap<String, BTreeMap<String, Proof>>;
+
+/// The coverage kinds, strongest first, as the checklist names them.
+pub const KINDS: [&str; 4] = ["exchange", "software", "attested", "outside"];
 
 /// Which requirements apply.
 #[derive(Debug, Clone, Default)]
@@ -39,17 +48,26 @@ pub struct Line {
     pub row: Row,
     /// The bench scenarios tagged with the requirement.
     pub scenarios: Vec<String>,
+    /// The strongest proof among them (`None`: outside the bench).
+    pub proof: Option<Proof>,
     /// The run's verdict for it, when a run was given and it ran.
     pub verdict: Option<String>,
 }
 
 impl Line {
-    /// `scenario` when a bench scenario checks it, `outside` otherwise.
+    /// One of [`KINDS`]: how the strongest of its scenarios proves it, `outside` when no
+    /// scenario does.
     pub fn coverage(&self) -> &'static str {
-        if self.scenarios.is_empty() {
-            "outside"
-        } else {
-            "scenario"
+        self.proof.map_or("outside", Proof::name)
+    }
+
+    /// The coverage in French, for the HTML.
+    fn coverage_label(&self) -> &'static str {
+        match self.proof {
+            Some(Proof::Exchange) => "échanges vérifiés",
+            Some(Proof::Software) => "rapporté par le logiciel",
+            Some(Proof::Attested) => "attesté",
+            None => "hors banc",
         }
     }
 
@@ -74,13 +92,24 @@ impl Line {
     }
 }
 
-/// The requirement ids the feature scenarios under `features` are tagged with → names.
-pub fn scenarios_by_requirement(features: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    segur_scenarios::run::requirements_of_features(features)
+/// The requirement ids the feature scenarios under `features` are tagged with → names
+/// and proofs.
+pub fn scenarios_by_requirement(features: &Path) -> Tagged {
+    segur_scenarios::run::proofs_of_features(features)
 }
 
-/// The requirement ids a run's `summary.json` covers → its scenario names.
-pub fn scenarios_of_run(summary: &Value) -> BTreeMap<String, BTreeSet<String>> {
+/// The requirement ids a run's `summary.json` covers → its scenario names and proofs
+/// (from each scenario's tags).
+pub fn scenarios_of_run(summary: &Value) -> Tagged {
+    let proofs: BTreeMap<&str, Proof> = summary["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|run| {
+            let tags = run["tags"].as_array()?.iter().filter_map(Value::as_str);
+            Some((run["name"].as_str()?, Proof::of_tags(tags)))
+        })
+        .collect();
     summary["requirements"]
         .as_object()
         .into_iter()
@@ -90,21 +119,33 @@ pub fn scenarios_of_run(summary: &Value) -> BTreeMap<String, BTreeSet<String>> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|s| s["name"].as_str().map(str::to_string))
+                .filter_map(|s| s["name"].as_str())
+                .map(|name| {
+                    let proof = proofs.get(name).copied().unwrap_or(Proof::Exchange);
+                    (name.to_string(), proof)
+                })
                 .collect();
             (id.clone(), names)
         })
         .collect()
 }
 
+/// For each section (`INS`, `PSC`, `DMP`…), the count of each of [`KINDS`], in order.
+pub fn counts(lines: &[Line]) -> BTreeMap<String, [usize; 4]> {
+    let mut out: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for l in lines {
+        let kind = KINDS
+            .iter()
+            .position(|k| *k == l.coverage())
+            .unwrap_or(KINDS.len() - 1);
+        out.entry(l.row.section_id.clone()).or_default()[kind] += 1;
+    }
+    out
+}
+
 /// The checklist of `scope`: `tagged` gives the scenarios of each requirement id,
 /// `summary` (a run's `summary.json`) the verdicts.
-pub fn build(
-    rows: &[Row],
-    scope: &Scope,
-    tagged: &BTreeMap<String, BTreeSet<String>>,
-    summary: Option<&Value>,
-) -> Vec<Line> {
+pub fn build(rows: &[Row], scope: &Scope, tagged: &Tagged, summary: Option<&Value>) -> Vec<Line> {
     let mut seen = BTreeSet::new();
     rows.iter()
         .filter(|r| scope.applies(r))
@@ -113,8 +154,11 @@ pub fn build(
         .map(|r| Line {
             scenarios: tagged
                 .get(&r.requirement_ref)
-                .map(|s| s.iter().cloned().collect())
+                .map(|s| s.keys().cloned().collect())
                 .unwrap_or_default(),
+            proof: tagged
+                .get(&r.requirement_ref)
+                .and_then(|s| s.values().copied().max()),
             verdict: summary
                 .and_then(|s| s["requirements"][&r.requirement_ref]["verdict"].as_str())
                 .map(str::to_string),
@@ -172,17 +216,33 @@ fn esc(s: &str) -> String {
 
 /// The HTML form (self-contained, well-formed).
 pub fn html(lines: &[Line], scope: &Scope) -> String {
-    let covered = lines.iter().filter(|l| l.coverage() == "scenario").count();
+    let total = |kind: usize| counts(lines).values().map(|c| c[kind]).sum::<usize>();
     let mut out = format!(
-        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fr\"><head><meta charset=\"utf-8\"/><title>Liste de complétude {c}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}.outside{{color:#666}}.failed{{color:#a01010;font-weight:bold}}.passed{{color:#176317}}</style></head><body><h1>Liste de complétude — couloir {c}{v}</h1><p>{n} exigences applicables ; {covered} vérifiées par un scénario du banc, {rest} à prouver hors du banc.</p><table><thead><tr><th>Exigence</th><th>Vague</th><th>Nature</th><th>Profil</th><th>Couverture</th><th>Scénarios</th><th>Verdict</th><th>Preuves</th></tr></thead><tbody>",
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fr\"><head><meta charset=\"utf-8\"/><title>Liste de complétude {c}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:1.5em}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}.outside{{color:#666}}.failed{{color:#a01010;font-weight:bold}}.passed{{color:#176317}}</style></head><body><h1>Liste de complétude — couloir {c}{v}</h1><p>{n} exigences applicables : {e} vérifiées sur les échanges, {sw} sur ce que le logiciel rapporte, {a} attestées, {o} à prouver hors du banc.</p>",
         c = esc(&scope.couloir),
         v = scope
             .vague
             .map(|v| format!(", vague {v}"))
             .unwrap_or_default(),
         n = lines.len(),
-        rest = lines.len() - covered,
+        e = total(0),
+        sw = total(1),
+        a = total(2),
+        o = total(3),
     );
+    out.push_str("<table><thead><tr><th>Section</th><th>Échanges vérifiés</th><th>Rapporté par le logiciel</th><th>Attesté</th><th>Hors banc</th></tr></thead><tbody>");
+    for (section, c) in counts(lines) {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&section),
+            c[0],
+            c[1],
+            c[2],
+            c[3]
+        );
+    }
+    out.push_str("</tbody></table><table><thead><tr><th>Exigence</th><th>Vague</th><th>Nature</th><th>Profil</th><th>Couverture</th><th>Scénarios</th><th>Verdict</th><th>Preuves</th></tr></thead><tbody>");
     for l in lines {
         let verdict = l.verdict.clone().unwrap_or_default();
         let _ = write!(
@@ -193,11 +253,7 @@ pub fn html(lines: &[Line], scope: &Scope) -> String {
             l.row.vague(),
             esc(&l.row.nature),
             esc(&l.row.profil),
-            if l.scenarios.is_empty() {
-                "hors banc"
-            } else {
-                "scénario"
-            },
+            l.coverage_label(),
             l.scenarios
                 .iter()
                 .map(|s| esc(s))

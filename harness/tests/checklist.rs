@@ -70,8 +70,8 @@ fn the_checklist_counts_the_couloirs_requirements_and_their_coverage() {
                 .unwrap_or_default()
         };
         if couloir == "LGC" {
-            assert_eq!(coverage("MSS/CONF.14"), "scenario");
-            assert_eq!(coverage("DMP/UX.50"), "scenario");
+            assert_eq!(coverage("MSS/CONF.14"), "exchange");
+            assert_eq!(coverage("DMP/UX.50"), "exchange");
             assert_eq!(coverage("APCV.01"), "outside");
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -97,4 +97,80 @@ fn the_checklist_counts_the_couloirs_requirements_and_their_coverage() {
         .expect("run");
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("known: "));
+}
+
+/// The four kinds of coverage follow the scenarios' proof tags, the strongest wins, and
+/// the console and the HTML count them per section.
+#[test]
+fn coverage_kinds_follow_the_proof_tags_and_are_counted_per_section() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("preuves.feature"),
+        "# language: fr
+Fonctionnalité: Preuves
+
+  @INS/va1.52 @preuve-logiciel
+  Scénario: Ce que le logiciel affiche
+    Étant donné un monde
+
+  @INS/va1.52 @INS/va1.08
+  Scénario: Ce que l'INSi a reçu
+    Étant donné un monde
+
+  @INS/va1.15 @preuve-logiciel
+  Scénario: Seulement rapporté
+    Étant donné un monde
+
+  @INS/va1.20 @preuve-attestée
+  Scénario: Vu par l'opérateur
+    Étant donné un monde
+",
+    )
+    .unwrap();
+    let output = bench()
+        .args(["checklist", "--couloir", "LGC", "--features"])
+        .arg(&features)
+        .arg("-o")
+        .arg(tmp.path())
+        .output()
+        .expect("segur-bench checklist");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let mut reader = csv::Reader::from_path(tmp.path().join("checklist-LGC.csv")).expect("CSV");
+    let lines: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("line")).collect();
+    let coverage = |id: &str| {
+        lines
+            .iter()
+            .find(|l| &l[0] == id)
+            .map(|l| l[6].to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        coverage("INS/va1.52"),
+        "exchange",
+        "the strongest proof wins"
+    );
+    assert_eq!(coverage("INS/va1.08"), "exchange");
+    assert_eq!(coverage("INS/va1.15"), "software");
+    assert_eq!(coverage("INS/va1.20"), "attested");
+    assert_eq!(
+        coverage("MSS/CONF.14"),
+        "outside",
+        "no scenario in these features"
+    );
+    let ins = lines.iter().filter(|l| &l[2] == "INS").count();
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("INS "))
+        .unwrap_or_else(|| panic!("an INS row: {stdout}"));
+    let numbers: Vec<usize> = row
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![2, 1, 1, ins - 4], "{row}");
+    let html = std::fs::read_to_string(tmp.path().join("checklist-LGC.html")).expect("HTML");
+    assert!(html.contains("rapporté par le logiciel") && html.contains("attesté"));
 }

@@ -42,13 +42,25 @@ pub fn run(args: ChecklistArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&csv, checklist::csv(&lines)).with_context(|| csv.display().to_string())?;
     std::fs::write(&html, checklist::html(&lines, &scope))
         .with_context(|| html.display().to_string())?;
-    let covered = lines.iter().filter(|l| l.coverage() == "scenario").count();
-    super::print_out(&format!(
-        "{couloir} : {} exigences applicables, {covered} vérifiées par un scénario du banc, {} hors banc\n  {}\n  {}\n",
+    let counts = checklist::counts(&lines);
+    let covered = lines.iter().filter(|l| l.proof.is_some()).count();
+    let mut text = format!(
+        "{couloir} : {} exigences applicables, {covered} vérifiées par un scénario du banc, {} hors banc\n  {:<8} {:>9} {:>9} {:>9} {:>9}\n",
         lines.len(),
         lines.len() - covered,
-        csv.display(),
-        html.display()
-    ))?;
+        "section",
+        "échanges",
+        "logiciel",
+        "attesté",
+        "hors banc"
+    );
+    for (section, c) in &counts {
+        text.push_str(&format!(
+            "  {section:<8} {:>9} {:>9} {:>9} {:>9}\n",
+            c[0], c[1], c[2], c[3]
+        ));
+    }
+    text.push_str(&format!("  {}\n  {}\n", csv.display(), html.display()));
+    super::print_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -372,13 +372,69 @@ fn scenarios_of(
     )
 }
 
+/// How a scenario proves the requirements it is tagged with, weakest first: the tag
+/// `@preuve-attestée` (a person's word and evidence file, `--manual`), `@preuve-logiciel`
+/// (what the software reports it shows, checked by the bench), or by default the
+/// exchanges the bench received and judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Proof {
+    /// Attested by the operator with the REM's evidence.
+    Attested,
+    /// Reported by the software through the driver, checked by the bench.
+    Software,
+    /// Checked on the exchanges the simulators received.
+    Exchange,
+}
+
+impl Proof {
+    /// The tag of a scenario proven by what the software reports.
+    pub const SOFTWARE_TAG: &str = "preuve-logiciel";
+    /// The tag of a scenario proven by an operator's attestation.
+    pub const ATTESTED_TAG: &str = "preuve-attestée";
+
+    /// The proof of a scenario with `tags` (without `@`).
+    pub fn of_tags<'t>(tags: impl IntoIterator<Item = &'t str>) -> Self {
+        let mut proof = Self::Exchange;
+        for tag in tags {
+            let tag = tag.trim_start_matches('@');
+            if tag == Self::ATTESTED_TAG {
+                return Self::Attested;
+            }
+            if tag == Self::SOFTWARE_TAG {
+                proof = Self::Software;
+            }
+        }
+        proof
+    }
+
+    /// Its name in the checklist (`exchange`, `software`, `attested`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exchange => "exchange",
+            Self::Software => "software",
+            Self::Attested => "attested",
+        }
+    }
+}
+
 /// The requirement ids the scenarios of the `.feature` files under `root` are tagged
 /// with (feature, rule and scenario tags) → the scenario names; files that do not parse are
 /// left out.
 pub fn requirements_of_features(
     root: &Path,
 ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+    proofs_of_features(root)
+        .into_iter()
+        .map(|(id, scenarios)| (id, scenarios.into_keys().collect()))
+        .collect()
+}
+
+/// As [`requirements_of_features`], with how each scenario proves the requirement.
+pub fn proofs_of_features(
+    root: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, Proof>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Proof>> =
         Default::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(p) = stack.pop() {
@@ -396,9 +452,13 @@ pub fn requirements_of_features(
         };
         let scenarios = scenarios_of(&feature);
         for (rule, scenario) in scenarios {
-            for tag in all_tags(&feature, rule, scenario) {
+            let tags = all_tags(&feature, rule, scenario);
+            let proof = Proof::of_tags(tags.iter().map(String::as_str));
+            for tag in tags {
                 if is_requirement(&tag) {
-                    out.entry(tag).or_default().insert(scenario.name.clone());
+                    out.entry(tag)
+                        .or_default()
+                        .insert(scenario.name.clone(), proof);
                 }
             }
         }
