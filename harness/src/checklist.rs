@@ -216,7 +216,8 @@ fn esc(s: &str) -> String {
 
 /// The HTML form (self-contained, well-formed).
 pub fn html(lines: &[Line], scope: &Scope) -> String {
-    let total = |kind: usize| counts(lines).values().map(|c| c[kind]).sum::<usize>();
+    let counts = counts(lines);
+    let total = |kind: usize| counts.values().map(|c| c[kind]).sum::<usize>();
     let mut out = format!(
         "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fr\"><head><meta charset=\"utf-8\"/><title>Liste de complétude {c}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:1.5em}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}.outside{{color:#666}}.failed{{color:#a01010;font-weight:bold}}.passed{{color:#176317}}</style></head><body><h1>Liste de complétude — couloir {c}{v}</h1><p>{n} exigences applicables : {e} vérifiées sur les échanges, {sw} sur ce que le logiciel rapporte, {a} attestées, {o} à prouver hors du banc.</p>",
         c = esc(&scope.couloir),
@@ -231,11 +232,11 @@ pub fn html(lines: &[Line], scope: &Scope) -> String {
         o = total(3),
     );
     out.push_str("<table><thead><tr><th>Section</th><th>Échanges vérifiés</th><th>Rapporté par le logiciel</th><th>Attesté</th><th>Hors banc</th></tr></thead><tbody>");
-    for (section, c) in counts(lines) {
+    for (section, c) in &counts {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&section),
+            esc(section),
             c[0],
             c[1],
             c[2],

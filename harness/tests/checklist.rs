@@ -7,6 +7,22 @@ mod support;
 
 use support::bench;
 
+/// The lines of `checklist-<couloir>.csv` in `dir`.
+fn read_csv(dir: &std::path::Path, couloir: &str) -> Vec<csv::StringRecord> {
+    let mut reader =
+        csv::Reader::from_path(dir.join(format!("checklist-{couloir}.csv"))).expect("CSV");
+    reader.records().map(|r| r.expect("line")).collect()
+}
+
+/// The coverage column of requirement `id` ("" when it is not listed).
+fn coverage_of(lines: &[csv::StringRecord], id: &str) -> String {
+    lines
+        .iter()
+        .find(|l| &l[0] == id)
+        .map(|l| l[6].to_string())
+        .unwrap_or_default()
+}
+
 /// The distinct in-force requirement ids of `couloir` (and `vague`) in the REM table.
 fn expected(couloir: &str, vague: Option<u8>) -> BTreeSet<String> {
     let table = concat!(
@@ -48,10 +64,7 @@ fn the_checklist_counts_the_couloirs_requirements_and_their_coverage() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let mut reader =
-            csv::Reader::from_path(tmp.path().join(format!("checklist-{couloir}.csv")))
-                .expect("CSV");
-        let lines: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("line")).collect();
+        let lines = read_csv(tmp.path(), couloir);
         let ids: BTreeSet<String> = lines.iter().map(|l| l[0].to_string()).collect();
         let want = expected(couloir, vague);
         if vague.is_some() {
@@ -62,13 +75,7 @@ fn the_checklist_counts_the_couloirs_requirements_and_their_coverage() {
             );
         }
         assert_eq!(ids, want, "{couloir}");
-        let coverage = |id: &str| {
-            lines
-                .iter()
-                .find(|l| &l[0] == id)
-                .map(|l| l[6].to_string())
-                .unwrap_or_default()
-        };
+        let coverage = |id: &str| coverage_of(&lines, id);
         if couloir == "LGC" {
             assert_eq!(coverage("MSS/CONF.14"), "exchange");
             assert_eq!(coverage("DMP/UX.50"), "exchange");
@@ -138,15 +145,8 @@ Fonctionnalité: Preuves
         .expect("segur-bench checklist");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
-    let mut reader = csv::Reader::from_path(tmp.path().join("checklist-LGC.csv")).expect("CSV");
-    let lines: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("line")).collect();
-    let coverage = |id: &str| {
-        lines
-            .iter()
-            .find(|l| &l[0] == id)
-            .map(|l| l[6].to_string())
-            .unwrap_or_default()
-    };
+    let lines = read_csv(tmp.path(), "LGC");
+    let coverage = |id: &str| coverage_of(&lines, id);
     assert_eq!(
         coverage("INS/va1.52"),
         "exchange",

@@ -248,37 +248,24 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em}.meta{color:
 /// A warning box when the run was not played on the bench's own terms: a world other than
 /// the embedded one, or rules whose findings were not recorded.
 fn conditions(manifest: &serde_json::Value) -> String {
-    let mut lines = Vec::new();
-    match manifest["world_source"].as_str() {
-        Some("embedded") | None => {}
-        Some(source) => lines.push(format!(
-            "Monde de test personnalisé : <code>{}</code> (empreinte {}), non le monde embarqué du banc.",
-            esc(source),
-            esc(manifest["world_sha256"].as_str().unwrap_or("?"))
-        )),
-    }
-    let disabled: Vec<String> = manifest["disabled_rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str())
-        .map(|r| format!("<code>{}</code>", esc(r)))
-        .collect();
-    if !disabled.is_empty() {
-        lines.push(format!(
-            "Règles désactivées (leurs constats n'ont pas été enregistrés) : {}.",
-            disabled.join(", ")
-        ));
-    }
+    let lines = super::run_conditions(manifest);
     if lines.is_empty() {
         return String::new();
     }
+    let items: String = lines
+        .iter()
+        .map(|line| {
+            let mut chars = line.chars();
+            let first: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
+            format!("<li>{}</li>", esc(&format!("{first}{}", chars.as_str())))
+        })
+        .collect();
     format!(
-        "<div class=\"conditions\" style=\"border:2px solid #8a6d00;padding:.5em 1em;margin:1em 0\"><strong>Conditions de l'exécution</strong><ul>{}</ul></div>",
-        lines
-            .iter()
-            .map(|l| format!("<li>{l}</li>"))
-            .collect::<String>()
+        "<div class=\"conditions\" style=\"border:2px solid #8a6d00;padding:.5em 1em;margin:1em 0\"><strong>Conditions de l'exécution</strong><ul>{items}</ul></div>"
     )
 }
 

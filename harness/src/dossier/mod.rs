@@ -94,3 +94,31 @@ pub fn write_zip(out: &Path, files: &Files) -> Result<(), DossierError> {
     std::fs::write(&partial, &bytes).map_err(|e| fail(&e))?;
     std::fs::rename(&partial, out).map_err(|e| fail(&e))
 }
+
+/// The conditions a run was played under that its reader must know, one line each, as
+/// its `manifest.json` states them: a world other than the embedded one, rules disabled.
+/// Empty when the run was played on the bench's own terms.
+pub fn run_conditions(manifest: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(source) = manifest["world_source"].as_str()
+        && source != "embedded"
+    {
+        out.push(format!(
+            "monde personnalisé : {source} (empreinte {}), non le monde embarqué du banc",
+            manifest["world_sha256"].as_str().unwrap_or("?")
+        ));
+    }
+    let disabled: Vec<&str> = manifest["disabled_rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str())
+        .collect();
+    if !disabled.is_empty() {
+        out.push(format!(
+            "règles désactivées : {} (leurs constats n'ont pas été enregistrés)",
+            disabled.join(", ")
+        ));
+    }
+    out
+}

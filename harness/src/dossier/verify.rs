@@ -111,7 +111,11 @@ pub fn verify(path: &Path, trust: &Trust<'_>) -> Result<Verdict, DossierError> {
         files: files.len(),
         ..Verdict::default()
     };
-    verdict.conditions = conditions(files.get("manifest.json").map(Vec::as_slice));
+    verdict.conditions = files
+        .get("manifest.json")
+        .and_then(|m| serde_json::from_slice::<serde_json::Value>(m).ok())
+        .map(|m| super::run_conditions(&m))
+        .unwrap_or_default();
     let problems = &mut verdict.problems;
     let Some(sums) = files.get(SUMS) else {
         problems.push(format!("{SUMS}: removed (the list of every file's hash)"));
@@ -226,31 +230,4 @@ fn check_journal(files: &BTreeMap<String, Vec<u8>>, verdict: &mut Verdict) {
             "manifest.json: its journal head {manifest_head:?} is not the journal's last hash {head}"
         ));
     }
-}
-
-/// What the manifest says about the run's conditions, one line each.
-fn conditions(manifest: Option<&[u8]>) -> Vec<String> {
-    let Some(manifest) = manifest.and_then(|m| serde_json::from_slice::<serde_json::Value>(m).ok())
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if let Some(source) = manifest["world_source"].as_str()
-        && source != "embedded"
-    {
-        out.push(format!(
-            "monde personnalisé : {source} (empreinte {})",
-            manifest["world_sha256"].as_str().unwrap_or("?")
-        ));
-    }
-    let disabled: Vec<&str> = manifest["disabled_rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str())
-        .collect();
-    if !disabled.is_empty() {
-        out.push(format!("règles désactivées : {}", disabled.join(", ")));
-    }
-    out
 }

@@ -169,15 +169,6 @@ async fn post_soap(
     finish(&state, &peer, call, bytes, reply)
 }
 
-/// The names of the TLS client certificate, which the VIHF must agree with.
-fn peer_names(peer: &TlsPeer) -> Option<segur_core::pki::SubjectNames> {
-    Some(segur_core::pki::SubjectNames {
-        subject: peer.cert_subject.clone()?,
-        common_name: peer.cert_common_name.clone(),
-        unit: peer.cert_unit.clone(),
-    })
-}
-
 async fn answer_call(
     state: &AppState,
     service: ServiceName,
@@ -311,7 +302,7 @@ async fn answer_call(
         &state.config,
         &state.signatures,
         operation != Operation::PatientList,
-        peer_names(peer).as_ref(),
+        peer.names.as_ref(),
         &mut call.findings,
     ) {
         Ok(v) => v,

@@ -601,19 +601,23 @@ async fn a_world_change_of_a_patients_dmp_reaches_the_running_dmp() {
         "{}",
         before.body
     );
-    let mut record = bench.world().patient(PATIENT).unwrap().dmp.clone();
-    record.authorised.push("dr-bertin".into());
-    bench
-        .change_world(|w| {
-            w.change_patient(
-                PATIENT,
-                segur_core::world::PatientChange {
-                    dmp: Some(record),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+    // What the control API's PATCH does: the patient's whole DMP state, changed.
+    let patch = |change: &dyn Fn(&mut segur_core::world::Dmp)| {
+        let mut dmp = bench.world().patient(PATIENT).unwrap().dmp.clone();
+        change(&mut dmp);
+        bench
+            .change_world(|w| {
+                w.change_patient(
+                    PATIENT,
+                    segur_core::world::PatientChange {
+                        dmp: Some(dmp),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+    };
+    patch(&|dmp| dmp.authorised.push("dr-bertin".into()));
     let after = send_as(&dmp, &search(), "structure-ch-valbourg-auth").await;
     assert!(
         after.body.contains("ResponseStatusType:Success"),
@@ -621,21 +625,11 @@ async fn a_world_change_of_a_patients_dmp_reaches_the_running_dmp() {
         after.body
     );
     // Closing the DMP through the world closes it for the next call.
-    let mut closed = bench.world().patient(PATIENT).unwrap().dmp.clone();
-    closed.state = segur_core::world::DmpState::Closed;
-    closed.closed_on = Some("2026-12-01".into());
-    closed.closed_reason = Some("demande du patient".into());
-    bench
-        .change_world(|w| {
-            w.change_patient(
-                PATIENT,
-                segur_core::world::PatientChange {
-                    dmp: Some(closed),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+    patch(&|dmp| {
+        dmp.state = segur_core::world::DmpState::Closed;
+        dmp.closed_on = Some("2026-12-01".into());
+        dmp.closed_reason = Some("demande du patient".into());
+    });
     let refused = send_as(&dmp, &search(), "structure-ch-valbourg-auth").await;
     assert!(
         !refused.body.contains("ResponseStatusType:Success"),

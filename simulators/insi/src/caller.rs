@@ -67,7 +67,7 @@ pub struct Caller {
 /// Identifies an mTLS caller from its certificate (the TLS layer already checked it).
 pub fn from_certificate(peer: &TlsPeer, findings: &mut Vec<Finding>) -> Result<Caller, InsiFault> {
     let cn = peer.common_name().unwrap_or_default();
-    let mode = match cn.as_str() {
+    let mode = match cn {
         "INSI-AUTO" => Mode::Auto,
         "INSI-MANU" => Mode::Manu,
         other => {
@@ -85,8 +85,8 @@ pub fn from_certificate(peer: &TlsPeer, findings: &mut Vec<Finding>) -> Result<C
     };
     Ok(Caller {
         mode,
-        identity: peer.cert_subject.clone().unwrap_or_default(),
-        structure: peer.cert_unit.clone(),
+        identity: peer.subject().unwrap_or_default().to_string(),
+        structure: peer.unit().map(str::to_string),
         card: None,
     })
 }

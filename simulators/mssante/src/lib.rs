@@ -322,12 +322,13 @@ fn refuse_connection(
             "* BYE Too many connections, try again later\r\n".to_string()
         }
     };
-    let exchange = segur_core::journal::Exchange::new(SERVICE, "connection-limit")
-        .peer(TlsPeer::anonymous(address).to_journal())
-        .finding(segur_core::tls::TLS_CONNECTION_LIMIT.finding(why));
-    if let Err(e) = operator.bench.journal().append(exchange) {
-        tracing::error!(error = %e, "could not journal a refused connection");
-    }
+    tls::journal_refusal(
+        operator.bench.journal(),
+        SERVICE,
+        "connection-limit",
+        address,
+        tls::TLS_CONNECTION_LIMIT.finding(why),
+    );
     tokio::spawn(async move {
         use tokio::io::AsyncWriteExt as _;
         let write = async {

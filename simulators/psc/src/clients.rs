@@ -120,12 +120,14 @@ pub fn authenticate(
         ClientAuthMethod::TlsClientAuth => {
             let structure = client.structure.as_deref().and_then(|s| world.structure(s));
             let expected = structure.map(|s| s.national_id.as_str());
-            if peer.cert_unit.as_deref() != expected || expected.is_none() {
+            if peer.unit() != expected || expected.is_none() {
                 return refuse(
                     call,
                     format!(
                         "the TLS client certificate (OU {:?}) is not the structure certificate of {:?} (OU {:?})",
-                        peer.cert_unit, client.client_id, expected
+                        peer.unit(),
+                        client.client_id,
+                        expected
                     ),
                 );
             }

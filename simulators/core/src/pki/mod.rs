@@ -461,6 +461,19 @@ pub fn subject_of(der: &[u8]) -> Option<String> {
     Some(cert.subject().to_string())
 }
 
+/// Whether the certificate's key usage includes `nonRepudiation` (contentCommitment).
+pub fn has_non_repudiation(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der)
+        .ok()
+        .and_then(|(_, cert)| {
+            cert.key_usage()
+                .ok()
+                .flatten()
+                .map(|ku| ku.value.non_repudiation())
+        })
+        .unwrap_or(false)
+}
+
 /// The parts of a certificate's subject the simulators compare with what a message says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubjectNames {

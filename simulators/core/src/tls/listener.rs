@@ -234,24 +234,24 @@ pub async fn handshake(
     }
 }
 
-/// Journals a refusal of `operation` from `address` with `finding`.
-fn journal_refusal(
-    journal: Option<&(Journal, String)>,
+/// Journals, as an exchange `operation` of `service`, a connection from `address` refused
+/// before any request (its handshake, the connection cap) with `finding`.
+pub fn journal_refusal(
+    journal: &Journal,
+    service: &str,
     operation: &str,
     address: SocketAddr,
     finding: crate::finding::Finding,
 ) {
-    if let Some((journal, service)) = journal {
-        let exchange = Exchange::new(service.clone(), operation)
-            .peer(Peer {
-                address: address.to_string(),
-                cert_subject: None,
-                cert_fingerprint: None,
-            })
-            .finding(finding);
-        if let Err(e) = journal.append(exchange) {
-            tracing::error!(error = %e, "could not journal a refused connection");
-        }
+    let exchange = Exchange::new(service, operation)
+        .peer(Peer {
+            address: address.to_string(),
+            cert_subject: None,
+            cert_fingerprint: None,
+        })
+        .finding(finding);
+    if let Err(e) = journal.append(exchange) {
+        tracing::error!(error = %e, "could not journal a refused connection");
     }
 }
 
@@ -277,12 +277,15 @@ async fn accept_loop(
             let why = limit.refusal();
             tracing::warn!(%address, "{why}");
             drop(stream);
-            journal_refusal(
-                journal.as_ref(),
-                "connection-limit",
-                address,
-                TLS_CONNECTION_LIMIT.finding(why),
-            );
+            if let Some((journal, service)) = &journal {
+                journal_refusal(
+                    journal,
+                    service,
+                    "connection-limit",
+                    address,
+                    TLS_CONNECTION_LIMIT.finding(why),
+                );
+            }
             continue;
         };
         let (acceptor, tx, journal) = (acceptor.clone(), tx.clone(), journal.clone());
@@ -294,12 +297,15 @@ async fn accept_loop(
                 }
                 Err(e) => {
                     tracing::info!(%address, error = %e, "TLS handshake refused");
-                    journal_refusal(
-                        journal.as_ref(),
-                        "tls-handshake",
-                        address,
-                        TLS_HANDSHAKE_REJECTED.finding(e.to_string()),
-                    );
+                    if let Some((journal, service)) = &journal {
+                        journal_refusal(
+                            journal,
+                            service,
+                            "tls-handshake",
+                            address,
+                            TLS_HANDSHAKE_REJECTED.finding(e.to_string()),
+                        );
+                    }
                 }
             }
         });

@@ -19,7 +19,7 @@ use crate::pki::{Pki, PkiError};
 
 pub use listener::{
     Capped, ConnectionLimit, ConnectionSlot, DEFAULT_MAX_CONNECTIONS, TlsListener,
-    TlsListenerBuilder, TlsStream, handshake,
+    TlsListenerBuilder, TlsStream, handshake, journal_refusal,
 };
 pub use peer::TlsPeer;
 

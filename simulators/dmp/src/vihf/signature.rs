@@ -110,7 +110,7 @@ pub fn check(
     };
     let names = SubjectNames::of(&signed.certificate).unwrap_or_default();
     let subject = names.subject.clone();
-    if !has_non_repudiation(&signed.certificate) {
+    if !segur_core::pki::has_non_repudiation(&signed.certificate) {
         let why = "Not a valid signature certificate";
         findings.push(
             rules::VIHF_CERTIFICATE
@@ -155,17 +155,4 @@ fn validity(der: &[u8]) -> Option<(OffsetDateTime, OffsetDateTime)> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     let v = cert.validity();
     Some((v.not_before.to_datetime(), v.not_after.to_datetime()))
-}
-
-/// Whether the certificate's key usage includes `nonRepudiation` (contentCommitment).
-pub(crate) fn has_non_repudiation(der: &[u8]) -> bool {
-    x509_parser::parse_x509_certificate(der)
-        .ok()
-        .and_then(|(_, cert)| {
-            cert.key_usage()
-                .ok()
-                .flatten()
-                .map(|ku| ku.value.non_repudiation())
-        })
-        .unwrap_or(false)
 }

@@ -122,7 +122,7 @@ fn verify(
     })?;
     let certificate = &manifest.signature.certificate;
     let signer = segur_core::pki::subject_of(certificate).unwrap_or_default();
-    if !crate::vihf::signature::has_non_repudiation(certificate) {
+    if !segur_core::pki::has_non_repudiation(certificate) {
         return Err(format!(
             "the submission set was signed by {signer:?}, whose key usage has no nonRepudiation: an authentication key, not a signature key"
         ));

@@ -108,14 +108,14 @@ fn by_certificate(
     authzid: Option<&str>,
     peer: &TlsPeer,
 ) -> Result<(Identity, Vec<Finding>), Refusal> {
-    let (Some(subject), Some(unit)) = (&peer.cert_subject, &peer.cert_unit) else {
+    let (Some(subject), Some(unit)) = (peer.subject(), peer.unit()) else {
         return Err(Refusal::new(
             &rules::AUTH_REFUSED,
             "EXTERNAL needs a client certificate of the structure (IGC Santé ORG AUTH_CLI)",
         ));
     };
     let world = operator.bench.world();
-    let Some(structure) = world.structures.iter().find(|s| &s.national_id == unit) else {
+    let Some(structure) = world.structures.iter().find(|s| s.national_id == unit) else {
         return Err(Refusal::new(
             &rules::AUTH_REFUSED,
             format!("the certificate names structure {unit}, unknown to the operator"),
@@ -145,7 +145,7 @@ fn by_certificate(
                         address,
                         kind,
                         method: Method::Certificate,
-                        subject: subject.clone(),
+                        subject: subject.to_string(),
                         token: None,
                         expires_at: None,
                     },
