@@ -15,7 +15,7 @@ Fonctionnalité: Documents CDA produits par le logiciel
     Alors le document produit est un CDA de niveau 1 sans erreur
     Et le document produit porte l'INS de "adrtrois-dominique"
 
-  @DOC/va1.04 @LGC @DPI
+  @DOC/va1.04 @INS/va1.53 @INS/va1.59 @LGC @DPI @RIS @BIO
   Scénario: Pas d'INS dans le CDA d'une identité non qualifiée
     Étant donné une identité locale "patient" créée avec les traits de "durand-pierre"
     Et l'INS de "patient" récupéré et validé par l'utilisateur

@@ -33,7 +33,7 @@ Fonctionnalité: Récupération de l'INS par le téléservice INSi
     Et l'INSi a répondu "02" à l'appel "rechercherInsAvecTraitsIdentite"
     Et l'identité "homonyme" n'a pas d'INS
 
-  @INS/va1.38 @LGC
+  @INS/va1.38 @LGC @RIS @BIO
   Scénario: Recherche par carte Vitale
     Étant donné une identité locale "assuré" créée avec les traits de "adrtrois-toussaint"
     Quand l'utilisateur recherche l'INS de "assuré" avec la carte Vitale de "adrtrois-toussaint"
@@ -103,3 +103,30 @@ Fonctionnalité: Récupération de l'INS par le téléservice INSi
     Quand l'utilisateur recherche l'INS de "patiente" par ses traits
     Alors le logiciel indique "une identité trouvée"
     Et les appels INSi ont été faits avec le certificat "INSI-AUTO" de la structure "cabinet-lilas"
+
+  # Règle 39 : tout ce que l'INSi renvoie est tracé (code, et pour un 00 le matricule,
+  # l'OID, l'historique et les traits de référence).
+  @INS/va1.35 @LGC @RIS @BIO
+  Scénario: Le journal des appels garde ce que l'INSi a renvoyé à la recherche par carte Vitale
+    Étant donné une identité locale "assuré" créée avec les traits de "adrtrois-toussaint"
+    Quand l'utilisateur recherche l'INS de "assuré" avec la carte Vitale de "adrtrois-toussaint"
+    Alors le journal des appels INSi du logiciel garde le matricule, l'OID, l'historique et les traits renvoyés par l'INSi
+
+  # Règle 6 : le 1er prénom saisi (OLA) n'est pas le début de la liste de l'INSi
+  # (CATARINA BELLA) : le logiciel alerte et ne remplace pas le 1er prénom.
+  @INS/va1.51 @LGC @RIS @BIO
+  Scénario: Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte
+    Étant donné une identité locale "patiente" créée avec les traits de "tchitchi-catarina" et les prénoms "OLA CATARINA"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors le logiciel alerte d'une incohérence entre le premier prénom et les prénoms renvoyés par l'INSi
+    Et la fiche de "patiente" a le premier prénom de naissance "OLA"
+    Et les traits de l'identité "patiente" sont ceux renvoyés par l'INSi
+
+  @INS/va1.51 @LGC @RIS @BIO
+  Scénario: Premier prénom cohérent avec la liste des prénoms de l'INSi : pas d'alerte
+    Étant donné une identité locale "patiente" créée avec les traits de "ecetinsi-pierre-alain"
+    Quand l'utilisateur recherche l'INS de "patiente" par ses traits
+    Et l'utilisateur valide la réponse INSi de "patiente"
+    Alors le logiciel n'alerte d'aucune incohérence du premier prénom
+    Et les traits de l'identité "patiente" sont ceux renvoyés par l'INSi

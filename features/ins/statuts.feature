@@ -7,7 +7,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
   Contexte:
     Étant donné le logiciel configuré pour le banc
 
-  @INS/va1.54 @LGC @DPI
+  @INS/va1.54 @INS/va1.40 @INS/va1.45 @LGC @DPI @RIS @BIO
   Scénario: Qualification : pièce d'identité et INSi
     Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Alors le statut de l'identité "patiente" est "provisoire"
@@ -18,7 +18,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
     Alors le statut de l'identité "patiente" est "qualifiée"
 
   # La pièce seule valide l'identité, sans appel INSi ; l'INS récupéré ensuite la qualifie.
-  @INS/va1.54 @LGC @DPI
+  @INS/va1.54 @INS/va1.43 @INS/va1.55 @LGC @DPI @RIS @BIO
   Scénario: Pièce d'identité sans INSi : identité validée, puis qualifiée par l'INSi
     Étant donné une identité locale "patiente" créée avec les traits de "adrun-zoe"
     Quand l'utilisateur enregistre le contrôle de la pièce "passeport" de "patiente"
@@ -80,7 +80,7 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
     Et l'utilisateur recherche l'INS de "nouveau-né" par ses traits
     Alors le journal des appels INSi du logiciel liste "recuperation_vitale 00, recuperation_traits 01"
 
-  @INS/va1.06 @LGC
+  @INS/va1.06 @INS/va1.63 @LGC @RIS @BIO
   Scénario: Traçabilité des appels de vérification
     Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
     Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
@@ -99,3 +99,24 @@ Fonctionnalité: Statuts de l'identité et vérification de l'INS
     Alors le logiciel affiche le résultat de vérification "KO"
     Et l'identité "patiente" n'a pas d'INS
     Et le statut de l'identité "patiente" est "validée"
+
+  # Règle 46 : le logiciel peut vérifier en masse les identités auprès de l'INSi.
+  @INS/va1.70 @BIO
+  Scénario: Vérification en masse des identités qualifiées
+    Étant donné une identité locale "patiente" créée avec les traits de "adrdeux-camille"
+    Et l'identité "patiente" qualifiée avec la pièce "passeport" et l'INSi
+    Et une identité locale "assurée" créée avec les traits de "adrun-zoe"
+    Et l'identité "assurée" qualifiée avec la pièce "carte d'identité" et l'INSi
+    Et l'INSi ne reconnaît plus "adrdeux-camille"
+    Quand l'utilisateur lance la vérification en masse des identités
+    Alors l'INSi a reçu 2 appels "verifierInsAvecTraitsIdentite"
+    Et le logiciel affiche pour chaque identité le résultat de vérification de l'INSi
+    Et l'identité "patiente" n'a pas d'INS
+    Et le statut de l'identité "assurée" est "qualifiée"
+
+  # Rien à prouver hors du logiciel : l'éditeur remet sa documentation, le banc en garde
+  # l'empreinte au journal pour le dossier.
+  @INS/va1.42 @preuve-attestée @LGC @RIS @BIO
+  Scénario: Chiffrement et suppression à 5 ans des copies de pièces d'identité : documentation
+    Quand l'éditeur fournit la documentation "chiffrement et suppression automatique des copies de pièces d'identité"
+    Alors la documentation fournie est enregistrée au journal avec son empreinte et couvre "chiffrement, clés, conservation, suppression"

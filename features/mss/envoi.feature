@@ -22,7 +22,7 @@ Fonctionnalité: Envoi par messagerie sécurisée de santé
     Et le message porte un identifiant Message-ID
     Et les échanges sont conformes
 
-  @MSS/CONF.14 @MSS/CONF.15 @MSS/CONF.16 @LGC
+  @MSS/CONF.14 @MSS/CONF.15 @MSS/CONF.16 @INS/va1.53 @INS/va1.59 @LGC @RIS @BIO
   Scénario: Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N
     Étant donné une identité locale "patient" créée avec les traits de "durand-pierre"
     Et l'INS de "patient" récupéré et validé par l'utilisateur

@@ -87,6 +87,36 @@ const INSI_SCENARIOS: &[&str] = &[
     "Pas d'adresse de messagerie patient sans INS qualifiée",
     "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
     "Un document invisible au patient ne part que vers des professionnels",
+    // The INS scenarios that call INSi (retrieval, verification, a received INS).
+    "Donnée de santé reçue, vérification KO : pas d'intégration, alerte et liste de travail",
+    "Identité qualifiée reçue d'un autre domaine : INS vérifié, identité créée récupérée, document intégré",
+    "L'écran montre les traits obligatoires et marque non modifiables les traits stricts",
+    "L'édition papier porte les traits minimaux et le matricule INS suivi de sa nature",
+    "La fiche enregistre les dix champs de l'identité, l'INS et l'OID de l'INSi",
+    "Le champ « OID » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « date de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « lieu de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « matricule INS » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « nom de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « prénoms de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le champ « sexe » d'une identité récupérée n'est pas modifiable sans habilitation",
+    "Le datamatrix INS figure sur l'édition d'une identité qualifiée, pas sur celle d'une identité récupérée",
+    "Le journal des appels garde ce que l'INSi a renvoyé à la recherche par carte Vitale",
+    "Le message HL7 v2 sortant porte l'INS qualifié dans le segment PID",
+    "Les partenaires destinataires d'une INS qualifiée sont tracés",
+    "Les traits complémentaires d'une identité récupérée restent modifiables",
+    "Les traits obligatoires restent affichés quand l'utilisateur masque les champs facultatifs",
+    "Premier prénom cohérent avec la liste des prénoms de l'INSi : pas d'alerte",
+    "Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte",
+    "Recherche d'antériorité par le matricule INS et sa clé",
+    "Seuls les utilisateurs habilités appellent le téléservice INSi",
+    "Sur paramétrage, l'édition porte aussi le nom utilisé, le prénom utilisé et le lieu de naissance",
+    "Un super utilisateur modifie le nom de naissance d'une identité qualifiée",
+    "Un super utilisateur modifie le nom de naissance d'une identité récupérée",
+    "Vérification KO d'une identité reçue déjà connue : l'identité n'est pas mise à jour",
+    "Vérification KO d'une identité reçue inconnue : créée sans INS ni OID",
+    "Vérification en masse des identités qualifiées",
+    "Émetteur sous contrat de confiance : l'identité reçue reste qualifiée, pas celle d'un autre",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -173,6 +203,16 @@ pub const CATALOGUE: &[Defect] = &[
             // The MSSanté scenarios that expect one.
             "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
             "Pas d'adresse de messagerie patient sans INS qualifiée",
+            "Le champ « OID » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « date de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « lieu de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « matricule INS » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « nom de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « prénoms de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « sexe » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le datamatrix INS figure sur l'édition d'une identité qualifiée, pas sur celle d'une identité récupérée",
+            "Les traits complémentaires d'une identité récupérée restent modifiables",
+            "Un super utilisateur modifie le nom de naissance d'une identité récupérée",
         ],
     },
     Defect {
@@ -197,7 +237,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "keep-ins-after-ko",
         requirement: "INS/va1.08",
         description: "keeps the INS and the status after a KO verification",
-        caught_by: &["Vérification KO : INS retiré, statut dégradé"],
+        caught_by: &[
+            "Vérification KO : INS retiré, statut dégradé",
+            "Vérification en masse des identités qualifiées",
+        ],
     },
     Defect {
         name: "low-trust-document",
@@ -206,6 +249,7 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "La pièce « carte Vitale », de faible niveau de confiance, ne qualifie pas l'identité",
             "La pièce « permis de conduire », de faible niveau de confiance, ne qualifie pas l'identité",
+            "La liste des justificatifs et leur niveau de confiance se paramètrent",
         ],
     },
     Defect {
@@ -224,7 +268,11 @@ pub const CATALOGUE: &[Defect] = &[
         name: "first-names-joined",
         requirement: "INS/va1.52",
         description: "stores INSi's first-name list as one first name",
-        caught_by: &["Après validation, les traits sont ceux de l'INSi, champ par champ"],
+        caught_by: &[
+            "Après validation, les traits sont ceux de l'INSi, champ par champ",
+            "Premier prénom cohérent avec la liste des prénoms de l'INSi : pas d'alerte",
+            "Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte",
+        ],
     },
     Defect {
         name: "psc-ignores-state",
@@ -254,7 +302,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "first-first-name-only",
         requirement: "INS/va1.38",
         description: "after a 01 with every first name, tries only the first one",
-        caught_by: &["Nouvel essai avec chacun des prénoms"],
+        caught_by: &[
+            "Nouvel essai avec chacun des prénoms",
+            "Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte",
+        ],
     },
     Defect {
         name: "fields-before-validation",
@@ -269,6 +320,7 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Traçabilité des appels de récupération",
             "Traçabilité des appels de vérification",
+            "Identité qualifiée reçue d'un autre domaine : INS vérifié, identité créée récupérée, document intégré",
         ],
     },
     Defect {
@@ -457,6 +509,261 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Boîte personnelle ouverte par le jeton Pro Santé Connect, qui expire en cours de session",
         ],
+    },
+    Defect {
+        name: "creation-without-birthplace",
+        requirement: "INS/va1.21",
+        description: "creates an identity without a birthplace code (files it as unknown, 99999) instead of refusing it",
+        caught_by: &["Pas de création d'identité sans lieu de naissance"],
+    },
+    Defect {
+        name: "record-without-first-name",
+        requirement: "INS/va1.56",
+        description: "keeps no 1st birth first name of its own: the record has no such field",
+        caught_by: &[
+            "La fiche enregistre les dix champs de l'identité, l'INS et l'OID de l'INSi",
+            "Les seuls traits obligatoires suffisent à créer une identité, provisoire par défaut",
+            "Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte",
+            "Un utilisateur sans habilitation n'accède pas à l'identité",
+            "Vérification KO d'une identité reçue inconnue : créée sans INS ni OID",
+        ],
+    },
+    Defect {
+        name: "search-ignores-used-name",
+        requirement: "INS/va1.02",
+        description: "searches the start of the birth name only, never the used name",
+        caught_by: &["Recherche d'antériorité par la date de naissance, complétée du début du nom"],
+    },
+    Defect {
+        name: "search-keeps-diacritics",
+        requirement: "INS/va1.25",
+        description: "compares accented letters and cedillas as typed in a local search",
+        caught_by: &[
+            "La recherche d'antériorité ne tient pas compte des accents",
+            "La recherche d'antériorité ne tient pas compte de la cédille",
+        ],
+    },
+    Defect {
+        name: "ins-search-without-key",
+        requirement: "INS/va1.41",
+        description: "searches on a 13-character matricule, without its key",
+        caught_by: &["Recherche d'antériorité par le matricule INS et sa clé"],
+    },
+    Defect {
+        name: "strict-traits-editable",
+        requirement: "INS/va1.18",
+        description: "lets any user change the strict traits of an identity whose INS is retrieved",
+        caught_by: &[
+            "Le champ « nom de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « prénoms de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « date de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « sexe » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « lieu de naissance » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « matricule INS » d'une identité récupérée n'est pas modifiable sans habilitation",
+            "Le champ « OID » d'une identité récupérée n'est pas modifiable sans habilitation",
+        ],
+    },
+    Defect {
+        name: "used-names-locked",
+        requirement: "INS/va1.48",
+        description: "refuses a new used name or used first name once the INS is retrieved",
+        caught_by: &[
+            "Les traits complémentaires d'une identité récupérée restent modifiables",
+            "Sur paramétrage, l'édition porte aussi le nom utilisé, le prénom utilisé et le lieu de naissance",
+        ],
+    },
+    Defect {
+        name: "strict-change-keeps-ins",
+        requirement: "INS/va1.60",
+        description: "keeps the INS and the status after a strict trait changes, and propagates nothing",
+        caught_by: &[
+            "Un super utilisateur modifie le nom de naissance d'une identité récupérée",
+            "Un super utilisateur modifie le nom de naissance d'une identité qualifiée",
+        ],
+    },
+    Defect {
+        name: "modifications-untraced",
+        requirement: "INS/va1.27",
+        description: "does not trace who changed an identity, nor when",
+        caught_by: &[
+            "Les modifications d'une identité sont tracées avec la date, l'heure et l'utilisateur",
+        ],
+    },
+    Defect {
+        name: "insi-without-rights",
+        requirement: "INS/va1.32",
+        description: "lets a user without the right call INSi",
+        caught_by: &["Seuls les utilisateurs habilités appellent le téléservice INSi"],
+    },
+    Defect {
+        name: "identity-without-rights",
+        requirement: "INS/va1.50",
+        description: "opens an identity to a user without the right",
+        caught_by: &["Un utilisateur sans habilitation n'accède pas à l'identité"],
+    },
+    Defect {
+        name: "accesses-untraced",
+        requirement: "INS/va1.39",
+        description: "does not trace who opened an identity",
+        caught_by: &["Les accès à l'identité sont tracés avec la date, l'heure et l'utilisateur"],
+    },
+    Defect {
+        name: "insi-log-without-user",
+        requirement: "INS/va1.49",
+        description: "traces INSi calls without the user who made them",
+        caught_by: &["Les appels INSi de plusieurs utilisateurs sont tracés avec chacun d'eux"],
+    },
+    Defect {
+        name: "fixed-justificatifs",
+        requirement: "INS/va1.26",
+        description: "ignores the site's list of identity documents and their trust levels",
+        caught_by: &["La liste des justificatifs et leur niveau de confiance se paramètrent"],
+    },
+    Defect {
+        name: "auto-validation-forced",
+        requirement: "INS/va1.33",
+        description: "validates on a high-trust document even when the site turned the automatism off",
+        caught_by: &[
+            "Automatisme de validation désactivé : la pièce est notée, l'utilisateur valide à la main",
+        ],
+    },
+    Defect {
+        name: "received-ins-unverified",
+        requirement: "INS/va1.11",
+        description: "takes an INS received from another domain without verifying it with INSi",
+        caught_by: &[
+            "Identité qualifiée reçue d'un autre domaine : INS vérifié, identité créée récupérée, document intégré",
+            "Vérification KO d'une identité reçue inconnue : créée sans INS ni OID",
+            "Vérification KO d'une identité reçue déjà connue : l'identité n'est pas mise à jour",
+            "Donnée de santé reçue, vérification KO : pas d'intégration, alerte et liste de travail",
+            "Émetteur sous contrat de confiance : l'identité reçue reste qualifiée, pas celle d'un autre",
+        ],
+    },
+    Defect {
+        name: "received-ko-keeps-ins",
+        requirement: "INS/va1.05",
+        description: "creates a received identity with its INS although INSi's verification was KO",
+        caught_by: &["Vérification KO d'une identité reçue inconnue : créée sans INS ni OID"],
+    },
+    Defect {
+        name: "received-ko-updates-known",
+        requirement: "INS/va1.07",
+        description: "updates a known identity with the INS a KO verification refused",
+        caught_by: &[
+            "Vérification KO d'une identité reçue déjà connue : l'identité n'est pas mise à jour",
+        ],
+    },
+    Defect {
+        name: "received-ko-integrated",
+        requirement: "INS/va1.12",
+        description: "integrates a document whose INS verification was KO",
+        caught_by: &[
+            "Donnée de santé reçue, vérification KO : pas d'intégration, alerte et liste de travail",
+        ],
+    },
+    Defect {
+        name: "trust-contract-ignored",
+        requirement: "INS/va1.04",
+        description: "ignores the trust contracts: an identity from a trusted sender is not kept qualified",
+        caught_by: &[
+            "Émetteur sous contrat de confiance : l'identité reçue reste qualifiée, pas celle d'un autre",
+        ],
+    },
+    Defect {
+        name: "shares-untraced",
+        requirement: "INS/va1.46",
+        description: "does not trace the partners a qualified INS was sent to",
+        caught_by: &["Les partenaires destinataires d'une INS qualifiée sont tracés"],
+    },
+    Defect {
+        name: "bulk-verification-skips",
+        requirement: "INS/va1.70",
+        description: "verifies only the first identity of a bulk verification",
+        caught_by: &["Vérification en masse des identités qualifiées"],
+    },
+    Defect {
+        name: "insi-log-drops-answer",
+        requirement: "INS/va1.35",
+        description: "traces INSi calls without what INSi returned",
+        caught_by: &[
+            "Le journal des appels garde ce que l'INSi a renvoyé à la recherche par carte Vitale",
+        ],
+    },
+    Defect {
+        name: "first-name-overwritten",
+        requirement: "INS/va1.51",
+        description: "replaces the 1st first name typed by INSi's without alerting",
+        caught_by: &["Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte"],
+    },
+    Defect {
+        name: "screen-label-ambiguous",
+        requirement: "INS/va1.36",
+        description: "labels the birth name « Nom » on screen",
+        caught_by: &[
+            "L'écran montre les traits obligatoires et marque non modifiables les traits stricts",
+            "Les traits obligatoires restent affichés quand l'utilisateur masque les champs facultatifs",
+        ],
+    },
+    Defect {
+        name: "screen-strict-editable",
+        requirement: "INS/va1.47",
+        description: "shows the strict traits of a retrieved identity as modifiable",
+        caught_by: &[
+            "L'écran montre les traits obligatoires et marque non modifiables les traits stricts",
+        ],
+    },
+    Defect {
+        name: "screen-hides-mandatory",
+        requirement: "INS/va1.36",
+        description: "hides the 1st birth first name when the site hides the optional fields",
+        caught_by: &[
+            "Les traits obligatoires restent affichés quand l'utilisateur masque les champs facultatifs",
+        ],
+    },
+    Defect {
+        name: "print-without-nature",
+        requirement: "INS/va1.15",
+        description: "prints the INS without its nature (NIR or NIA)",
+        caught_by: &[
+            "L'édition papier porte les traits minimaux et le matricule INS suivi de sa nature",
+        ],
+    },
+    Defect {
+        name: "datamatrix-for-any-identity",
+        requirement: "INS/va1.03",
+        description: "prints the INS and its datamatrix for an identity that is not qualified",
+        caught_by: &[
+            "Le datamatrix INS figure sur l'édition d'une identité qualifiée, pas sur celle d'une identité récupérée",
+        ],
+    },
+    Defect {
+        name: "print-ignores-settings",
+        requirement: "INS/va1.10",
+        description: "prints only the minimal traits whatever the site's settings",
+        caught_by: &[
+            "Sur paramétrage, l'édition porte aussi le nom utilisé, le prénom utilisé et le lieu de naissance",
+        ],
+    },
+    Defect {
+        name: "hl7-pid-ins-as-nh",
+        requirement: "INS/va1.61",
+        description: "writes the INS in PID-3 in its XDS form (type NH, no assigning authority name)",
+        caught_by: &["Le message HL7 v2 sortant porte l'INS qualifié dans le segment PID"],
+    },
+    Defect {
+        name: "hl7-ins-ignored",
+        requirement: "INS/va1.62",
+        description: "drops the INS of an identity its domain sends qualified (PID-32 VALI)",
+        caught_by: &[
+            "Identité créée par un message ADT de son domaine : qualifiée avec l'INS, provisoire sans",
+            "Un message HL7 v2 entrant au segment PID portant l'INS qualifié est reçu et montré",
+        ],
+    },
+    Defect {
+        name: "hl7-deletion-ignored",
+        requirement: "INS/va1.62",
+        description: "keeps an identity its domain deleted (ADT A23)",
+        caught_by: &["Identité mise à jour puis supprimée par les messages ADT de son domaine"],
     },
 ];
 

@@ -86,6 +86,11 @@ pub struct SegurWorld {
     /// Journal ids of the exchanges a step found and judged. A scenario whose steps judged
     /// none has not earned a pass: the bench saw nothing of what it claims to check.
     pub witnessed: Vec<String>,
+    /// The driver actions whose structured result a step judged against what the bench
+    /// itself set up (the identities it had created, the world's data, the settings it
+    /// gave). They earn a pass only to a scenario tagged `@preuve-logiciel`: what the
+    /// software reports it shows, checked, not what a simulator received.
+    pub judged: Vec<String>,
     /// The scenario's own simulators (per-scenario mode).
     pub bench: Option<ScenarioBench>,
     /// Control API of the scenario's simulators.
@@ -96,6 +101,12 @@ pub struct SegurWorld {
     pub session: String,
     /// Identity aliases used in the feature → the software's local ids.
     pub identities: HashMap<String, String>,
+    /// Identity aliases → the traits the bench gave the software when it created them:
+    /// the facts a software-reported result is judged against.
+    pub given_traits: HashMap<String, Value>,
+    /// The software's answer to the last identity flow the bench handed it (an identity,
+    /// with or without a document, from another domain), read by the steps after it.
+    pub received: Option<Value>,
     /// The world professional last logged in with Pro Santé Connect.
     pub logged_in: Option<String>,
     /// Identity aliases → the world patient whose traits they were created with.
@@ -205,6 +216,28 @@ impl SegurWorld {
                 self.witnessed.push(r.id.clone());
             }
         }
+    }
+
+    /// Notes that a step judged the result of `action` against the bench's own facts
+    /// (see [`SegurWorld::judged`]).
+    pub fn judge(&mut self, action: &str) {
+        if !self.judged.iter().any(|a| a == action) {
+            self.judged.push(action.to_string());
+        }
+    }
+
+    /// How the scenario proves its requirements, from its tags.
+    pub fn proof(&self) -> crate::run::Proof {
+        crate::run::Proof::of_tags(self.tags.iter().map(String::as_str))
+    }
+
+    /// Whether the scenario's steps saw what it claims: an exchange a simulator received
+    /// (any scenario), or, for a `@preuve-logiciel` one, a software report judged against
+    /// the bench's facts. An attested scenario earns its pass with the attestation the
+    /// bench journals (an exchange of the `bench` service), like any other exchange.
+    pub fn earned(&self) -> bool {
+        !self.witnessed.is_empty()
+            || (self.proof() == crate::run::Proof::Software && !self.judged.is_empty())
     }
 
     /// The local id behind an alias.

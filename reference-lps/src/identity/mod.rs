@@ -34,18 +34,24 @@ pub enum Attribute {
     Fictive,
 }
 
-/// The strict identity traits.
+/// The strict identity traits. Each may be missing from a request: rule 5 refuses the
+/// creation then, with the fields' names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Traits {
     /// Birth name, upper case.
+    #[serde(default)]
     pub birth_name: String,
     /// Birth first names, in order.
+    #[serde(default)]
     pub first_names: Vec<String>,
     /// `M`, `F` (or `I`).
+    #[serde(default)]
     pub sex: String,
     /// `YYYY-MM-DD`.
+    #[serde(default)]
     pub birth_date: String,
     /// COG code of the birthplace (`99999`: unknown).
+    #[serde(default)]
     pub birthplace: String,
 }
 

@@ -58,6 +58,15 @@ pub struct Patient {
     pub pending: Option<Proposal>,
     /// On the identity-vigilance worklist (after a KO verification).
     pub worklist: bool,
+    /// The 1st birth first name as the user typed it (rule 6: INSi's list must start
+    /// with it; when it does not, the LPS alerts and keeps it).
+    pub first_name: String,
+    /// Used name, a complementary trait (modifiable whatever the status).
+    pub used_name: Option<String>,
+    /// Used first name, a complementary trait.
+    pub used_first_name: Option<String>,
+    /// The sender's own id, for an identity from an HL7 flow of the domain.
+    pub source_id: Option<String>,
 }
 
 impl Patient {
@@ -147,7 +156,18 @@ impl Patients {
             }],
             pending: None,
             worklist: false,
+            first_name: String::new(),
+            used_name: None,
+            used_first_name: None,
+            source_id: None,
         };
+        let mut patient = patient;
+        patient.first_name = patient
+            .traits
+            .first_names
+            .first()
+            .cloned()
+            .unwrap_or_default();
         Ok(self.by_id.entry(id).or_insert(patient))
     }
 
@@ -158,7 +178,8 @@ impl Patients {
             .ok_or_else(|| Refusal(format!("aucune identité {id:?}")))
     }
 
-    fn get_mut(&mut self, id: &str) -> Result<&mut Patient, Refusal> {
+    /// The identity `id`, to change it.
+    pub fn get_mut(&mut self, id: &str) -> Result<&mut Patient, Refusal> {
         self.by_id
             .get_mut(id)
             .ok_or_else(|| Refusal(format!("aucune identité {id:?}")))
@@ -169,9 +190,28 @@ impl Patients {
         self.by_id.values()
     }
 
-    /// Local search on the birth date and the start of the birth or used name (rule 17).
-    pub fn search(&self, birth_date: Option<&str>, name: Option<&str>) -> Vec<&Patient> {
+    /// Removes an identity (an HL7 deletion of the domain).
+    pub fn remove(&mut self, id: &str) -> Option<Patient> {
+        self.by_id.remove(id)
+    }
+
+    /// Local search on the birth date and the start of the birth or used name (rule 17),
+    /// blind to apostrophes, hyphens, spaces, accents and cedillas. `used_names` off (a
+    /// defect) looks at the birth name only; `keep_diacritics` (a defect) compares
+    /// accented letters as they are.
+    pub fn search(
+        &self,
+        birth_date: Option<&str>,
+        name: Option<&str>,
+        used_names: bool,
+        keep_diacritics: bool,
+    ) -> Vec<&Patient> {
         let fold = |s: &str| -> String {
+            let s = if keep_diacritics {
+                s.to_string()
+            } else {
+                fold_diacritics(s)
+            };
             s.chars()
                 .filter(|c| c.is_alphanumeric())
                 .collect::<String>()
@@ -180,7 +220,24 @@ impl Patients {
         self.by_id
             .values()
             .filter(|p| birth_date.is_none_or(|d| p.traits.birth_date == d))
-            .filter(|p| name.is_none_or(|n| fold(&p.traits.birth_name).starts_with(&fold(n))))
+            .filter(|p| {
+                name.is_none_or(|n| {
+                    let typed = fold(n);
+                    fold(&p.traits.birth_name).starts_with(&typed)
+                        || (used_names
+                            && p.used_name
+                                .as_deref()
+                                .is_some_and(|u| fold(u).starts_with(&typed)))
+                })
+            })
+            .collect()
+    }
+
+    /// The identity whose INS number (matricule and key) is `number`.
+    pub fn by_ins(&self, number: &str) -> Vec<&Patient> {
+        self.by_id
+            .values()
+            .filter(|p| p.ins.as_ref().is_some_and(|i| i.number() == number))
             .collect()
     }
 
@@ -196,7 +253,7 @@ impl Patients {
         let proposal = Proposal { individual };
         patient.pending = Some(proposal.clone());
         if apply_at_once {
-            apply(patient, false, false);
+            let _ = apply(patient, false, false);
             // The user's validation then confirms what is already written.
             patient.pending = Some(proposal);
         }
@@ -207,45 +264,55 @@ impl Patients {
     /// status becomes Récupérée, or Qualifiée when a document was checked (rule 20).
     /// `qualify_anyway` (a defect) skips the document.
     /// `joined_first_names` (a defect) keeps INSi's `ListePrenom` as one first name.
+    /// The second value tells whether the 1st first name typed disagrees with INSi's
+    /// list (rule 6). `overwrite_first_name` (a defect) takes INSi's without a word.
     pub fn accept(
         &mut self,
         id: &str,
         qualify_anyway: bool,
         joined_first_names: bool,
-    ) -> Result<&Patient, Refusal> {
+        overwrite_first_name: bool,
+    ) -> Result<(&Patient, bool), Refusal> {
         let patient = self.get_mut(id)?;
         if patient.pending.is_none() {
             return Err(Refusal(
                 "aucune réponse INSi en attente de validation".into(),
             ));
         }
-        apply(patient, qualify_anyway, joined_first_names);
-        Ok(patient)
+        let mut incoherent = apply(patient, qualify_anyway, joined_first_names);
+        if overwrite_first_name && incoherent {
+            patient.first_name = patient
+                .traits
+                .first_names
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            incoherent = false;
+        }
+        Ok((patient, incoherent))
     }
 
     /// A high-trust identity document was checked (rule 20); a low-trust one (carte
     /// Vitale, driving licence) is refused. `any_document` (a defect) takes any.
+    /// `high_trust` is the site's list (rule 19); `auto_validation` off, the document is
+    /// recorded and the user validates by hand ([`Patients::validate`]).
     pub fn validate_document(
         &mut self,
         id: &str,
         document: &str,
+        high_trust: &[String],
+        auto_validation: bool,
         any_document: bool,
     ) -> Result<&Patient, Refusal> {
-        const HIGH_TRUST: [&str; 4] = [
-            "carte_identite",
-            "passeport",
-            "titre_sejour",
-            "livret_famille",
-        ];
-        if !HIGH_TRUST.contains(&document) && !any_document {
+        if !high_trust.iter().any(|h| h == document) && !any_document {
             return Err(Refusal(format!(
                 "{document:?} n'est pas une pièce à haut niveau de confiance ({})",
-                HIGH_TRUST.join(", ")
+                high_trust.join(", ")
             )));
         }
         let patient = self.get_mut(id)?;
         patient.document = Some(document.to_string());
-        if patient.attributes.is_empty() {
+        if patient.attributes.is_empty() && auto_validation {
             let status = if patient.ins.is_some() {
                 Status::Qualifiee
             } else {
@@ -254,6 +321,34 @@ impl Patients {
             patient.set_status(status, "pièce d'identité contrôlée");
         }
         Ok(patient)
+    }
+
+    /// The user validates the identity by hand, on the document recorded (rule 19).
+    pub fn validate(&mut self, id: &str) -> Result<&Patient, Refusal> {
+        let patient = self.get_mut(id)?;
+        if patient.document.is_none() {
+            return Err(Refusal(
+                "aucun justificatif d'identité enregistré : l'identité ne peut être validée".into(),
+            ));
+        }
+        if !patient.attributes.is_empty() {
+            return Err(Refusal(
+                "identité douteuse ou fictive : pas de validation".into(),
+            ));
+        }
+        let status = if patient.ins.is_some() {
+            Status::Qualifiee
+        } else {
+            Status::Validee
+        };
+        patient.set_status(status, "validation manuelle sur justificatif");
+        Ok(patient)
+    }
+
+    /// Sets the status (a flow from the domain, a trusted sender).
+    pub fn set_status(&mut self, id: &str, status: Status, reason: &str) -> Result<(), Refusal> {
+        self.get_mut(id)?.set_status(status, reason);
+        Ok(())
     }
 
     /// Marks the identity doubtful or fictitious: the status drops to Provisoire (rule
@@ -291,9 +386,11 @@ impl Patients {
     }
 }
 
-fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) {
+/// Applies INSi's answer the user validated; `true` when the 1st first name typed is not
+/// the start of INSi's list (rule 6: the LPS alerts and keeps the typed one).
+fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) -> bool {
     let Some(Proposal { individual }) = patient.pending.take() else {
-        return;
+        return false;
     };
     let t = individual.traits;
     let first_names: Vec<String> = if t.first_names.trim().is_empty() {
@@ -314,6 +411,16 @@ fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) 
             .filter(|b| !b.is_empty())
             .unwrap_or_else(|| patient.traits.birthplace.clone()),
     };
+    let incoherent = !patient.first_name.is_empty()
+        && patient.traits.first_names.first() != Some(&patient.first_name);
+    if !incoherent {
+        patient.first_name = patient
+            .traits
+            .first_names
+            .first()
+            .cloned()
+            .unwrap_or_default();
+    }
     patient.ins = Some(individual.active);
     patient.ins_history = individual.history;
     let status = if patient.document.is_some() || qualify_anyway {
@@ -322,6 +429,24 @@ fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) 
         Status::Recuperee
     };
     patient.set_status(status, "INS récupéré par le téléservice INSi");
+    incoherent
+}
+
+/// Upper-case letters without their accents or cedilla (the French diacritics), so a
+/// search typed `François` finds `FRANCOIS`.
+pub fn fold_diacritics(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'A',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'E',
+            'î' | 'ï' | 'Î' | 'Ï' => 'I',
+            'ô' | 'ö' | 'Ô' | 'Ö' => 'O',
+            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'U',
+            'ÿ' | 'Ÿ' => 'Y',
+            'ç' | 'Ç' => 'C',
+            other => other,
+        })
+        .collect()
 }
 
 /// `YYYY-MM-DD` with a month 00-12 and a day 00-31 (00: unknown, as lunar dates are

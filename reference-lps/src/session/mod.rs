@@ -5,7 +5,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod dmp;
+mod hl7;
+mod identities;
 mod mss;
+
+pub use identities::{Settings, User};
 
 use crate::config::{Configure, Structure};
 use crate::defects::Defects;
@@ -32,6 +36,8 @@ pub struct InsiLogEntry {
     pub verdict: Option<&'static str>,
     /// The user who called (the PSC-authenticated professional, when there is one).
     pub user: Option<String>,
+    /// What INSi returned on a 00 (rule 39): the INS, its history, the traits.
+    pub returned: Option<Value>,
 }
 
 /// A configured session.
@@ -58,6 +64,16 @@ pub struct Session {
     mss: Option<crate::mss::MssClient>,
     /// The mail read and sent, the refusals, the IMAP sessions kept open.
     mail: mss::MailBook,
+    /// The local user at the keyboard and their rights (rule 4).
+    user: User,
+    /// The site's settings (rules 3, 19, 30, 32).
+    settings: Settings,
+    /// Who accessed or changed each identity, when (rules 4 and 16), by local id.
+    audit: std::collections::BTreeMap<String, Vec<Value>>,
+    /// The partners an identity's INS was sent to (rule 31), by local id.
+    shares: std::collections::BTreeMap<String, Vec<Value>>,
+    /// The HL7 v2 messages sent to the domain's other systems (rule 27's propagation).
+    outbox: Vec<Value>,
 }
 
 fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
@@ -85,6 +101,9 @@ struct SearchLocal {
     birth_date: Option<String>,
     #[serde(default)]
     name: Option<String>,
+    /// The INS typed: 15 characters, key checked (rule 17).
+    #[serde(default)]
+    ins: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +259,11 @@ impl Session {
             patients: Patients::default(),
             log: Vec::new(),
             clock_offset: 0,
+            user: User::default(),
+            settings: Settings::default(),
+            audit: Default::default(),
+            shares: Default::default(),
+            outbox: Vec::new(),
         })
     }
 
@@ -287,6 +311,20 @@ impl Session {
             "mss.integrate" => self.mss_integrate(p).await,
             "mss.send_receipt" => self.mss_send_receipt(p).await,
             "mss.show_receipts" => self.mss_show_receipts(p).await,
+            "identity.update" => self.update(p),
+            "identity.display" => self.display(p),
+            "identity.print" => self.print(p),
+            "identity.audit" => self.audit_of(p),
+            "identity.validate" => self.validate(p),
+            "identity.receive" => self.receive(p).await,
+            "identity.shares" => self.shares_of(p),
+            "identity.verify_all" => self.verify_all().await,
+            "settings.set" => self.set(p),
+            "user.switch" => self.switch(p),
+            "hl7.receive" => self.hl7_receive(p),
+            "hl7.produce" => self.hl7_produce(p),
+            "hl7.outbox" => Ok(Reply::ok(json!({ "messages": self.outbox }))),
+            "evidence.provide" => Ok(identities::evidence()),
             "clock.advance" => self.advance(p),
             other => Err(Reply::unsupported(format!(
                 "le LPS de référence ne propose pas l'action {other:?}"
@@ -297,29 +335,53 @@ impl Session {
 
     fn create(&mut self, p: &Value) -> Result<Reply, Reply> {
         let Create { traits } = params(p)?;
+        let mut traits = traits;
+        if self.defects.on("creation-without-birthplace") && traits.birthplace.is_empty() {
+            traits.birthplace = crate::identity::UNKNOWN_BIRTHPLACE.into();
+        }
         let patient = self.patients.create(traits).map_err(refused)?;
-        Ok(Reply::ok(
-            json!({ "patient": patient.patient, "status": patient.status }),
-        ))
+        let reply = json!({ "patient": patient.patient, "status": patient.status });
+        let id = patient.patient.clone();
+        self.note(&id, "creation", None);
+        Ok(Reply::ok(reply))
     }
 
     fn search_local(&self, p: &Value) -> Result<Reply, Reply> {
         let q: SearchLocal = params(p)?;
-        let found: Vec<Value> = self
-            .patients
-            .search(q.birth_date.as_deref(), q.name.as_deref())
+        self.user.may("ins")?;
+        let found = match &q.ins {
+            Some(typed) => {
+                identities::check_typed_ins(typed, self.defects.on("ins-search-without-key"))?;
+                self.patients.by_ins(typed)
+            }
+            None => self.patients.search(
+                q.birth_date.as_deref(),
+                q.name.as_deref(),
+                !self.defects.on("search-ignores-used-name"),
+                self.defects.on("search-keeps-diacritics"),
+            ),
+        };
+        let found: Vec<Value> = found
             .into_iter()
             .map(|p| json!({ "patient": p.patient, "traits": p.traits, "status": p.status }))
             .collect();
         Ok(Reply::ok(json!({ "patients": found })))
     }
 
-    fn show(&self, p: &Value) -> Result<Reply, Reply> {
+    fn show(&mut self, p: &Value) -> Result<Reply, Reply> {
         let PatientRef { patient } = params(p)?;
+        if !self.defects.on("identity-without-rights") {
+            self.user.may("ins")?;
+        }
         let patient = self.patients.get(&patient).map_err(refused)?;
         let mut shown = serde_json::to_value(patient).unwrap_or(Value::Null);
         if let Some(ins) = &patient.ins {
             shown["ins"]["nature"] = json!(ins.nature());
+        }
+        shown["fields"] = identities::record(patient, &self.defects);
+        let id = patient.patient.clone();
+        if !self.defects.on("accesses-untraced") {
+            self.note(&id, "consultation", None);
         }
         Ok(Reply::ok(shown))
     }
@@ -332,14 +394,36 @@ impl Session {
         verdict: Option<&'static str>,
     ) {
         let with_codes = !self.defects.on("insi-log-without-codes");
+        let user = (!self.defects.on("insi-log-without-user")).then(|| self.user_name());
         self.log.push(InsiLogEntry {
             time: self.now_text(),
             mode,
             patient: patient.to_string(),
             code: code.filter(|_| with_codes),
             verdict: verdict.filter(|_| with_codes),
-            user: None,
+            user,
+            returned: None,
         });
+    }
+
+    /// Keeps in the last log entry what INSi returned (rule 39).
+    fn trace_answer(&mut self, answer: &Answer) {
+        if self.defects.on("insi-log-drops-answer") {
+            return;
+        }
+        if let (Some(entry), Some(individual)) = (self.log.last_mut(), &answer.individual) {
+            entry.returned = Some(json!({
+                "ins": individual.active,
+                "history": individual.history.iter().map(|h| &h.ins).collect::<Vec<_>>(),
+                "traits": {
+                    "birth_name": individual.traits.birth_name,
+                    "first_names": individual.traits.first_names.split_whitespace().collect::<Vec<_>>(),
+                    "sex": individual.traits.sex,
+                    "birth_date": individual.traits.birth_date,
+                    "birthplace": individual.traits.birthplace,
+                },
+            }));
+        }
     }
 
     /// Records an answer: a 00 becomes a proposal once its traits pass rules 11 and 12.
@@ -377,6 +461,9 @@ impl Session {
 
     async fn fetch_by_traits(&mut self, p: &Value) -> Result<Reply, Reply> {
         let PatientRef { patient: id } = params(p)?;
+        if !self.defects.on("insi-without-rights") {
+            self.user.may("insi")?;
+        }
         let patient = self.patients.get(&id).map_err(refused)?.clone();
         if !self.defects.on("insi-for-doubtful") {
             patient.may_call_insi().map_err(refused)?;
@@ -411,6 +498,7 @@ impl Session {
                 }
             };
             self.trace("recuperation_traits", &id, Some(answer.code.clone()), None);
+            self.trace_answer(&answer);
             let retry = answer.code == "01";
             last = Some(answer);
             if !retry {
@@ -426,6 +514,9 @@ impl Session {
             patient: id,
             vitale,
         } = params(p)?;
+        if !self.defects.on("insi-without-rights") {
+            self.user.may("insi")?;
+        }
         let patient = self.patients.get(&id).map_err(refused)?.clone();
         if !self.defects.on("insi-for-doubtful") {
             patient.may_call_insi().map_err(refused)?;
@@ -445,6 +536,7 @@ impl Session {
         {
             Ok(answer) => {
                 self.trace("recuperation_vitale", &id, Some(answer.code.clone()), None);
+                self.trace_answer(&answer);
                 self.conclude(&id, answer)
             }
             Err(e) => {
@@ -458,21 +550,31 @@ impl Session {
         let PatientRef { patient } = params(p)?;
         let qualify = self.defects.on("qualify-without-document");
         let joined = self.defects.on("first-names-joined");
-        let patient = self
+        let overwrite = self.defects.on("first-name-overwritten");
+        let (patient, incoherent) = self
             .patients
-            .accept(&patient, qualify, joined)
+            .accept(&patient, qualify, joined, overwrite)
             .map_err(refused)?;
+        let alerts: Vec<&str> = if incoherent {
+            vec!["premier_prenom"]
+        } else {
+            vec![]
+        };
         Ok(Reply::ok(
-            json!({ "patient": patient.patient, "status": patient.status, "traits": patient.traits, "ins": patient.ins }),
+            json!({ "patient": patient.patient, "status": patient.status, "traits": patient.traits, "ins": patient.ins, "alerts": alerts }),
         ))
     }
 
     fn validate_document(&mut self, p: &Value) -> Result<Reply, Reply> {
         let Document { patient, document } = params(p)?;
         let any_document = self.defects.on("low-trust-document");
+        let high_trust = self
+            .settings
+            .high_trust(self.defects.on("fixed-justificatifs"));
+        let auto = self.settings.auto_validation || self.defects.on("auto-validation-forced");
         let patient = self
             .patients
-            .validate_document(&patient, &document, any_document)
+            .validate_document(&patient, &document, &high_trust, auto, any_document)
             .map_err(refused)?;
         Ok(Reply::ok(
             json!({ "patient": patient.patient, "status": patient.status }),
@@ -493,6 +595,7 @@ impl Session {
 
     async fn verify(&mut self, p: &Value) -> Result<Reply, Reply> {
         let PatientRef { patient: id } = params(p)?;
+        self.user.may("insi")?;
         let patient = self.patients.get(&id).map_err(refused)?.clone();
         patient.may_call_insi().map_err(refused)?;
         let Some(ins) = patient.ins.clone() else {

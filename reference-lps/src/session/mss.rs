@@ -277,6 +277,12 @@ impl Session {
         let sent_subject = outgoing.subject();
         let accepted = self.submit(&mailbox, &to, &raw).await?;
         self.mail.sent.insert(message_id.clone(), mailbox.clone());
+        // Rule 31: the partners a qualified INS went to.
+        if let (Some(patient), Some(_)) = (&patient, &attached)
+            && patient.status == crate::identity::Status::Qualifiee
+        {
+            self.note_share(&patient.patient, &to, "mssante");
+        }
         Ok(Reply::ok(json!({
             "message_id": message_id,
             "from": mailbox,

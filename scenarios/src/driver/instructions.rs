@@ -176,6 +176,97 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
             ),
             vec![],
         ),
+        "identity.update" => (
+            format!("Modifiez l'identité {patient} : {}.", p["changes"]),
+            vec![q("status", "Statut affiché après la modification ?", Text)],
+        ),
+        "identity.validate" => (
+            format!("Validez à la main l'identité {patient} sur le justificatif enregistré."),
+            vec![q("status", "Statut affiché ?", Text)],
+        ),
+        "identity.display" => (
+            format!(
+                "Affichez l'identité {patient} à l'écran. Joignez la capture d'écran : les champs, leurs libellés, ceux qui ne sont pas modifiables."
+            ),
+            vec![],
+        ),
+        "identity.print" => (
+            format!(
+                "Imprimez un document de santé de {patient}. Joignez le scan de l'édition (traits, INS et sa nature, datamatrix)."
+            ),
+            vec![q(
+                "datamatrix",
+                "Contenu décodé du datamatrix (vide si aucun) ?",
+                Text,
+            )],
+        ),
+        "identity.audit" => (
+            format!(
+                "Ouvrez la trace des accès et modifications de {patient}. Joignez la capture d'écran."
+            ),
+            vec![],
+        ),
+        "identity.receive" => (
+            format!(
+                "Le logiciel reçoit d'un autre domaine l'identité {}.",
+                p["flow"]
+            ),
+            vec![
+                q("patient", "Identifiant local de l'identité ?", Text),
+                q(
+                    "verdict",
+                    "Résultat de la vérification INSi (OK, KO) ?",
+                    Text,
+                ),
+                q("status", "Statut affiché ?", Text),
+            ],
+        ),
+        "identity.shares" => (
+            format!("Ouvrez la trace des partages de {patient}. Joignez la capture d'écran."),
+            vec![],
+        ),
+        "identity.verify_all" => (
+            "Lancez la vérification en masse des identités.".to_string(),
+            vec![],
+        ),
+        "user.switch" => (
+            format!(
+                "Connectez-vous au logiciel sous l'utilisateur {} (droits : {}).",
+                s(p, "user"),
+                p["rights"]
+            ),
+            vec![],
+        ),
+        "settings.set" => (
+            format!(
+                "Paramétrez le logiciel : {} = {}.",
+                s(p, "name"),
+                p["value"]
+            ),
+            vec![],
+        ),
+        "hl7.receive" => (
+            format!(
+                "Faites intégrer au logiciel le message HL7 v2 :\n{}",
+                s(p, "message")
+            ),
+            vec![q("patient", "Identifiant local de l'identité ?", Text)],
+        ),
+        "hl7.produce" => (
+            format!(
+                "Faites émettre par le logiciel le message HL7 v2 {} de {patient}.",
+                s(p, "kind")
+            ),
+            vec![q(
+                "message",
+                "Message émis (segments séparés par des retours) ?",
+                Text,
+            )],
+        ),
+        "evidence.provide" => (
+            format!("Fournissez la documentation : {}.", s(p, "subject")),
+            vec![],
+        ),
         other => (format!("Action {other} : {p}"), vec![]),
     }
 }

@@ -761,7 +761,8 @@ async fn prepare(
 /// Why a scenario whose steps all passed is failed all the same.
 pub const UNEARNED: &str = "verdict non gagné : aucune étape n'a jugé un échange reçu par le \
      banc (le logiciel n'a appelé aucun service simulé, ou le scénario ne vérifie que ce \
-     que le logiciel déclare)";
+     que le logiciel déclare sans être marqué @preuve-logiciel ni l'avoir confronté aux \
+     faits du banc)";
 
 async fn conclude(
     ctx: Arc<RunContext>,
@@ -803,7 +804,7 @@ async fn conclude(
         if let Some(why) = world.unsupported.take() {
             verdict = Verdict::Skipped;
             reason = Some(format!("non pris en charge par le logiciel: {why}"));
-        } else if verdict == Verdict::Passed && world.witnessed.is_empty() {
+        } else if verdict == Verdict::Passed && !world.earned() {
             verdict = Verdict::Failed;
             reason = Some(UNEARNED.to_string());
         }

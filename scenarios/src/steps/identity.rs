@@ -23,10 +23,10 @@ const SEARCHES: [&str; 2] = [
     "rechercherInsAvecCarteVitale",
 ];
 /// INSi's verification operation.
-const VERIFY: &str = "verifierInsAvecTraitsIdentite";
+pub(crate) const VERIFY: &str = "verifierInsAvecTraitsIdentite";
 
 /// The scenario's INSi searches that INSi answered (a code, not a fault), in order.
-async fn insi_answers(world: &SegurWorld) -> Result<Vec<Record>, StepFailure> {
+pub(crate) async fn insi_answers(world: &SegurWorld) -> Result<Vec<Record>, StepFailure> {
     Ok(records(world, "insi", None)
         .await?
         .into_iter()
@@ -35,14 +35,17 @@ async fn insi_answers(world: &SegurWorld) -> Result<Vec<Record>, StepFailure> {
 }
 
 /// A field of INSi's answer summary.
-fn answer<'r>(r: &'r Record, field: &str) -> &'r Value {
+pub(crate) fn answer<'r>(r: &'r Record, field: &str) -> &'r Value {
     r.response
         .as_ref()
         .map_or(&Value::Null, |b| &b.summary[field])
 }
 
 /// The INSi answer that gave the INS `ins` (`{"matricule", "key", ...}`), if any.
-async fn insi_gave(world: &SegurWorld, ins: &Value) -> Result<Option<Record>, StepFailure> {
+pub(crate) async fn insi_gave(
+    world: &SegurWorld,
+    ins: &Value,
+) -> Result<Option<Record>, StepFailure> {
     let all = records(world, "insi", None).await?;
     Ok(all.into_iter().rev().find(|r| {
         let given = answer(r, "ins");
@@ -52,7 +55,11 @@ async fn insi_gave(world: &SegurWorld, ins: &Value) -> Result<Option<Record>, St
     }))
 }
 
-async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<(), StepFailure> {
+pub(crate) async fn create(
+    world: &mut SegurWorld,
+    alias: &str,
+    traits: Value,
+) -> Result<(), StepFailure> {
     let traits = json!({
         "birth_name": traits["birth_name"],
         "first_names": traits["first_names"],
@@ -67,12 +74,13 @@ async fn create(world: &mut SegurWorld, alias: &str, traits: Value) -> Result<()
         StepFailure::Failed("identity.create: pas d'identifiant `patient` dans la réponse".into())
     })?;
     world.identities.insert(alias.to_string(), id.to_string());
+    world.given_traits.insert(alias.to_string(), traits);
     Ok(())
 }
 
 /// Creates `alias` from the traits of the world's `patient`, as `adjust` changes them,
 /// remembering whose they are: steps about the patient's own addresses and ids look them up.
-async fn create_as(
+pub(crate) async fn create_as(
     world: &mut SegurWorld,
     alias: &str,
     patient: String,
@@ -137,13 +145,14 @@ async fn accept(world: &mut SegurWorld, alias: &str) -> Result<(), StepFailure> 
 }
 
 /// The protocol's code of an identity document named in French.
-fn document_code(french: &str) -> Result<&'static str, StepFailure> {
+pub(crate) fn document_code(french: &str) -> Result<&'static str, StepFailure> {
     Ok(match french {
         "carte d'identité" => "carte_identite",
         "passeport" => "passeport",
         "titre de séjour" => "titre_sejour",
         "livret de famille" => "livret_famille",
         "carte Vitale" => "carte_vitale",
+        "carte de résident" => "carte_resident",
         "permis de conduire" => "permis_conduire",
         other => return fail(format!("pièce {other:?} inconnue des étapes")),
     })
@@ -163,7 +172,7 @@ async fn document(world: &mut SegurWorld, alias: &str, document: &str) -> Result
 
 /// The user fetches the INS and validates INSi's answer; INSi must have found it.
 #[given(expr = "l'INS de {string} récupéré et validé par l'utilisateur")]
-async fn retrieved(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+pub(crate) async fn retrieved(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
     fetch_by_traits(world, &alias).await?;
     let answers = insi_answers(world).await?;
     let Some(found) = answers.iter().rev().find(|r| answer(r, "code") == "00") else {
@@ -228,6 +237,7 @@ async fn when_accept(world: &mut SegurWorld, alias: String) -> Result<(), StepFa
     accept(world, &alias).await
 }
 
+#[given(expr = "l'utilisateur enregistre le contrôle de la pièce {string} de {string}")]
 #[when(expr = "l'utilisateur enregistre le contrôle de la pièce {string} de {string}")]
 async fn when_document(
     world: &mut SegurWorld,
@@ -374,7 +384,7 @@ async fn then_verdict(world: &mut SegurWorld, verdict: String) -> Result<(), Ste
     Ok(())
 }
 
-async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
+pub(crate) async fn show(world: &mut SegurWorld, alias: &str) -> Result<Value, StepFailure> {
     world.act_ok_on(alias, "identity.show", json!({})).await
 }
 
@@ -392,6 +402,8 @@ async fn then_status(
             shown["status"]
         )
     })?;
+    // The status the scenario's own actions must lead to.
+    world.judge("identity.show");
     // Retrieved and qualified identities hold an INS that INSi gave.
     if matches!(wanted.as_str(), "recuperee" | "qualifiee") {
         let Some(source) = insi_gave(world, &shown["ins"]).await? else {

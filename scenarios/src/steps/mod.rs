@@ -3,6 +3,13 @@
 //!
 //! - [`setup`]: configuring the software, the world (`Étant donné`), time;
 //! - [`identity`]: identities and the INSi (`Quand l'utilisateur recherche l'INS…`);
+//! - [`referentiel`]: the identity repository: creation, the record, local search,
+//!   modification, users and rights, the site's settings, traces;
+//! - [`flows`]: identities received from other domains, bulk verification, sharing,
+//!   the INSi call log;
+//! - [`editions`]: what the software shows and prints of an identity;
+//! - [`hl7`]: the INS in HL7 v2 messages of the identification domain;
+//! - [`evidence`]: documentation handed in as evidence (`@preuve-attestée`);
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
 //! - [`documents`]: the CDA documents the software produces;
@@ -11,10 +18,15 @@
 
 pub mod dmp;
 pub mod documents;
+pub mod editions;
+pub mod evidence;
+pub mod flows;
+pub mod hl7;
 pub mod identity;
 pub mod journal;
 pub mod mss;
 pub mod psc;
+pub mod referentiel;
 pub mod setup;
 
 /// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).

@@ -65,7 +65,7 @@ async fn patient_mailbox(world: &SegurWorld, alias: &str) -> Result<String, Step
 
 /// A recipient as the feature names it: an identity alias (their Mon espace santé
 /// mailbox), a professional id, or `la structure`.
-async fn address_of(world: &SegurWorld, who: &str) -> Result<String, StepFailure> {
+pub(crate) async fn address_of(world: &SegurWorld, who: &str) -> Result<String, StepFailure> {
     if who == "la structure" {
         return structure_mailbox(world);
     }
