@@ -29,6 +29,7 @@ Fonctionnalité: Envoi par messagerie sécurisée de santé
     Quand l'utilisateur envoie par messagerie le compte rendu "Bilan sanguin" de "patient" à "dr-colin"
     Alors l'opérateur a reçu un message pour "dr-colin"
     Et le message porte l'en-tête "X-MSS-INS" à "N"
+    Et le message ne porte pas l'INS de "patient" dans son archive IHE_XDM
     Et le message porte l'en-tête "X-MSS-CODECDA" à "11488-4"
     Et les échanges sont conformes
 

@@ -78,3 +78,20 @@ Fonctionnalité: Connexion des professionnels par Pro Santé Connect
     Quand le professionnel "dr-legrand" tente de se connecter avec Pro Santé Connect
     Alors le logiciel refuse la connexion
     Et le logiciel n'affiche aucun professionnel connecté
+
+  # Exigence EX PSC 19 : le compte local et l'identité PSC sont rapprochés autour du
+  # RPPS (SubjectNameID) ; ensuite chaque moyen d'authentification ouvre le même compte.
+  @PSC.02 @LGC @DPI @PFI @RIS @BIO @DB
+  Scénario: Le compte local rapproché du RPPS est le même par Pro Santé Connect et par mot de passe
+    Étant donné le compte local "legrand" du logiciel, ouvert par mot de passe
+    Quand le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Et l'utilisateur rapproche son compte local de son identité Pro Santé Connect
+    Et l'utilisateur se déconnecte
+    Et le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Alors le logiciel ouvre le compte local "legrand" pour "dr-legrand"
+    Quand l'utilisateur se déconnecte
+    Et l'utilisateur ouvre le compte local "legrand" par mot de passe
+    Alors le compte local "legrand" est rapproché de l'identifiant national de "dr-legrand"
+    Quand l'utilisateur se déconnecte
+    Et le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Alors le logiciel n'ouvre pas le compte local "legrand" pour "dr-colin"

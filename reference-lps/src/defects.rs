@@ -117,11 +117,16 @@ const INSI_SCENARIOS: &[&str] = &[
     "Vérification KO d'une identité reçue inconnue : créée sans INS ni OID",
     "Vérification en masse des identités qualifiées",
     "Émetteur sous contrat de confiance : l'identité reçue reste qualifiée, pas celle d'un autre",
+    // Pro Santé Connect's user calling INSi.
+    "Appel INSi authentifié par Pro Santé Connect, l'utilisateur tracé",
+    "Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
 /// DMP that refuses every VIHF fails each of them.
 const DMP_CALLING: &[&str] = &[
+    // Its DMP call is judged on the VIHF alone (the user PSC logged in), not the answer.
+    "Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect",
     "DMP fermé : l'envoi est refusé et l'erreur affichée",
     "Une erreur du DMP est montrée à l'utilisateur",
     "Remplacement puis suppression d'un document",
@@ -143,8 +148,9 @@ const DMP_CALLING: &[&str] = &[
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
-/// call it but the two expecting a DMP error anyway.
-const DMP_ACCEPTING: &[&str] = DMP_CALLING.split_at(2).1;
+/// call it but the first three (one judges only the VIHF it sent, two expect a DMP error
+/// anyway).
+const DMP_ACCEPTING: &[&str] = DMP_CALLING.split_at(3).1;
 
 /// The scenarios whose DMP feed must be accepted: a feed the DMP refuses fails each.
 const XDS_FEEDING: &[&str] = &[
@@ -392,6 +398,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Professionnel bloqué par le patient",
             "Liste des documents quand toutes les conditions sont réunies",
             "L'identifiant national de l'utilisateur réel dans le VIHF",
+            "Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect",
         ],
     },
     Defect {
@@ -611,7 +618,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "insi-log-without-user",
         requirement: "INS/va1.49",
         description: "traces INSi calls without the user who made them",
-        caught_by: &["Les appels INSi de plusieurs utilisateurs sont tracés avec chacun d'eux"],
+        caught_by: &[
+            "Les appels INSi de plusieurs utilisateurs sont tracés avec chacun d'eux",
+            "Appel INSi authentifié par Pro Santé Connect, l'utilisateur tracé",
+        ],
     },
     Defect {
         name: "fixed-justificatifs",
@@ -764,6 +774,23 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "INS/va1.62",
         description: "keeps an identity its domain deleted (ADT A23)",
         caught_by: &["Identité mise à jour puis supprimée par les messages ADT de son domaine"],
+    },
+    Defect {
+        name: "insi-without-psc",
+        requirement: "INS/PSC.01",
+        description: "calls INSi with the structure's certificate alone although the user logged in with Pro Santé Connect",
+        caught_by: &[
+            "Appel INSi authentifié par Pro Santé Connect, l'utilisateur tracé",
+            "Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect",
+        ],
+    },
+    Defect {
+        name: "psc-account-not-linked",
+        requirement: "PSC.02",
+        description: "forgets the link between the local account and the professional's RPPS",
+        caught_by: &[
+            "Le compte local rapproché du RPPS est le même par Pro Santé Connect et par mot de passe",
+        ],
     },
 ];
 

@@ -16,6 +16,9 @@ pub struct InsiClient {
     http: reqwest::Client,
     /// Context headers.
     caller: Caller,
+    /// The Pro Santé Connect access token of the user logged in with PSC, sent as
+    /// `Authorization: Bearer` beside the structure's certificate (INS/PSC.01).
+    bearer: Option<String>,
 }
 
 /// Why a call gave no answer.
@@ -32,7 +35,23 @@ pub enum CallError {
 impl InsiClient {
     /// A client for `url`.
     pub fn new(url: String, http: reqwest::Client, caller: Caller) -> Self {
-        Self { url, http, caller }
+        Self {
+            url,
+            http,
+            caller,
+            bearer: None,
+        }
+    }
+
+    /// Calls from now on as the professional of this PSC token (or, `None`, with the
+    /// structure's certificate alone).
+    pub fn set_bearer(&mut self, token: Option<String>) {
+        self.bearer = token;
+    }
+
+    /// Whether calls carry a PSC token.
+    pub fn psc(&self) -> bool {
+        self.bearer.is_some()
     }
 
     /// Sends `operation` with `body`; `now` dates the context headers.
@@ -43,13 +62,14 @@ impl InsiClient {
     ) -> Result<Answer, CallError> {
         let envelope = request::envelope(&self.caller, &operation, &body, now);
         let action = format!("{}{operation}", request::ACTION_PREFIX);
-        let response = self
-            .http
-            .post(&self.url)
-            .header(
-                "content-type",
-                format!("application/soap+xml;charset=utf-8;action=\"{action}\""),
-            )
+        let mut post = self.http.post(&self.url).header(
+            "content-type",
+            format!("application/soap+xml;charset=utf-8;action=\"{action}\""),
+        );
+        if let Some(token) = &self.bearer {
+            post = post.bearer_auth(token);
+        }
+        let response = post
             .body(envelope)
             .send()
             .await

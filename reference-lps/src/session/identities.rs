@@ -678,6 +678,7 @@ impl Session {
         ins: &Ins,
         traits: &Traits,
     ) -> Result<&'static str, Reply> {
+        self.insi_as_user().await;
         let first_names = traits.first_names.join(" ");
         let query = super::query_traits(traits, &first_names);
         let now = self.now_text();

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+mod accounts;
 mod dmp;
 mod hl7;
 mod identities;
@@ -38,6 +39,9 @@ pub struct InsiLogEntry {
     pub user: Option<String>,
     /// What INSi returned on a 00 (rule 39): the INS, its history, the traits.
     pub returned: Option<Value>,
+    /// How the call was authenticated: `psc` (the user's Pro Santé Connect token beside
+    /// the structure's certificate) or `certificat` (the certificate alone).
+    pub auth: &'static str,
 }
 
 /// A configured session.
@@ -74,6 +78,8 @@ pub struct Session {
     shares: std::collections::BTreeMap<String, Vec<Value>>,
     /// The HL7 v2 messages sent to the domain's other systems (rule 27's propagation).
     outbox: Vec<Value>,
+    /// Local accounts, their link to PSC and the one open (PSC.02).
+    accounts: accounts::Accounts,
 }
 
 fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
@@ -264,6 +270,7 @@ impl Session {
             audit: Default::default(),
             shares: Default::default(),
             outbox: Vec::new(),
+            accounts: accounts::Accounts::default(),
         })
     }
 
@@ -325,6 +332,10 @@ impl Session {
             "hl7.produce" => self.hl7_produce(p),
             "hl7.outbox" => Ok(Reply::ok(json!({ "messages": self.outbox }))),
             "evidence.provide" => Ok(identities::evidence()),
+            "account.create" => self.account_create(p),
+            "account.login_password" => self.account_login(p),
+            "account.link_psc" => self.account_link(),
+            "account.show" => Ok(self.account_show()),
             "clock.advance" => self.advance(p),
             other => Err(Reply::unsupported(format!(
                 "le LPS de référence ne propose pas l'action {other:?}"
@@ -403,7 +414,25 @@ impl Session {
             verdict: verdict.filter(|_| with_codes),
             user,
             returned: None,
+            auth: if self.insi.psc() { "psc" } else { "certificat" },
         });
+    }
+
+    /// Before an INSi call: the PSC token of the professional logged in, if any, rides
+    /// with it (INS/PSC.01, PSC.10).
+    async fn insi_as_user(&mut self) {
+        let now = self.now().unix_timestamp();
+        let token = if self.defects.on("insi-without-psc") {
+            None
+        } else {
+            self.psc
+                .bearer(&self.defects, now)
+                .await
+                .ok()
+                .flatten()
+                .map(|(t, _)| t)
+        };
+        self.insi.set_bearer(token);
     }
 
     /// Keeps in the last log entry what INSi returned (rule 39).
@@ -468,6 +497,7 @@ impl Session {
         if !self.defects.on("insi-for-doubtful") {
             patient.may_call_insi().map_err(refused)?;
         }
+        self.insi_as_user().await;
         // Rule of the INS guide: every first name first; on 01, each one in turn.
         let mut attempts = vec![patient.traits.first_names.join(" ")];
         if patient.traits.first_names.len() > 1 {
@@ -521,6 +551,7 @@ impl Session {
         if !self.defects.on("insi-for-doubtful") {
             patient.may_call_insi().map_err(refused)?;
         }
+        self.insi_as_user().await;
         let card = VitaleCard {
             beneficiary_nir: vitale.beneficiary_nir.as_deref(),
             od_nir: vitale.od_nir.as_deref(),
@@ -601,6 +632,7 @@ impl Session {
         let Some(ins) = patient.ins.clone() else {
             return Err(Reply::error("aucun INS à vérifier", Value::Null));
         };
+        self.insi_as_user().await;
         let first_names = patient.traits.first_names.join(" ");
         let query = query_traits(&patient.traits, &first_names);
         let now = self.now_text();
@@ -653,7 +685,11 @@ impl Session {
             .login(&self.defects, now)
             .await
             .map_err(|e| Reply::error(e.0, json!({ "logged_in": false })))?;
-        self.psc_show().await
+        let shown = self.psc_show().await?;
+        if let Some(id) = self.psc_national_id() {
+            self.accounts.open_linked(&id);
+        }
+        Ok(shown)
     }
 
     async fn psc_login_ciba(&mut self, p: &Value) -> Result<Reply, Reply> {
@@ -682,6 +718,7 @@ impl Session {
             .logout()
             .await
             .map_err(|e| Reply::error(e.0, Value::Null))?;
+        self.accounts.close();
         Ok(Reply::ok(json!({ "logged_in": self.psc.logged_in() })))
     }
 

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::identity::{VERIFY, answer, insi_answers};
 use super::journal::records;
+use super::psc::national_id;
 use super::referentiel::names_of;
 use crate::driver::Status;
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
@@ -415,4 +416,52 @@ async fn no_first_name_alert(world: &mut SegurWorld) -> Result<(), StepFailure> 
     fail_if(alerts.iter().any(|a| a == "premier_prenom"), || {
         format!("aucune alerte de premier prénom attendue, le logiciel signale {alerts:?}")
     })
+}
+
+// ---------------------------------------------------------------- PSC to INSi
+
+/// INSi took the call in PSC mode, for the professional the token names (INS/PSC.01).
+#[then(expr = "l'INSi a reçu l'appel authentifié par le jeton Pro Santé Connect de {string}")]
+async fn insi_psc_call(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
+    let id = national_id(world, &professional).await?;
+    let calls = records(world, "insi", None).await?;
+    let psc: Vec<&segur_core::journal::Record> = calls
+        .iter()
+        .filter(|r| {
+            r.request.as_ref().is_some_and(|b| {
+                b.summary["mode"] == "PSC" && b.summary["caller"]["professional"] == id.as_str()
+            })
+        })
+        .collect();
+    fail_if(psc.is_empty() || psc.len() != calls.len(), || {
+        format!(
+            "chaque appel INSi devait porter le jeton Pro Santé Connect de {professional} ({id}) ; \
+             modes reçus : {:?}",
+            calls
+                .iter()
+                .map(|r| r.request.as_ref().map(|b| b.summary["caller"].clone()))
+                .collect::<Vec<_>>()
+        )
+    })?;
+    world.witness(psc);
+    Ok(())
+}
+
+#[then(
+    expr = "le journal des appels INSi du logiciel indique l'authentification Pro Santé Connect et l'utilisateur {string}"
+)]
+async fn log_psc(world: &mut SegurWorld, professional: String) -> Result<(), StepFailure> {
+    let id = national_id(world, &professional).await?;
+    let (entries, calls) = log_matching_calls(world).await?;
+    let wrong: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["auth"] != "psc" || e["user"] != id.as_str())
+        .collect();
+    fail_if(entries.is_empty() || !wrong.is_empty(), || {
+        format!(
+            "journal INSi : chaque appel doit indiquer `auth: psc` et l'utilisateur {id} ; le logiciel liste {entries:?}"
+        )
+    })?;
+    world.witness(&calls);
+    Ok(())
 }

@@ -531,6 +531,62 @@ async fn carries_xdm(world: &mut SegurWorld, alias: String) -> Result<(), StepFa
     })
 }
 
+/// Rule 28: the identity is not qualified, so neither `METADATA.XML` nor the CDA of the
+/// archive may reference the document with its INS; the traits alone travel.
+#[then(expr = "le message ne porte pas l'INS de {string} dans son archive IHE_XDM")]
+async fn xdm_without_ins(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    let shown = super::identity::show(world, &alias).await?;
+    let ins = format!(
+        "{}{}",
+        shown["ins"]["matricule"].as_str().unwrap_or_default(),
+        shown["ins"]["key"].as_str().unwrap_or_default()
+    );
+    if ins.len() != 15 {
+        return fail(format!(
+            "{alias} ne tient pas d'INS récupéré ({}) : l'étape vérifie qu'il ne part pas",
+            shown["ins"]
+        ));
+    }
+    let message = parsed(world)?;
+    let Some(zip) = message
+        .attachments()
+        .find(|p| p.attachment_name() == Some("IHE_XDM.ZIP"))
+        .map(|p| p.contents().to_vec())
+    else {
+        return fail("le message ne joint pas d'archive IHE_XDM.ZIP");
+    };
+    let report = xdm::check(&zip, &XdmLimits::default());
+    let leaks: Vec<String> = report
+        .documents
+        .iter()
+        .flat_map(|d| {
+            let in_metadata = d
+                .patient_id
+                .as_deref()
+                .filter(|p| p.starts_with(&ins))
+                .map(|p| format!("{} : patientId {p}", d.path));
+            let in_cda = d
+                .cda
+                .as_ref()
+                .and_then(|c| c.facts.as_ref())
+                .and_then(|f| f.ins.as_ref())
+                .and_then(|i| i.extension.clone())
+                .map(|e| format!("{} : INS {e} dans le CDA", d.path));
+            in_metadata.into_iter().chain(in_cda)
+        })
+        .collect();
+    fail_if(report.documents.is_empty() || !leaks.is_empty(), || {
+        format!(
+            "l'INS {ins} d'une identité non qualifiée ne doit pas partir : {}",
+            if leaks.is_empty() {
+                "l'archive ne décrit aucun document".to_string()
+            } else {
+                leaks.join(" ; ")
+            }
+        )
+    })
+}
+
 /// The message with `subject` in the software's last mailbox view.
 /// What the software shows of its mailbox must have come from the operator: an IMAP
 /// session it opened in the scenario (the exchanges judged).

@@ -11,7 +11,10 @@ use crate::driver::Reply;
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The national id of a world professional.
-async fn national_id(world: &SegurWorld, professional: &str) -> Result<String, StepFailure> {
+pub(crate) async fn national_id(
+    world: &SegurWorld,
+    professional: &str,
+) -> Result<String, StepFailure> {
     let p = world.control()?.professional(professional).await?;
     p["national_id"]
         .as_str()
@@ -365,5 +368,115 @@ async fn end_session(world: &mut SegurWorld) -> Result<(), StepFailure> {
         });
     }
     world.witness(ended);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- local accounts (PSC.02)
+
+/// The password the bench gives a local account it creates.
+fn password_of(login: &str) -> String {
+    format!("banc-{login}-2026")
+}
+
+#[given(expr = "le compte local {string} du logiciel, ouvert par mot de passe")]
+async fn local_account(world: &mut SegurWorld, login: String) -> Result<(), StepFailure> {
+    let password = password_of(&login);
+    world
+        .act_ok(
+            "account.create",
+            json!({ "login": login, "password": password }),
+        )
+        .await?;
+    world
+        .act_ok(
+            "account.login_password",
+            json!({ "login": login, "password": password }),
+        )
+        .await?;
+    Ok(())
+}
+
+#[when("l'utilisateur rapproche son compte local de son identité Pro Santé Connect")]
+async fn link_account(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    world.act_ok("account.link_psc", json!({})).await?;
+    Ok(())
+}
+
+#[when(expr = "l'utilisateur ouvre le compte local {string} par mot de passe")]
+async fn password_login(world: &mut SegurWorld, login: String) -> Result<(), StepFailure> {
+    let password = password_of(&login);
+    world
+        .act_ok(
+            "account.login_password",
+            json!({ "login": login, "password": password }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The local account the software has open now (`account.show`).
+async fn open_account(world: &mut SegurWorld) -> Result<serde_json::Value, StepFailure> {
+    world.act_ok("account.show", json!({})).await
+}
+
+/// After a PSC login of `professional`, the software opened the local account linked to
+/// their national id; PSC did issue them tokens.
+#[then(expr = "le logiciel ouvre le compte local {string} pour {string}")]
+async fn opens_account(
+    world: &mut SegurWorld,
+    login: String,
+    professional: String,
+) -> Result<(), StepFailure> {
+    shows_logged_in(world, professional.clone()).await?;
+    let id = national_id(world, &professional).await?;
+    let account = open_account(world).await?;
+    fail_if(
+        account["account"] != login.as_str() || account["national_id"] != id.as_str(),
+        || {
+            format!(
+                "la connexion PSC de {professional} ({id}) devait ouvrir le compte {login}, le logiciel a ouvert {account}"
+            )
+        },
+    )?;
+    world.judge("account.show");
+    Ok(())
+}
+
+#[then(expr = "le logiciel n'ouvre pas le compte local {string} pour {string}")]
+async fn does_not_open_account(
+    world: &mut SegurWorld,
+    login: String,
+    professional: String,
+) -> Result<(), StepFailure> {
+    shows_logged_in(world, professional.clone()).await?;
+    let account = open_account(world).await?;
+    fail_if(account["account"] == login.as_str(), || {
+        format!(
+            "{professional} n'est pas rapproché du compte {login}, le logiciel l'a pourtant ouvert : {account}"
+        )
+    })?;
+    world.judge("account.show");
+    Ok(())
+}
+
+#[then(expr = "le compte local {string} est rapproché de l'identifiant national de {string}")]
+async fn account_linked(
+    world: &mut SegurWorld,
+    login: String,
+    professional: String,
+) -> Result<(), StepFailure> {
+    let id = national_id(world, &professional).await?;
+    let account = open_account(world).await?;
+    fail_if(
+        account["account"] != login.as_str()
+            || account["national_id"] != id.as_str()
+            || account["via"] != "password",
+        || {
+            format!(
+                "ouvert par mot de passe, le compte {login} devait porter l'identifiant national {id} : {account}"
+            )
+        },
+    )?;
+    world.judge("account.show");
     Ok(())
 }

@@ -305,8 +305,13 @@ async fn answer_call(
         }
     }
 
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let found = match state.door {
-        Door::Mtls => caller::from_certificate(peer, &mut call.findings),
+        Door::Mtls => caller::from_certificate(peer, &mut call.findings).and_then(|c| {
+            caller::with_psc_token(c, authorization, &state.bench, &mut call.findings)
+        }),
         Door::Cpx => caller::from_assertion(
             &envelope,
             &state.bench,

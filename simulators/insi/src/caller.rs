@@ -5,6 +5,11 @@
 //!   `DESIR_560`.
 //! - **CPx** (`insi.cpx`): server-side TLS only; a SAML 2.0 assertion made with the
 //!   professional's card rides in `wsse:Security`, and is checked here.
+//! - **PSC** (`insi.mtls` with `Authorization: Bearer`): the structure's certificate
+//!   still opens the connection, and the professional logged in with Pro Santé Connect
+//!   rides in the HTTP header, as the CI-SIS transport of PSC carries the user to a SOAP
+//!   service (insi-psc.md §2.8, 3). The token is checked by the bench's PSC
+//!   (INS/PSC.01, PSC.10).
 
 use std::fmt;
 
@@ -37,6 +42,8 @@ pub enum Mode {
     Manu,
     /// A professional's card (CPS/e-CPS) assertion.
     Cpx,
+    /// A Pro Santé Connect access token beside the structure's certificate.
+    Psc,
 }
 
 impl fmt::Display for Mode {
@@ -45,6 +52,7 @@ impl fmt::Display for Mode {
             Self::Auto => "AUTO",
             Self::Manu => "MANU",
             Self::Cpx => "CPx",
+            Self::Psc => "PSC",
         })
     }
 }
@@ -62,6 +70,9 @@ pub struct Caller {
     /// The assertion's issuer (the card certificate DN) in CPx mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
+    /// The professional a PSC token names (`preferred_username`), in PSC mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub professional: Option<String>,
 }
 
 /// Identifies an mTLS caller from its certificate (the TLS layer already checked it).
@@ -88,6 +99,58 @@ pub fn from_certificate(peer: &TlsPeer, findings: &mut Vec<Finding>) -> Result<C
         identity: peer.subject().unwrap_or_default().to_string(),
         structure: peer.unit().map(str::to_string),
         card: None,
+        professional: None,
+    })
+}
+
+/// With an `Authorization: Bearer` header, the mTLS caller becomes the professional the
+/// Pro Santé Connect token names; a token PSC did not issue, expired or revoked, or no
+/// PSC in the bench, is refused (DESIR_560).
+pub fn with_psc_token(
+    caller: Caller,
+    authorization: Option<&str>,
+    bench: &Bench,
+    findings: &mut Vec<Finding>,
+) -> Result<Caller, InsiFault> {
+    let Some(value) = authorization else {
+        return Ok(caller);
+    };
+    let refuse = |findings: &mut Vec<Finding>, why: String| {
+        findings.push(
+            rules::PSC_TOKEN
+                .finding(why.clone())
+                .at("HTTP Authorization"),
+        );
+        InsiFault::insufficient_access(&why)
+    };
+    let Some(token) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+    else {
+        return Err(refuse(
+            findings,
+            format!(
+                "en-tête Authorization {:?} : « Bearer <jeton Pro Santé Connect> » attendu",
+                value.split(' ').next().unwrap_or_default()
+            ),
+        ));
+    };
+    let Some(validator) = bench.extension::<segur_psc::TokenValidator>() else {
+        return Err(refuse(
+            findings,
+            "aucun Pro Santé Connect dans ce banc pour vérifier le jeton".into(),
+        ));
+    };
+    let access = validator
+        .validate(token)
+        .map_err(|e| refuse(findings, format!("jeton Pro Santé Connect refusé : {e}")))?;
+    Ok(Caller {
+        mode: Mode::Psc,
+        identity: caller.identity,
+        structure: caller.structure,
+        card: None,
+        professional: Some(access.national_id),
     })
 }
 
@@ -187,6 +250,7 @@ pub fn from_assertion(
         identity: name_id,
         structure: None,
         card: Some(issuer),
+        professional: None,
     })
 }
 

@@ -33,6 +33,14 @@ pub const CERTIFICATE_CN: Rule = Rule {
     severity: Severity::Error,
 };
 
+/// The `Authorization: Bearer` of a PSC-mode call is not a valid Pro Santé Connect
+/// access token (DESIR_560).
+pub const PSC_TOKEN: Rule = Rule {
+    name: "INSI-PSC-TOKEN",
+    requirements: &["INS/PSC.01", "PSC.10"],
+    severity: Severity::Error,
+};
+
 /// `ContexteLPS` missing, incomplete or with an IDAM the service does not know.
 pub const CTXLPS: Rule = Rule {
     name: "INSI-CTXLPS",

@@ -437,3 +437,34 @@ async fn injected_faults_unavailable_http_500_delay_and_dropped_connection() {
         true
     );
 }
+
+/// PSC mode: an `Authorization` header the bench's PSC cannot vouch for is refused with
+/// DESIR_560 and journaled, whatever the certificate (INS/PSC.01). A valid token is
+/// played end to end by the scenario « Appel INSi authentifié par Pro Santé Connect ».
+#[tokio::test]
+async fn a_psc_token_the_bench_did_not_issue_is_refused() {
+    let bench = start(InsiConfig::default()).await;
+    let request = search();
+    for authorization in ["Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNz"] {
+        let http = hyper::Request::builder()
+            .method("POST")
+            .uri("/lps")
+            .header("content-type", request.content_type())
+            .header("authorization", authorization)
+            .body(http_body_util::Full::new(bytes::Bytes::from(
+                request.to_xml(),
+            )))
+            .unwrap();
+        let answer = bench.mtls(AUTO).await.request(http).await.unwrap();
+        assert_eq!(answer.status, 500, "{authorization}: {}", answer.body);
+        assert!(answer.body.contains("DESIR_560"), "{}", answer.body);
+        assert!(bench.last().has_rule("INSI-PSC-TOKEN"), "{authorization}");
+    }
+    // Without the header, the same certificate is an ordinary AUTO call.
+    let answer = bench.call(&request).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        bench.last().request.as_ref().unwrap().summary["mode"],
+        "AUTO"
+    );
+}
