@@ -74,14 +74,23 @@ impl Line {
     /// The evidence: what the bench produces, or the kind the REM usually asks for
     /// (counts of `../shared/specs/rem.md` §3.3: videos above all).
     pub fn evidence(&self) -> &'static str {
-        if !self.scenarios.is_empty() {
-            return "banc : échanges journalisés, messages SOAP/SMTP, archives IHE_XDM, rapport";
+        match self.proof {
+            Some(Proof::Exchange) => {
+                return "banc : échanges journalisés, messages SOAP/SMTP, archives IHE_XDM, rapport";
+            }
+            Some(Proof::Software) => {
+                return "banc : ce que le logiciel rapporte (écran, édition, trace), confronté aux faits du banc, au journal";
+            }
+            Some(Proof::Attested) => {
+                return "banc : document ou capture fournis, empreinte SHA-256 au journal";
+            }
+            None => {}
         }
         let section = self.row.section_id.as_str();
         if section.starts_with("SSI") {
             "hors banc : formulaire de test d'intrusion PASSI, documentation"
         } else if section.starts_with("INS") {
-            "hors banc : certificat CNDA, vidéo"
+            "hors banc : justificatif d'autorisation CNDA (le REM ne demande rien d'autre)"
         } else if section.starts_with("MSS") {
             "hors banc : identifiant d'exécution de l'outil de test MSSanté, vidéo"
         } else if section.starts_with("DMP") || section.starts_with("CDA") || section == "DOC" {

@@ -12,6 +12,10 @@ pub enum Kind {
     YesNo,
     /// A list, comma-separated.
     List,
+    /// One line of a screen or paper, `libellé = valeur`, with ` (non modifiable)` when
+    /// the screen marks it so; empty when the field is not shown. The question's field is
+    /// `list/name`: the entry `{field: name, label, value, editable}` goes into `list`.
+    Entry,
 }
 
 /// One question: the reply's field it fills, and its wording.
@@ -34,6 +38,76 @@ fn s<'a>(p: &'a Value, path: &str) -> &'a str {
         .try_fold(p, |v, k| v.get(k))
         .and_then(Value::as_str)
         .unwrap_or("?")
+}
+
+/// The fields of the identity screen, as `identity.display` reports them.
+const SCREEN: [Question; 10] = [
+    q("fields/birth_name", "Nom de naissance ?", Kind::Entry),
+    q(
+        "fields/first_name",
+        "1er prénom de naissance ?",
+        Kind::Entry,
+    ),
+    q("fields/birth_date", "Date de naissance ?", Kind::Entry),
+    q("fields/sex", "Sexe ?", Kind::Entry),
+    q(
+        "fields/matricule_ins",
+        "Matricule INS (et sa nature) ?",
+        Kind::Entry,
+    ),
+    q("fields/oid", "OID ?", Kind::Entry),
+    q("fields/first_names", "Prénoms de naissance ?", Kind::Entry),
+    q("fields/used_name", "Nom utilisé ?", Kind::Entry),
+    q("fields/used_first_name", "Prénom utilisé ?", Kind::Entry),
+    q(
+        "fields/birthplace",
+        "Lieu de naissance (code INSEE) ?",
+        Kind::Entry,
+    ),
+];
+
+/// The lines of a paper document, as `identity.print` reports them.
+const PAPER: [Question; 9] = [
+    q("lines/birth_name", "Nom de naissance ?", Kind::Entry),
+    q("lines/first_name", "1er prénom de naissance ?", Kind::Entry),
+    q("lines/birth_date", "Date de naissance ?", Kind::Entry),
+    q("lines/sex", "Sexe ?", Kind::Entry),
+    q(
+        "lines/matricule_ins",
+        "Matricule INS (et sa nature) ?",
+        Kind::Entry,
+    ),
+    q("lines/used_name", "Nom utilisé ?", Kind::Entry),
+    q("lines/used_first_name", "Prénom utilisé ?", Kind::Entry),
+    q(
+        "lines/birthplace",
+        "Lieu de naissance (code INSEE) ?",
+        Kind::Entry,
+    ),
+    q(
+        "datamatrix",
+        "Contenu décodé du datamatrix (vide si aucun) ?",
+        Kind::Text,
+    ),
+];
+
+/// Reads an [`Kind::Entry`] answer: `libellé = valeur [(non modifiable)]`.
+pub fn entry(field: &str, answer: &str) -> Option<Value> {
+    let answer = answer.trim();
+    if answer.is_empty() {
+        return None;
+    }
+    let (text, editable) = match answer.strip_suffix("(non modifiable)") {
+        Some(rest) => (rest.trim(), false),
+        None => (answer, true),
+    };
+    let (label, value) = text.split_once('=').unwrap_or(("", text));
+    Some(serde_json::json!({
+        "field": field,
+        "label": label.trim(),
+        "value": value.trim(),
+        "editable": editable,
+    }))
 }
 
 /// The instruction for `action` with `params`, and its questions.
@@ -186,19 +260,15 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
         ),
         "identity.display" => (
             format!(
-                "Affichez l'identité {patient} à l'écran. Joignez la capture d'écran : les champs, leurs libellés, ceux qui ne sont pas modifiables."
+                "Affichez l'identité {patient} à l'écran. Pour chaque champ, recopiez « libellé = valeur » tel qu'affiché, suivi de « (non modifiable) » si l'écran le marque ainsi ; vide si le champ n'est pas affiché. Joignez la capture d'écran."
             ),
-            vec![],
+            SCREEN.to_vec(),
         ),
         "identity.print" => (
             format!(
-                "Imprimez un document de santé de {patient}. Joignez le scan de l'édition (traits, INS et sa nature, datamatrix)."
+                "Imprimez un document de santé de {patient}. Recopiez « libellé = valeur » de chaque champ imprimé (vide s'il ne l'est pas). Joignez le scan de l'édition."
             ),
-            vec![q(
-                "datamatrix",
-                "Contenu décodé du datamatrix (vide si aucun) ?",
-                Text,
-            )],
+            PAPER.to_vec(),
         ),
         "identity.audit" => (
             format!(
@@ -263,10 +333,100 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
                 Text,
             )],
         ),
+        "account.create" => (
+            format!("Créez le compte local {} (mot de passe : {}).", s(p, "login"), s(p, "password")),
+            vec![],
+        ),
+        "account.login_password" => (
+            format!("Ouvrez le compte local {} par son mot de passe.", s(p, "login")),
+            vec![
+                q("account", "Compte ouvert ?", Text),
+                q("national_id", "Identifiant national rapproché (vide si aucun) ?", Text),
+            ],
+        ),
+        "account.link_psc" => (
+            "Rapprochez le compte local ouvert de l'identité Pro Santé Connect du professionnel connecté.".to_string(),
+            vec![q("national_id", "Identifiant national rapproché ?", Text)],
+        ),
+        "account.show" => (
+            "Affichez le compte local ouvert.".to_string(),
+            vec![
+                q("account", "Compte ouvert (vide si aucun) ?", Text),
+                q("via", "Ouvert par (password, psc) ?", Text),
+                q("national_id", "Identifiant national rapproché (vide si aucun) ?", Text),
+            ],
+        ),
         "evidence.provide" => (
             format!("Fournissez la documentation : {}.", s(p, "subject")),
             vec![],
         ),
         other => (format!("Action {other} : {p}"), vec![]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What an operator types for one line of a screen, and the entry it makes.
+    #[test]
+    fn screen_lines_typed_by_the_operator() {
+        let table = [
+            (
+                "Nom de naissance = ADRUN (non modifiable)",
+                Some(
+                    json!({"field": "f", "label": "Nom de naissance", "value": "ADRUN", "editable": false}),
+                ),
+            ),
+            (
+                " Nom utilisé=DUPONT ",
+                Some(
+                    json!({"field": "f", "label": "Nom utilisé", "value": "DUPONT", "editable": true}),
+                ),
+            ),
+            (
+                "DDN = 01/12/1975",
+                Some(
+                    json!({"field": "f", "label": "DDN", "value": "01/12/1975", "editable": true}),
+                ),
+            ),
+            // A value without a label: the label is empty, which the steps call equivocal.
+            (
+                "ADRUN",
+                Some(json!({"field": "f", "label": "", "value": "ADRUN", "editable": true})),
+            ),
+            ("", None),
+        ];
+        for (typed, expected) in table {
+            assert_eq!(entry("f", typed), expected, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn every_new_action_has_an_instruction() {
+        for action in [
+            "identity.update",
+            "identity.validate",
+            "identity.display",
+            "identity.print",
+            "identity.audit",
+            "identity.receive",
+            "identity.shares",
+            "identity.verify_all",
+            "user.switch",
+            "settings.set",
+            "hl7.receive",
+            "hl7.produce",
+            "evidence.provide",
+            "account.create",
+            "account.login_password",
+            "account.link_psc",
+            "account.show",
+        ] {
+            let (text, _) = for_action(action, &json!({}));
+            assert!(!text.starts_with("Action "), "{action}: {text}");
+        }
+        assert_eq!(for_action("identity.display", &json!({})).1.len(), 10);
     }
 }

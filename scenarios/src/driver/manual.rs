@@ -134,6 +134,19 @@ impl Driver for ManualDriver {
                     message = Some(text.trim().to_string());
                     break;
                 }
+                if question.kind == Kind::Entry {
+                    let (list, field) = question
+                        .field
+                        .split_once('/')
+                        .unwrap_or(("fields", question.field));
+                    if let Some(e) = instructions::entry(field, &line) {
+                        match result[list].as_array_mut() {
+                            Some(entries) => entries.push(e),
+                            None => result[list] = json!([e]),
+                        }
+                    }
+                    continue;
+                }
                 let value = match question.kind {
                     Kind::Text if line.is_empty() => Value::Null,
                     Kind::Text => Value::String(line),
@@ -141,6 +154,7 @@ impl Driver for ManualDriver {
                         line.to_lowercase().as_str(),
                         "oui" | "o" | "yes" | "y"
                     )),
+                    Kind::Entry => Value::Null,
                     Kind::List => Value::Array(
                         line.split(',')
                             .map(str::trim)
