@@ -70,6 +70,11 @@ pub struct Patient {
 }
 
 impl Patient {
+    /// The 1st birth first name becomes the first of the birth first names.
+    pub fn reset_first_name(&mut self) {
+        self.first_name = self.traits.first_names.first().cloned().unwrap_or_default();
+    }
+
     fn set_status(&mut self, status: Status, reason: &str) {
         if self.status != status {
             self.status = status;
@@ -162,12 +167,7 @@ impl Patients {
             source_id: None,
         };
         let mut patient = patient;
-        patient.first_name = patient
-            .traits
-            .first_names
-            .first()
-            .cloned()
-            .unwrap_or_default();
+        patient.reset_first_name();
         Ok(self.by_id.entry(id).or_insert(patient))
     }
 
@@ -281,12 +281,7 @@ impl Patients {
         }
         let mut incoherent = apply(patient, qualify_anyway, joined_first_names);
         if overwrite_first_name && incoherent {
-            patient.first_name = patient
-                .traits
-                .first_names
-                .first()
-                .cloned()
-                .unwrap_or_default();
+            patient.reset_first_name();
             incoherent = false;
         }
         Ok((patient, incoherent))
@@ -414,12 +409,7 @@ fn apply(patient: &mut Patient, qualify_anyway: bool, joined_first_names: bool) 
     let incoherent = !patient.first_name.is_empty()
         && patient.traits.first_names.first() != Some(&patient.first_name);
     if !incoherent {
-        patient.first_name = patient
-            .traits
-            .first_names
-            .first()
-            .cloned()
-            .unwrap_or_default();
+        patient.reset_first_name();
     }
     patient.ins = Some(individual.active);
     patient.ins_history = individual.history;

@@ -291,14 +291,7 @@ impl Session {
     /// The name the LPS records actions under: the local user, or the professional
     /// logged in with PSC (their national id).
     pub(super) fn user_name(&self) -> String {
-        self.psc
-            .user()
-            .and_then(|u| {
-                u["SubjectNameID"]
-                    .as_str()
-                    .or(u["preferred_username"].as_str())
-            })
-            .map(str::to_string)
+        self.psc_national_id()
             .filter(|_| self.user.name == "utilisateur")
             .unwrap_or_else(|| self.user.name.clone())
     }
@@ -383,12 +376,7 @@ impl Session {
                             .as_array()
                             .map(|a| a.iter().map(text).collect())
                             .unwrap_or_default();
-                        patient.first_name = patient
-                            .traits
-                            .first_names
-                            .first()
-                            .cloned()
-                            .unwrap_or_default();
+                        patient.reset_first_name();
                     }
                     "birth_date" => patient.traits.birth_date = text(value),
                     "sex" => patient.traits.sex = text(value),
@@ -672,7 +660,7 @@ impl Session {
     }
 
     /// Verifies an INS with INSi for `patient` (traced); `OK` or `KO`.
-    async fn verify_ins(
+    pub(super) async fn verify_ins(
         &mut self,
         patient: &str,
         ins: &Ins,

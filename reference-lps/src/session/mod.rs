@@ -632,33 +632,7 @@ impl Session {
         let Some(ins) = patient.ins.clone() else {
             return Err(Reply::error("aucun INS à vérifier", Value::Null));
         };
-        self.insi_as_user().await;
-        let first_names = patient.traits.first_names.join(" ");
-        let query = query_traits(&patient.traits, &first_names);
-        let now = self.now_text();
-        let answer = match self
-            .insi
-            .call(insi::request::verify(&ins, &query), &now)
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => {
-                self.trace("verification", &id, Some("fault".into()), None);
-                return Err(Reply::error(e.to_string(), json!({ "verdict": "failed" })));
-            }
-        };
-        let same = answer.individual.as_ref().is_some_and(|i| i.active == ins);
-        let verdict = if answer.code == "00" && same {
-            "OK"
-        } else {
-            "KO"
-        };
-        self.trace(
-            "verification",
-            &id,
-            Some(answer.code.clone()),
-            Some(verdict),
-        );
+        let verdict = self.verify_ins(&id, &ins, &patient.traits).await?;
         if verdict == "KO" {
             let keep = self.defects.on("keep-ins-after-ko");
             let patient = self

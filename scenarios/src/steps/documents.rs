@@ -81,11 +81,7 @@ async fn then_ins(world: &mut SegurWorld, patient: String) -> Result<(), StepFai
     let bytes = produced(world)?;
     let facts = segur_documents::cda::read_facts(&bytes, None);
     let ins = world.control()?.patient(&patient).await?["ins"].clone();
-    let expected = format!(
-        "{}{}",
-        ins["matricule"].as_str().unwrap_or_default(),
-        ins["key"].as_str().unwrap_or_default()
-    );
+    let expected = super::ins_number(&ins);
     let got = facts.and_then(|f| f.ins).and_then(|i| i.extension);
     fail_if(got.as_deref() != Some(expected.as_str()), || {
         format!("INS {expected} attendu dans le CDA, trouvé {got:?}")

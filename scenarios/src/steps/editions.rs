@@ -144,11 +144,7 @@ fn check_mandatory(entries: &[Value], patient: &Value, what: &str) -> Result<(),
 
 /// The INS entry reads the 15 characters INSi gave, followed by its nature.
 fn check_ins(entries: &[Value], ins: &Value, what: &str) -> Result<(), StepFailure> {
-    let number = format!(
-        "{}{}",
-        ins["matricule"].as_str().unwrap_or_default(),
-        ins["key"].as_str().unwrap_or_default()
-    );
+    let number = super::ins_number(ins);
     let nature = if ins["oid"] == "1.2.250.1.213.1.4.9" {
         "NIA"
     } else {
@@ -310,11 +306,7 @@ async fn paper_datamatrix(world: &mut SegurWorld) -> Result<(), StepFailure> {
         return fail(format!("l'édition n'a pas de datamatrix : {paper}"));
     };
     let ins = answer(&source, "ins");
-    let number = format!(
-        "{}{}",
-        ins["matricule"].as_str().unwrap_or_default(),
-        ins["key"].as_str().unwrap_or_default()
-    );
+    let number = super::ins_number(ins);
     let t = &patient["traits"];
     let wanted = [
         number,

@@ -27,11 +27,7 @@ async fn message_for(
     let p = world.control()?.patient(patient).await?;
     let t = &p["traits"];
     let ins = if with_ins {
-        let number = format!(
-            "{}{}",
-            p["ins"]["matricule"].as_str().unwrap_or_default(),
-            p["ins"]["key"].as_str().unwrap_or_default()
-        );
+        let number = super::ins_number(&p["ins"]);
         Some((
             number,
             p["ins"]["oid"].as_str().unwrap_or_default().to_string(),
@@ -260,11 +256,7 @@ async fn produced_pid(world: &mut SegurWorld, reliability: String) -> Result<(),
         return fail("l'INSi n'a renvoyé aucun INS dans le scénario");
     };
     let ins = answer(source, "ins");
-    let number = format!(
-        "{}{}",
-        ins["matricule"].as_str().unwrap_or_default(),
-        ins["key"].as_str().unwrap_or_default()
-    );
+    let number = super::ins_number(ins);
     let expected = Some((number, ins["oid"].as_str().unwrap_or_default().to_string()));
     fail_if(
         identity.ins != expected || identity.reliability != reliability,

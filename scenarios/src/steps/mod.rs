@@ -37,6 +37,16 @@ pub fn protocol_word(word: &str) -> String {
         .replace(' ', "_")
 }
 
+/// The INS number of an `{"matricule", "key"}` object: the 15 characters a software
+/// shows, prints and sends.
+pub fn ins_number(ins: &serde_json::Value) -> String {
+    format!(
+        "{}{}",
+        ins["matricule"].as_str().unwrap_or_default(),
+        ins["key"].as_str().unwrap_or_default()
+    )
+}
+
 /// Checks a count the feature states, so a typo in a table shows.
 pub fn expect_count(
     what: &str,

@@ -536,11 +536,7 @@ async fn carries_xdm(world: &mut SegurWorld, alias: String) -> Result<(), StepFa
 #[then(expr = "le message ne porte pas l'INS de {string} dans son archive IHE_XDM")]
 async fn xdm_without_ins(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
     let shown = super::identity::show(world, &alias).await?;
-    let ins = format!(
-        "{}{}",
-        shown["ins"]["matricule"].as_str().unwrap_or_default(),
-        shown["ins"]["key"].as_str().unwrap_or_default()
-    );
+    let ins = super::ins_number(&shown["ins"]);
     if ins.len() != 15 {
         return fail(format!(
             "{alias} ne tient pas d'INS récupéré ({}) : l'étape vérifie qu'il ne part pas",

@@ -216,11 +216,7 @@ async fn record_has_insi_ins(world: &mut SegurWorld, alias: String) -> Result<()
         ));
     };
     let given = super::identity::answer(&source, "ins").clone();
-    let number = format!(
-        "{}{}",
-        given["matricule"].as_str().unwrap_or_default(),
-        given["key"].as_str().unwrap_or_default()
-    );
+    let number = super::ins_number(&given);
     fail_if(
         text(&fields, "matricule_ins") != Some(number.as_str()) || fields["oid"] != given["oid"],
         || {
@@ -387,11 +383,7 @@ async fn last_ins_given(
         return fail("l'INSi n'a renvoyé aucun INS dans le scénario");
     };
     let ins = super::identity::answer(&found, "ins");
-    let number = format!(
-        "{}{}",
-        ins["matricule"].as_str().unwrap_or_default(),
-        ins["key"].as_str().unwrap_or_default()
-    );
+    let number = super::ins_number(ins);
     Ok((number, found))
 }
 
