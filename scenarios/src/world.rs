@@ -107,6 +107,10 @@ pub struct SegurWorld {
     /// The software's answer to the last identity flow the bench handed it (an identity,
     /// with or without a document, from another domain), read by the steps after it.
     pub received: Option<Value>,
+    /// The last paper the software printed (`identity.print`) and the alias it is for.
+    pub printed: Option<(String, Value)>,
+    /// The evidence files the vendor handed in, as recorded (name, size, SHA-256, text).
+    pub evidence: Vec<Value>,
     /// The world professional last logged in with Pro Santé Connect.
     pub logged_in: Option<String>,
     /// Identity aliases → the world patient whose traits they were created with.

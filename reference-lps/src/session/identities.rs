@@ -595,17 +595,8 @@ impl Session {
         let Receive { patient, flow } = params(p)?;
         let trusted = self.settings.trusted_senders.contains(&flow.sender)
             && !self.defects.on("trust-contract-ignored");
-        let verdict = if self.defects.on("received-ins-unverified") {
-            "OK"
-        } else {
-            self.verify_ins(
-                patient.as_deref().unwrap_or("(reçue)"),
-                &flow.ins,
-                &flow.traits,
-            )
-            .await?
-        };
-        let ok = verdict == "OK";
+        // Rule 51: an unknown identity is created whatever INSi says (without the INS on
+        // a KO); created first, the verification is traced under its own id.
         let id = match &patient {
             Some(id) => id.clone(),
             None => {
@@ -615,11 +606,12 @@ impl Session {
                 id
             }
         };
-        if let Some(entry) = self.log.last_mut()
-            && entry.patient == "(reçue)"
-        {
-            entry.patient = id.clone();
-        }
+        let verdict = if self.defects.on("received-ins-unverified") {
+            "OK"
+        } else {
+            self.verify_ins(&id, &flow.ins, &flow.traits).await?
+        };
+        let ok = verdict == "OK";
         let keep_ins = ok || (patient.is_none() && self.defects.on("received-ko-keeps-ins"));
         let update_known = patient.is_some() && self.defects.on("received-ko-updates-known");
         if keep_ins || update_known {

@@ -256,22 +256,18 @@ async fn screen_hides(world: &mut SegurWorld, alias: String) -> Result<(), StepF
 
 #[when(expr = "l'utilisateur imprime un document de santé de {string}")]
 async fn print(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
-    world.act_ok_on(&alias, "identity.print", json!({})).await?;
-    world.received = Some(json!({ "printed_for": alias, "paper": world.last()?.result }));
+    let paper = world.act_ok_on(&alias, "identity.print", json!({})).await?;
+    world.printed = Some((alias, paper));
     Ok(())
 }
 
 /// The last paper printed and whose it is.
 fn printed(world: &SegurWorld) -> Result<(Value, String), StepFailure> {
-    let r = world
-        .received
-        .as_ref()
-        .filter(|r| r["printed_for"].is_string())
+    let (alias, paper) = world
+        .printed
+        .clone()
         .ok_or_else(|| StepFailure::Failed("aucune édition imprimée dans ce scénario".into()))?;
-    Ok((
-        r["paper"].clone(),
-        r["printed_for"].as_str().unwrap_or_default().to_string(),
-    ))
+    Ok((paper, alias))
 }
 
 #[then("l'édition porte en clair les traits minimaux avec des libellés sans équivoque")]

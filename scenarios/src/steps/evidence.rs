@@ -60,7 +60,7 @@ async fn provide(world: &mut SegurWorld, subject: String) -> Result<(), StepFail
         })).collect::<Vec<Value>>(),
     });
     world.control()?.attest(&attestation).await?;
-    world.received = Some(json!({ "evidence": recorded }));
+    world.evidence = recorded;
     Ok(())
 }
 
@@ -68,11 +68,7 @@ async fn provide(world: &mut SegurWorld, subject: String) -> Result<(), StepFail
     expr = "la documentation fournie est enregistrée au journal avec son empreinte et couvre {string}"
 )]
 async fn recorded(world: &mut SegurWorld, topics: String) -> Result<(), StepFailure> {
-    let given = world
-        .received
-        .as_ref()
-        .and_then(|r| r["evidence"].as_array().cloned())
-        .unwrap_or_default();
+    let given = world.evidence.clone();
     let journaled = records(world, "operator", Some("attestation")).await?;
     let Some(record) = journaled.iter().rev().find(|r| {
         r.request.as_ref().is_some_and(|b| {
