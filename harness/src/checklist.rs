@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use segur_scenarios::run::Proof;
+use segur_scenarios::run::{Proof, Tagging};
 use serde_json::Value;
 
 use crate::rem::Row;
 
-/// The scenarios of each requirement id, with how each proves it.
-pub type Tagged = BTreeMap<String, BTreeMap<String, Proof>>;
+/// The scenarios of each requirement id, with how each proves it and for which couloirs.
+pub type Tagged = BTreeMap<String, BTreeMap<String, Tagging>>;
 
 /// The coverage kinds, strongest first, as the checklist names them.
 pub const KINDS: [&str; 4] = ["exchange", "software", "attested", "outside"];
@@ -110,13 +110,17 @@ pub fn scenarios_by_requirement(features: &Path) -> Tagged {
 /// The requirement ids a run's `summary.json` covers → its scenario names and proofs
 /// (from each scenario's tags).
 pub fn scenarios_of_run(summary: &Value) -> Tagged {
-    let proofs: BTreeMap<&str, Proof> = summary["runs"]
+    let taggings: BTreeMap<&str, Tagging> = summary["runs"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|run| {
-            let tags = run["tags"].as_array()?.iter().filter_map(Value::as_str);
-            Some((run["name"].as_str()?, Proof::of_tags(tags)))
+            let tags: Vec<String> = run["tags"]
+                .as_array()?
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+            Some((run["name"].as_str()?, Tagging::of_tags(&tags)))
         })
         .collect();
     summary["requirements"]
@@ -130,8 +134,11 @@ pub fn scenarios_of_run(summary: &Value) -> Tagged {
                 .flatten()
                 .filter_map(|s| s["name"].as_str())
                 .map(|name| {
-                    let proof = proofs.get(name).copied().unwrap_or(Proof::Exchange);
-                    (name.to_string(), proof)
+                    let tagging = taggings.get(name).cloned().unwrap_or(Tagging {
+                        proof: Proof::Exchange,
+                        couloirs: BTreeSet::new(),
+                    });
+                    (name.to_string(), tagging)
                 })
                 .collect();
             (id.clone(), names)
@@ -155,23 +162,52 @@ pub fn counts(lines: &[Line]) -> BTreeMap<String, [usize; 4]> {
 /// The checklist of `scope`: `tagged` gives the scenarios of each requirement id,
 /// `summary` (a run's `summary.json`) the verdicts.
 pub fn build(rows: &[Row], scope: &Scope, tagged: &Tagged, summary: Option<&Value>) -> Vec<Line> {
+    // The socle of each (REM, requirement): a scenario written for another couloir proves
+    // this one's requirement only when both derive from the same socle requirement.
+    let socles: BTreeMap<(String, &str), &str> = rows
+        .iter()
+        .filter(|r| !r.socle_ref.is_empty())
+        .map(|r| {
+            (
+                (r.rem.to_ascii_uppercase(), r.requirement_ref.as_str()),
+                r.socle_ref.as_str(),
+            )
+        })
+        .collect();
+    let speaks_for = |row: &Row, tagging: &Tagging| {
+        tagging.covers(&scope.couloir)
+            || socles
+                .get(&(
+                    scope.couloir.to_ascii_uppercase(),
+                    row.requirement_ref.as_str(),
+                ))
+                .is_some_and(|own| {
+                    tagging.couloirs.iter().any(|c| {
+                        socles.get(&(c.to_ascii_uppercase(), row.requirement_ref.as_str()))
+                            == Some(own)
+                    })
+                })
+    };
     let mut seen = BTreeSet::new();
     rows.iter()
         .filter(|r| scope.applies(r))
         // One line per requirement and vague (a sheet may repeat a row).
         .filter(|r| seen.insert((r.requirement_ref.clone(), r.vague())))
-        .map(|r| Line {
-            scenarios: tagged
+        .map(|r| {
+            let own: Vec<(&String, &Tagging)> = tagged
                 .get(&r.requirement_ref)
-                .map(|s| s.keys().cloned().collect())
-                .unwrap_or_default(),
-            proof: tagged
-                .get(&r.requirement_ref)
-                .and_then(|s| s.values().copied().max()),
-            verdict: summary
-                .and_then(|s| s["requirements"][&r.requirement_ref]["verdict"].as_str())
-                .map(str::to_string),
-            row: r.clone(),
+                .into_iter()
+                .flatten()
+                .filter(|(_, t)| speaks_for(r, t))
+                .collect();
+            Line {
+                scenarios: own.iter().map(|(name, _)| (*name).clone()).collect(),
+                proof: own.iter().map(|(_, t)| t.proof).max(),
+                verdict: summary
+                    .and_then(|s| s["requirements"][&r.requirement_ref]["verdict"].as_str())
+                    .map(str::to_string),
+                row: r.clone(),
+            }
         })
         .collect()
 }

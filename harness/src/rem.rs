@@ -28,6 +28,11 @@ pub struct Row {
     pub arbitrage: String,
     /// Evidence ids, `;`-separated (`MSS/CONF.14.01.01`).
     pub evidence_ids: String,
+    /// The socle requirement it derives from (`SC.DMP/UX.14`), empty for a requirement of
+    /// this REM alone: two REMs' rows with the same socle are one requirement, while the
+    /// same id without a socle (`DMP/va1.09`) may mean different things in two REMs.
+    #[serde(default)]
+    pub socle_ref: String,
 }
 
 impl Row {

@@ -174,3 +174,52 @@ Fonctionnalité: Preuves
     let html = std::fs::read_to_string(tmp.path().join("checklist-LGC.html")).expect("HTML");
     assert!(html.contains("rapporté par le logiciel") && html.contains("attesté"));
 }
+
+/// A scenario proves a requirement for the couloirs it is tagged with, and for another
+/// couloir only when both REMs derive that requirement from the same socle requirement:
+/// `DMP/CONF.09` of the DPI (no socle: the PFI transmission) is not the LGC's.
+#[test]
+fn a_scenario_speaks_for_its_couloirs_and_those_sharing_the_socle() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("couloirs.feature"),
+        "# language: fr
+Fonctionnalité: Couloirs
+
+  @DMP/CONF.09 @DMP/UX.14 @LGC
+  Scénario: Écrit pour le LGC
+    Étant donné un monde
+
+  @DMP/va1.09 @RIS
+  Scénario: Propre au RIS
+    Étant donné un monde
+",
+    )
+    .unwrap();
+    let coverage = |couloir: &str, id: &str| {
+        let out = tmp.path().join(couloir);
+        let status = bench()
+            .args(["checklist", "--couloir", couloir, "--features"])
+            .arg(&features)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("segur-bench checklist");
+        assert!(status.status.success());
+        coverage_of(&read_csv(&out, couloir), id)
+    };
+    assert_eq!(coverage("LGC", "DMP/CONF.09"), "exchange");
+    assert_eq!(
+        coverage("DPI", "DMP/CONF.09"),
+        "outside",
+        "the DPI's CONF.09 has no socle: the LGC scenario does not prove it"
+    );
+    assert_eq!(
+        coverage("DPI", "DMP/UX.14"),
+        "exchange",
+        "same socle SC.DMP/UX.14"
+    );
+    assert_eq!(coverage("RIS", "DMP/va1.09"), "exchange");
+}

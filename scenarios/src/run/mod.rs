@@ -430,11 +430,45 @@ pub fn requirements_of_features(
         .collect()
 }
 
+/// How one scenario proves a requirement, and for which couloirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tagging {
+    /// Exchange, software or attestation.
+    pub proof: Proof,
+    /// The couloir tags of the scenario (`LGC`, `RIS`…): a requirement id such as
+    /// `DMP/va1.09` means one thing in the RIS REM and another elsewhere, so a scenario
+    /// proves it only for the couloirs it names. Empty: every couloir.
+    pub couloirs: std::collections::BTreeSet<String>,
+}
+
+impl Tagging {
+    /// The tagging of a scenario with `tags` (without `@`).
+    pub fn of_tags(tags: &[String]) -> Self {
+        Self {
+            proof: Proof::of_tags(tags.iter().map(String::as_str)),
+            couloirs: tags
+                .iter()
+                .filter(|t| COULOIRS.contains(&t.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether the scenario speaks for `couloir`.
+    pub fn covers(&self, couloir: &str) -> bool {
+        self.couloirs.is_empty()
+            || self
+                .couloirs
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(couloir))
+    }
+}
+
 /// As [`requirements_of_features`], with how each scenario proves the requirement.
 pub fn proofs_of_features(
     root: &Path,
-) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, Proof>> {
-    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Proof>> =
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, Tagging>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Tagging>> =
         Default::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(p) = stack.pop() {
@@ -453,12 +487,12 @@ pub fn proofs_of_features(
         let scenarios = scenarios_of(&feature);
         for (rule, scenario) in scenarios {
             let tags = all_tags(&feature, rule, scenario);
-            let proof = Proof::of_tags(tags.iter().map(String::as_str));
+            let tagging = Tagging::of_tags(&tags);
             for tag in tags {
                 if is_requirement(&tag) {
                     out.entry(tag)
                         .or_default()
-                        .insert(scenario.name.clone(), proof);
+                        .insert(scenario.name.clone(), tagging.clone());
                 }
             }
         }
