@@ -91,3 +91,18 @@ Fonctionnalité: Alimentation du DMP
     Étant donné un patient "patient" qualifié avec les traits de "le-goff-yann"
     Quand l'utilisateur envoie au DMP de "patient" un compte rendu "Compte rendu"
     Alors le logiciel affiche l'erreur du DMP "DMPClosed"
+
+  @DMP/CONF.03 @LGC @DPI @RIS @BIO
+  Scénario: Un document envoyé par erreur est supprimé du DMP par l'utilisateur
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu d'un autre patient"
+    Et l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu du jour"
+    Et l'utilisateur supprime le document "Compte rendu d'un autre patient" du DMP de "patiente"
+    Alors le DMP tient le document "Compte rendu d'un autre patient" au statut "Deleted"
+    Et le DMP tient le document "Compte rendu du jour" au statut "Approved"
+    Et les échanges sont conformes
+
+  @DMP/CONF.03 @preuve-attestée @LGC @DPI @RIS @BIO
+  Scénario: La procédure de suppression d'un document du DMP est documentée
+    Quand l'éditeur fournit la documentation "procédure de suppression d'un document du DMP"
+    Alors la documentation fournie est enregistrée au journal avec son empreinte et couvre "suppression, DMP, document"

@@ -135,7 +135,7 @@ Fonctionnalité: Consultation du DMP
     Et le DMP a reçu 1 appel "TD3.2"
     Et les échanges sont conformes
 
-  @DMP/AIRS.06 @DPI
+  @DMP/AIRS.06 @DMP/AIRS.07 @DPI @RIS @BIO
   Scénario: L'identifiant national de l'utilisateur réel dans le VIHF
     Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
     Quand l'utilisateur ouvre le dossier de "patiente"
@@ -143,4 +143,22 @@ Fonctionnalité: Consultation du DMP
     Quand le professionnel "dr-colin" se connecte avec Pro Santé Connect
     Et l'utilisateur ouvre le dossier de "patiente"
     Alors le VIHF du dernier appel au DMP porte l'identifiant national de "dr-colin"
+    Et les échanges sont conformes
+
+  @DMP/UX.06 @LGC @DPI @RIS @BIO
+  Scénario: Le choix du patient sur la consultation de son DMP change en cours de prise en charge
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et l'opposition de "patiente" à la consultation de son DMP enregistrée
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel refuse l'action
+    Et le DMP n'a reçu aucun appel
+    Quand l'utilisateur enregistre le consentement de "patiente" à la consultation de son DMP
+    Et l'utilisateur ouvre le dossier de "patiente"
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le DMP a reçu 1 appel "TD3.1"
+    Quand l'utilisateur enregistre l'opposition de "patiente" à la consultation de son DMP
+    Et l'utilisateur ouvre le dossier de "patiente"
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel refuse l'action
+    Et le DMP a reçu 1 appel "TD3.1"
     Et les échanges sont conformes

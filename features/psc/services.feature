@@ -17,7 +17,7 @@ Fonctionnalité: Appels des services de santé au nom du professionnel connecté
     Et l'INSi a reçu l'appel authentifié par le jeton Pro Santé Connect de "dr-legrand"
     Et le journal des appels INSi du logiciel indique l'authentification Pro Santé Connect et l'utilisateur "dr-legrand"
 
-  @PSC.10 @LGC @RIS @BIO
+  @PSC.10 @DMP/PSC.01 @LGC @RIS @BIO
   Scénario: Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect
     Étant donné le professionnel "dr-colin" connecté avec Pro Santé Connect
     Et un patient "patiente" qualifié avec les traits de "adrtrois-dominique"

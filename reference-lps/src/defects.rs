@@ -120,6 +120,23 @@ const INSI_SCENARIOS: &[&str] = &[
     // Pro Santé Connect's user calling INSi.
     "Appel INSi authentifié par Pro Santé Connect, l'utilisateur tracé",
     "Les appels INSi et DMP portent le professionnel connecté par Pro Santé Connect",
+    // The report, deletion and choice scenarios qualify their patient first.
+    "Le compte rendu d'imagerie validé part au DMP sans autre action",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+    "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+    "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+    "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+    "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
+    "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+    "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+    "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+    "Compte rendu de biologie remplacé puis supprimé dans le DMP",
+    "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+    "Compte rendu de biologie invisible au patient selon le paramétrage",
+    "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+    "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
+    "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -145,6 +162,23 @@ const DMP_CALLING: &[&str] = &[
     "Nouveaux documents depuis la dernière visite",
     "Sélection et intégration de plusieurs documents",
     "L'identifiant national de l'utilisateur réel dans le VIHF",
+    // The reports fed at validation, the deletion, the changed choice.
+    "Le compte rendu d'imagerie validé part au DMP sans autre action",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+    "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+    "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+    "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+    "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
+    "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+    "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+    "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+    "Compte rendu de biologie remplacé puis supprimé dans le DMP",
+    "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+    "Compte rendu de biologie invisible au patient selon le paramétrage",
+    "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+    "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
+    "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -164,6 +198,22 @@ const XDS_FEEDING: &[&str] = &[
     "Nouveaux documents depuis la dernière visite",
     "Recherche sur plusieurs critères de métadonnées",
     "Sélection et intégration de plusieurs documents",
+    // The reports fed at validation and the deletion.
+    "Le compte rendu d'imagerie validé part au DMP sans autre action",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+    "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+    "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+    "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+    "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
+    "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+    "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+    "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+    "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+    "Compte rendu de biologie remplacé puis supprimé dans le DMP",
+    "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+    "Compte rendu de biologie invisible au patient selon le paramétrage",
+    "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+    "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
 ];
 
 /// Every defect, in catalogue order.
@@ -432,6 +482,7 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Opposition du patient à la consultation",
             "Consultation bloquée tant que le consentement n'est pas recueilli",
+            "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
         ],
     },
     Defect {
@@ -790,6 +841,100 @@ pub const CATALOGUE: &[Defect] = &[
         description: "forgets the link between the local account and the professional's RPPS",
         caught_by: &[
             "Le compte local rapproché du RPPS est le même par Pro Santé Connect et par mot de passe",
+        ],
+    },
+    Defect {
+        name: "report-not-fed-at-validation",
+        requirement: "DMP/va1.13",
+        description: "a validated imaging or biology report is not sent to the DMP until the user sends it by hand",
+        caught_by: &[
+            "Le compte rendu d'imagerie validé part au DMP sans autre action",
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+            "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+            "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+            "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
+            "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+            "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+            "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+            "Compte rendu de biologie remplacé puis supprimé dans le DMP",
+            "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+            "Compte rendu de biologie invisible au patient selon le paramétrage",
+            "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+        ],
+    },
+    Defect {
+        name: "dmp-block-ignored",
+        requirement: "DMP/va1.12",
+        description: "the user blocks the feeding of the DMP for a report, the report is fed anyway",
+        caught_by: &[
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+        ],
+    },
+    Defect {
+        name: "cr-img-typed-as-consultation",
+        requirement: "DOC/va1.16",
+        description: "the imaging report is typed as a consultation note (11488-4), not 18748-4",
+        caught_by: &["Le compte rendu d'imagerie validé part au DMP sans autre action"],
+    },
+    Defect {
+        name: "report-visibility-ignored",
+        requirement: "DMP/va1.14",
+        description: "the masking or invisibility chosen for a report is not put in its DMP metadata",
+        caught_by: &[
+            "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+            "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+            "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+            "Compte rendu de biologie invisible au patient selon le paramétrage",
+        ],
+    },
+    Defect {
+        name: "report-without-recipients",
+        requirement: "DOC/va1.15",
+        description: "the report does not name the recipients it is sent to (informationRecipient)",
+        caught_by: &[
+            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+            "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+        ],
+    },
+    Defect {
+        name: "referrer-without-mailbox",
+        requirement: "DOC/va1.17",
+        description: "the report names the prescriber without their MSSanté address",
+        caught_by: &[
+            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+            "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+        ],
+    },
+    Defect {
+        name: "cr-bio-local-codes",
+        requirement: "DOC/va1.30",
+        description: "the CR-BIO's results carry the laboratory's own codes, not LOINC",
+        caught_by: &[
+            "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+            "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+        ],
+    },
+    Defect {
+        name: "cr-bio-always-n3",
+        requirement: "DOC/va1.27",
+        description: "asked for a biology report in CDA R2 N1 with its PDF, the software sends the N3",
+        caught_by: &["Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF"],
+    },
+    Defect {
+        name: "complete-report-not-replacing",
+        requirement: "DMP/va1.15",
+        description: "the complete biology report is fed as a new document: the partial one stays in the DMP",
+        caught_by: &["Le compte rendu complet remplace dans le DMP le compte rendu partiel"],
+    },
+    Defect {
+        name: "consultation-choice-frozen",
+        requirement: "DMP/UX.06",
+        description: "the patient's first choice on the consultation of their DMP cannot be changed later",
+        caught_by: &[
+            "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
         ],
     },
 ];

@@ -106,6 +106,12 @@ impl ControlClient {
             .await
     }
 
+    /// `GET /dmp/documents/{entry_uuid}/content`: the bytes fed for one version.
+    pub async fn dmp_document_content(&self, entry_uuid: &str) -> Result<Vec<u8>, ControlError> {
+        self.bytes(&format!("/dmp/documents/{entry_uuid}/content"))
+            .await
+    }
+
     /// A world patient.
     pub async fn patient(&self, id: &str) -> Result<Value, ControlError> {
         self.call(reqwest::Method::GET, &format!("/world/patients/{id}"), None)
@@ -166,7 +172,11 @@ impl ControlClient {
 
     /// A journaled body (`part`: `request` or `response`), raw.
     pub async fn journal_body(&self, seq: u64, part: &str) -> Result<Vec<u8>, ControlError> {
-        let path = format!("/journal/records/{seq}/{part}");
+        self.bytes(&format!("/journal/records/{seq}/{part}")).await
+    }
+
+    /// `GET path` of the control API, its body raw.
+    async fn bytes(&self, path: &str) -> Result<Vec<u8>, ControlError> {
         let err = |reason: String| ControlError {
             what: format!("GET {path}"),
             reason,

@@ -1,5 +1,9 @@
 //! The CDA documents the LPS produces (CI-SIS volets): a level-1 CDA carrying a PDF
-//! (`DOC.01`, the annexe-3 documents) and the VSM as a level-3 CDA (`DOC/va1.14`). The
+//! (`DOC.01`, the annexe-3 documents: consultation report, imaging report `DOC/va1.16`,
+//! biology report `DOC/va1.27`), the VSM as a level-3 CDA (`DOC/va1.14`) and the biology
+//! report as a level-3 CR-BIO with LOINC-coded results (`DOC/va1.30`). A report names
+//! its recipients and its prescriber with their MSSanté address (`DOC/va1.15`, `.17`,
+//! `.26`, `.28`). The
 //! patient's INS and its traits are written only when the identity is qualified
 //! (`DOC/va1.04`, INS guide rule 30); otherwise the local id alone.
 
@@ -31,37 +35,94 @@ pub fn new_id() -> String {
 
 /// Which document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A consultation report, level 1 with its PDF.
+    #[serde(rename = "cr")]
     Cr,
     /// The volet de synthèse médicale, level 3.
+    #[serde(rename = "vsm")]
     Vsm,
+    /// An imaging report, level 1 with its PDF.
+    #[serde(rename = "cr-img")]
+    CrImg,
+    /// A biology report, level 3 (CR-BIO, IHE XD-LAB).
+    #[serde(rename = "cr-bio")]
+    CrBio,
+    /// A biology report, level 1 with its PDF.
+    #[serde(rename = "cr-bio-n1")]
+    CrBioN1,
 }
+
+/// LOINC.
+const LOINC: &str = "2.16.840.1.113883.6.1";
+/// The formatCode of a level-1 document carrying a PDF.
+const FORMAT_N1: &str = "urn:ihe:iti:xds-sd:pdf:2008";
 
 impl Kind {
     /// (LOINC or TRE_A05 code, system, label) of the document type.
     pub fn type_code(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Kind::Cr => ("11488-4", "2.16.840.1.113883.6.1", "Note de consultation"),
+            Kind::Cr => ("11488-4", LOINC, "Note de consultation"),
             Kind::Vsm => ("SYNTH", "1.2.250.1.213.1.1.4.12", "Synthèse"),
+            Kind::CrImg => ("18748-4", LOINC, "CR d'imagerie médicale"),
+            Kind::CrBio | Kind::CrBioN1 => ("11502-2", LOINC, "CR d'examens biologiques"),
         }
     }
 
     /// (JDV_J57 classCode, label).
     pub fn class_code(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Cr => ("11", "Compte rendu"),
             Kind::Vsm => ("10", "Synthèse"),
+            _ => ("11", "Compte rendu"),
         }
     }
 
     /// formatCode (JDV_J60).
     pub fn format_code(self) -> &'static str {
         match self {
-            Kind::Cr => "urn:ihe:iti:xds-sd:pdf:2008",
             Kind::Vsm => "urn:asip:ci-sis:vsm:2012",
+            Kind::CrBio => "urn:ihe:lab:xd-lab:2008",
+            Kind::Cr | Kind::CrImg | Kind::CrBioN1 => FORMAT_N1,
         }
+    }
+
+    /// Whether its body is structured (level 3).
+    pub fn structured(self) -> bool {
+        matches!(self, Kind::Vsm | Kind::CrBio)
+    }
+}
+
+/// A professional a report names beside its author: a recipient, or the prescriber who
+/// asked for the examination (known from the request the software received).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Party {
+    /// National id (`8` + RPPS).
+    pub national_id: String,
+    /// Family name.
+    #[serde(default)]
+    pub family_name: String,
+    /// Given name.
+    #[serde(default)]
+    pub given_name: String,
+    /// Their MSSanté address, if they have one.
+    #[serde(default)]
+    pub mssante: Option<String>,
+}
+
+impl Party {
+    fn telecom(&self) -> String {
+        self.mssante
+            .as_ref()
+            .map(|m| format!("<telecom value=\"mailto:{}\"/>", attr(m)))
+            .unwrap_or_default()
+    }
+
+    fn name(&self, element: &str) -> String {
+        format!(
+            "<{element}><name><given>{}</given><family>{}</family></name></{element}>",
+            text(&self.given_name),
+            text(&self.family_name)
+        )
     }
 }
 
@@ -89,6 +150,16 @@ pub struct Document<'a> {
     pub ins_regardless: bool,
     /// The médecin traitant (a VSM names them).
     pub treating_doctor: Option<&'a Professional>,
+    /// Whom the report is sent to (`informationRecipient`).
+    pub recipients: Vec<Party>,
+    /// The prescriber who asked for the examination (`participant typeCode="REF"`).
+    pub referrer: Option<Party>,
+    /// A partial biology report (results still to come): its data-processing entry is
+    /// `active`, the complete one `completed`.
+    pub partial: bool,
+    /// Whether the biology results carry the laboratory's own codes instead of LOINC (a
+    /// defect).
+    pub local_result_codes: bool,
 }
 
 impl Document<'_> {
@@ -201,13 +272,41 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
     let now = ts(d.date);
     let (type_code, type_system, type_label) = d.kind.type_code();
     let templates = match d.kind {
-        Kind::Cr => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 => {
             "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.3.6.1.4.1.19376.1.2.20\"/>"
         }
         Kind::Vsm => {
             "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.2.250.1.213.1.1.1.13\"/>"
         }
+        Kind::CrBio => {
+            "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.3.6.1.4.1.19376.1.3.3\"/><templateId root=\"1.2.250.1.213.1.1.1.55\" extension=\"2024.01\"/>"
+        }
     };
+    let recipients: String = d
+        .recipients
+        .iter()
+        .map(|r| {
+            format!(
+                "<informationRecipient><intendedRecipient><id root=\"1.2.250.1.71.4.2.1\" extension=\"{}\"/>{}{}</intendedRecipient></informationRecipient>",
+                attr(&r.national_id),
+                r.telecom(),
+                r.name("informationRecipient")
+            )
+        })
+        .collect();
+    let referrer = d
+        .referrer
+        .as_ref()
+        .map(|r| {
+            format!(
+                "<participant typeCode=\"REF\"><time><high value=\"{}\"/></time><associatedEntity classCode=\"PROV\"><id root=\"1.2.250.1.71.4.2.1\" extension=\"{}\"/>{}{}</associatedEntity></participant>",
+                ts(d.date),
+                attr(&r.national_id),
+                r.telecom(),
+                r.name("associatedPerson")
+            )
+        })
+        .unwrap_or_default();
     let related = d
         .replaces
         .as_ref()
@@ -230,8 +329,11 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
         _ => String::new(),
     };
     let event_code = match d.kind {
-        Kind::Cr => "<code code=\"11488-4\" displayName=\"Note de consultation\" codeSystem=\"2.16.840.1.113883.6.1\"/>".to_string(),
         Kind::Vsm => "<code code=\"34117-2\" displayName=\"Historique et clinique\" codeSystem=\"2.16.840.1.113883.6.1\"/>".to_string(),
+        other => {
+            let (code, system, label) = other.type_code();
+            format!("<code code=\"{code}\" displayName=\"{label}\" codeSystem=\"{system}\"/>")
+        }
     };
     let header = format!(
         concat!(
@@ -245,9 +347,9 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
             "<languageCode code=\"fr-FR\"/><setId root=\"{root}\" extension=\"{set_id}\"/><versionNumber value=\"{version}\"/>",
             "{record_target}",
             "<author><time value=\"{now}\"/><assignedAuthor><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{specialty}{person}{org}</assignedAuthor></author>",
-            "<custodian><assignedCustodian>{custodian}</assignedCustodian></custodian>",
+            "<custodian><assignedCustodian>{custodian}</assignedCustodian></custodian>{recipients}",
             "<legalAuthenticator><time value=\"{now}\"/><signatureCode code=\"S\"/><assignedEntity><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{person}</assignedEntity></legalAuthenticator>",
-            "{treating}",
+            "{treating}{referrer}",
             "<documentationOf><serviceEvent>{event_code}<effectiveTime><low value=\"{now}\"/><high value=\"{now}\"/></effectiveTime>",
             "<performer typeCode=\"PRF\"><assignedEntity><id root=\"1.2.250.1.71.4.2.1\" extension=\"{author_id}\"/>{person}",
             "<representedOrganization><id root=\"1.2.250.1.71.4.2.2\" extension=\"{structure_id}\"/><name>{structure_name}</name>",
@@ -275,6 +377,8 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
         org = organization("representedOrganization", a),
         custodian = organization("representedCustodianOrganization", a),
         treating = treating,
+        recipients = recipients,
+        referrer = referrer,
         event_code = event_code,
         structure_id = attr(&a.structure_id),
         structure_name = text(&a.structure_name),
@@ -282,7 +386,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
         sector = attr(&a.sector),
     );
     let body = match d.kind {
-        Kind::Cr => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 => {
             let pdf = readable(d);
             format!(
                 "<component><nonXMLBody><text mediaType=\"application/pdf\" representation=\"B64\">{}</text></nonXMLBody></component>",
@@ -290,6 +394,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
             )
         }
         Kind::Vsm => vsm_body(),
+        Kind::CrBio => bio_body(d.partial, d.local_result_codes),
     };
     format!("{header}{body}</ClinicalDocument>").into_bytes()
 }
@@ -327,4 +432,81 @@ fn vsm_body() -> String {
         &format!("<text><paragraph>Voir ci-dessous</paragraph></text>{medications}"),
     );
     format!("<component><structuredBody>{history}{results}{treatment}</structuredBody></component>")
+}
+
+/// One biology result: (LOINC code, label, value, unit).
+type BioResult = (&'static str, &'static str, &'static str, &'static str);
+
+/// The haematology chapter of a blood count: haemoglobin and leucocytes, then (when the
+/// report is complete) the platelets.
+const BLOOD_COUNT: &[BioResult] = &[
+    ("718-7", "Hémoglobine", "14.2", "g/dL"),
+    ("6690-2", "Leucocytes", "6.8", "10*9/L"),
+    ("777-3", "Plaquettes", "245", "10*9/L"),
+];
+
+/// A CR-BIO body: one haematology chapter (IHE XD-LAB speciality section) with its
+/// data-processing entry, the results coded in LOINC (`DOC/va1.30`); a partial report
+/// holds the first results only, its entry `active`.
+fn bio_body(partial: bool, local_codes: bool) -> String {
+    let shown = if partial { 2 } else { BLOOD_COUNT.len() };
+    let results = &BLOOD_COUNT[..shown];
+    let rows: String = results
+        .iter()
+        .map(|(_, label, value, unit)| {
+            format!(
+                "<tr><td>{}</td><td>{value} {}</td></tr>",
+                text(label),
+                text(unit)
+            )
+        })
+        .collect();
+    let observations: String = results
+        .iter()
+        .enumerate()
+        .map(|(n, (code, label, value, unit))| {
+            let system = if local_codes {
+                "1.2.250.1.999.1.1.9"
+            } else {
+                LOINC
+            };
+            format!(
+                concat!(
+                    "<component><observation classCode=\"OBS\" moodCode=\"EVN\">",
+                    "<templateId root=\"1.3.6.1.4.1.19376.1.3.1.6\"/><templateId root=\"1.2.250.1.213.1.1.3.80\"/>",
+                    "<id root=\"{root}\" extension=\"r{n}\"/>",
+                    "<code code=\"{code}\" displayName=\"{label}\" codeSystem=\"{system}\"/>",
+                    "<statusCode code=\"completed\"/>",
+                    "<value xsi:type=\"PQ\" value=\"{value}\" unit=\"{unit}\"/>",
+                    "</observation></component>"
+                ),
+                root = DOCUMENT_ROOT,
+                n = n,
+                code = code,
+                label = attr(label),
+                system = system,
+                value = value,
+                unit = attr(unit),
+            )
+        })
+        .collect();
+    let status = if partial { "active" } else { "completed" };
+    let chapter = format!(
+        concat!(
+            "<component><section><templateId root=\"1.3.6.1.4.1.19376.1.3.3.2.1\"/><templateId root=\"1.2.250.1.213.1.1.2.70\"/>",
+            "<code code=\"18723-7\" displayName=\"Hématologie\" codeSystem=\"{loinc}\"/><title>Hématologie</title>",
+            "<text><table><tbody>{rows}</tbody></table></text>",
+            "<entry typeCode=\"DRIV\"><templateId root=\"1.3.6.1.4.1.19376.1.3.1\"/><templateId root=\"1.2.250.1.213.1.1.3.21\"/>",
+            "<act classCode=\"ACT\" moodCode=\"EVN\"><code code=\"18723-7\" codeSystem=\"{loinc}\"/><statusCode code=\"{status}\"/>",
+            "<entryRelationship typeCode=\"COMP\"><organizer classCode=\"BATTERY\" moodCode=\"EVN\">",
+            "<templateId root=\"1.3.6.1.4.1.19376.1.3.1.4\"/><templateId root=\"1.2.250.1.213.1.1.3.78\"/>",
+            "<code code=\"58410-2\" displayName=\"Numération formule sanguine\" codeSystem=\"{loinc}\"/><statusCode code=\"{status}\"/>",
+            "{observations}</organizer></entryRelationship></act></entry></section></component>"
+        ),
+        loinc = LOINC,
+        rows = rows,
+        status = status,
+        observations = observations,
+    );
+    format!("<component><structuredBody>{chapter}</structuredBody></component>")
 }

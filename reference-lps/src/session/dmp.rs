@@ -25,9 +25,9 @@ pub struct DmpBook {
     /// Consultation consent recorded (true) or opposition (false); absent: not asked.
     consultation: HashMap<String, bool>,
     /// Patients who opposed the feeding of their DMP.
-    feeding_opposed: BTreeSet<String>,
+    pub(super) feeding_opposed: BTreeSet<String>,
     /// Documents this LPS fed, by uniqueId, with their CDA `setId` and version.
-    fed: HashMap<String, Fed>,
+    pub(super) fed: HashMap<String, Fed>,
     /// Entries each (user, patient) has been shown (UX.15).
     seen: HashMap<(String, String), BTreeSet<String>>,
     /// The last list shown per patient: what `dmp.retrieve` picks from.
@@ -38,15 +38,17 @@ pub struct DmpBook {
 
 /// A document this LPS fed.
 #[derive(Clone)]
-struct Fed {
+pub(super) struct Fed {
     /// Its current metadata.
-    entry: Entry,
+    pub(super) entry: Entry,
     /// The volet.
-    kind: Kind,
+    pub(super) kind: Kind,
     /// CDA `setId@extension`.
-    set_id: String,
+    pub(super) set_id: String,
     /// CDA `versionNumber`.
-    version: u32,
+    pub(super) version: u32,
+    /// The recipients and the prescriber a report names: a new version names them again.
+    pub(super) parties: (Vec<cda::Party>, Option<cda::Party>),
 }
 
 #[derive(Deserialize)]
@@ -134,7 +136,7 @@ impl Session {
     }
 
     /// The patient, who must have a qualified INS for any DMP exchange.
-    fn dmp_patient(&self, id: &str) -> Result<(Patient, String), Reply> {
+    pub(super) fn dmp_patient(&self, id: &str) -> Result<(Patient, String), Reply> {
         let patient = self.patients.get(id).map_err(refused)?.clone();
         let qualified =
             patient.status == Status::Qualifiee || self.defects.on("dmp-unqualified-ins");
@@ -263,7 +265,12 @@ impl Session {
         self.patients.get(&patient).map_err(refused)?;
         match (subject.as_str(), consent) {
             ("consultation", given) => {
-                self.book.consultation.insert(patient.clone(), given);
+                // The defect keeps the first choice recorded: a later change is lost.
+                let frozen = self.defects.on("consultation-choice-frozen")
+                    && self.book.consultation.contains_key(&patient);
+                if !frozen {
+                    self.book.consultation.insert(patient.clone(), given);
+                }
             }
             ("feeding", false) => {
                 self.book.feeding_opposed.insert(patient.clone());
@@ -472,6 +479,10 @@ impl Session {
             replaces: None,
             ins_regardless: self.defects.on("cda-ins-unqualified"),
             treating_doctor: Some(who),
+            recipients: Vec::new(),
+            referrer: None,
+            partial: false,
+            local_result_codes: self.defects.on("cr-bio-local-codes"),
         }
     }
 
@@ -510,6 +521,7 @@ impl Session {
             kind,
             set_id: document.set_id.clone(),
             version: 1,
+            parties: Default::default(),
         };
         self.send_feed(&who, &cx, &fed, bytes, None).await?;
         let shown =
@@ -564,7 +576,7 @@ impl Session {
     }
 
     /// ITI-41 with the submission set's signature.
-    async fn send_feed(
+    pub(super) async fn send_feed(
         &self,
         who: &Professional,
         cx: &str,
@@ -638,7 +650,7 @@ impl Session {
             .map_err(|e| fail(format!("le DMP a refusé le document : {e}")))
     }
 
-    fn fed(&self, unique_id: &str) -> Result<Fed, Reply> {
+    pub(super) fn fed(&self, unique_id: &str) -> Result<Fed, Reply> {
         self.book
             .fed
             .get(unique_id)
@@ -662,6 +674,8 @@ impl Session {
             set_id: old.set_id.clone(),
             version: old.version + 1,
             replaces: Some(document.clone()),
+            recipients: old.parties.0.clone(),
+            referrer: old.parties.1.clone(),
             ..self.document(old.kind, &title, &patient, &who)
         };
         let bytes = cda::build(&version);
@@ -671,6 +685,7 @@ impl Session {
             kind: old.kind,
             set_id: old.set_id.clone(),
             version: version.version,
+            parties: old.parties.clone(),
         };
         self.send_feed(&who, &cx, &fed, bytes, Some(old.entry.entry_uuid.clone()))
             .await?;

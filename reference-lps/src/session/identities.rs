@@ -219,39 +219,6 @@ pub fn check_typed_ins(typed: &str, without_key: bool) -> Result<(), Reply> {
     Ok(())
 }
 
-/// The documentation the LPS hands in for INS/va1.42 (copies of identity documents).
-const DOCUMENT_STORAGE: &str = "\
-# Conservation des copies de pièces d'identité — LPS de référence segur-bench
-
-## Chiffrement
-Chaque copie est chiffrée au repos en AES-256-GCM (clés de 256 bits, nonce de 96 bits
-tiré pour chaque fichier) ; l'étiquette d'authentification est vérifiée à chaque lecture.
-
-## Gestion des clés
-La clé de chiffrement des données est propre à l'établissement, générée par le système
-d'exploitation (générateur aléatoire), enveloppée par une clé maîtresse conservée hors de
-la base ; seuls le service de stockage et le compte d'administration de l'identitovigilance
-peuvent la déchiffrer, chaque déchiffrement est tracé.
-
-## Durée de conservation et suppression
-La conservation dure 5 ans après la dernière activité concernant le patient ; une tâche
-quotidienne supprime les copies arrivées à échéance, avec leur clé enveloppée, et trace la
-suppression.
-";
-
-/// `evidence.provide`.
-pub fn evidence() -> Reply {
-    use base64::Engine as _;
-    Reply::ok(json!({
-        "statement": "Documentation des mécanismes de chiffrement et de suppression des copies de pièces d'identité",
-        "files": [{
-            "name": "conservation-pieces-identite.md",
-            "media_type": "text/markdown",
-            "content": base64::engine::general_purpose::STANDARD.encode(DOCUMENT_STORAGE),
-        }],
-    }))
-}
-
 #[derive(Deserialize)]
 struct Update {
     patient: String,

@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 
 mod accounts;
 mod dmp;
+mod evidence;
 mod hl7;
 mod identities;
 mod mss;
+mod reports;
 
 pub use identities::{Settings, User};
 
@@ -312,6 +314,8 @@ impl Session {
             "dmp.set_visibility" => self.dmp_visibility(p).await,
             "dmp.delete" => self.dmp_delete(p).await,
             "document.produce" => self.produce(p),
+            "report.validate" => self.report_validate(p).await,
+            "report.complete" => self.report_complete(p).await,
             "mss.send" => self.mss_send(p).await,
             "mss.record_refusal" => self.mss_record_refusal(p),
             "mss.poll" => self.mss_poll(p).await,
@@ -331,7 +335,7 @@ impl Session {
             "hl7.receive" => self.hl7_receive(p),
             "hl7.produce" => self.hl7_produce(p),
             "hl7.outbox" => Ok(Reply::ok(json!({ "messages": self.outbox }))),
-            "evidence.provide" => Ok(identities::evidence()),
+            "evidence.provide" => Ok(evidence::provide(p)),
             "account.create" => self.account_create(p),
             "account.login_password" => self.account_login(p),
             "account.link_psc" => self.account_link(),

@@ -333,6 +333,49 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
                 Text,
             )],
         ),
+        "report.validate" => (
+            format!(
+                "Validez pour {patient} le compte rendu « {} » ({}){}{}{}{}.",
+                s(p, "title"),
+                match s(p, "kind") {
+                    "cr-img" => "imagerie, CDA R2 N1",
+                    "cr-bio-n1" => "biologie, CDA R2 N1",
+                    _ => "biologie, CDA R2 N3",
+                },
+                if p["partial"] == true { ", partiel" } else { "" },
+                if p["block_dmp"] == true {
+                    ", en bloquant l'alimentation du DMP"
+                } else {
+                    ""
+                },
+                p["visibility"]
+                    .as_array()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!(", visibilité DMP {}", Value::Array(v.clone())))
+                    .unwrap_or_default(),
+                p["referrer"]["national_id"]
+                    .as_str()
+                    .map(|r| format!(", demandé par {r}, adressé à {}", p["recipients"]))
+                    .unwrap_or_default(),
+            ),
+            vec![q(
+                "unique_id",
+                "Identifiant (uniqueId) du compte rendu produit ?",
+                Text,
+            )],
+        ),
+        "report.complete" => (
+            format!(
+                "Complétez le compte rendu de biologie {} de {patient} (version « {} ») : le logiciel le remplace dans le DMP.",
+                s(p, "document"),
+                s(p, "title")
+            ),
+            vec![q(
+                "unique_id",
+                "Identifiant (uniqueId) de la version complète ?",
+                Text,
+            )],
+        ),
         "account.create" => (
             format!("Créez le compte local {} (mot de passe : {}).", s(p, "login"), s(p, "password")),
             vec![],
@@ -423,6 +466,8 @@ mod tests {
             "account.login_password",
             "account.link_psc",
             "account.show",
+            "report.validate",
+            "report.complete",
         ] {
             let (text, _) = for_action(action, &json!({}));
             assert!(!text.starts_with("Action "), "{action}: {text}");

@@ -34,7 +34,7 @@ async fn answered_by(
     Ok(last)
 }
 
-fn document_id(world: &SegurWorld, title: &str) -> Result<String, StepFailure> {
+pub(super) fn document_id(world: &SegurWorld, title: &str) -> Result<String, StepFailure> {
     world.documents.get(title).cloned().ok_or_else(|| {
         StepFailure::Failed(format!(
             "aucun document « {title} » envoyé dans ce scénario"
@@ -248,7 +248,7 @@ async fn replace(
 }
 
 /// TRE_A07 code of a visibility as the feature says it.
-fn visibility_code(french: &str) -> Result<&'static str, StepFailure> {
+pub(super) fn visibility_code(french: &str) -> Result<&'static str, StepFailure> {
     Ok(match french {
         "masqué aux professionnels" => "MASQUE_PS",
         "invisible au patient" => "INVISIBLE_PATIENT",
@@ -589,7 +589,10 @@ async fn then_vihf_user(world: &mut SegurWorld, professional: String) -> Result<
 
 /// The DMP's own record of a document, by uniqueId (every version). The DMP holds what
 /// the software's feeds and updates wrote: those calls are the exchanges judged.
-async fn held(world: &mut SegurWorld, unique_id: &str) -> Result<Vec<Value>, StepFailure> {
+pub(super) async fn held(
+    world: &mut SegurWorld,
+    unique_id: &str,
+) -> Result<Vec<Value>, StepFailure> {
     let writes: Vec<segur_core::journal::Record> = dmp_calls(world, None)
         .await?
         .into_iter()
@@ -656,5 +659,24 @@ async fn then_held_visibility(
         .collect();
     fail_if(!missing.is_empty(), || {
         format!("« {title} » attendu {expected} ({wanted:?}), codes dans le DMP {current:?}")
+    })
+}
+
+#[then(expr = "le DMP tient le document {string} sans masquage ni invisibilité")]
+async fn then_held_visible(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    let id = document_id(world, &title)?;
+    let versions = held(world, &id).await?;
+    let Some(current) = versions.last() else {
+        return fail(format!("le DMP n'a reçu aucun document « {title} »"));
+    };
+    let restricted: Vec<&str> = current["confidentiality"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|c| ["MASQUE_PS", "INVISIBLE_PATIENT", "INVISIBLE_REP_LEGAUX"].contains(c))
+        .collect();
+    fail_if(!restricted.is_empty(), || {
+        format!("« {title} » attendu visible de tous, le DMP le tient avec {restricted:?}")
     })
 }

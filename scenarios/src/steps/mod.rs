@@ -27,6 +27,7 @@ pub mod journal;
 pub mod mss;
 pub mod psc;
 pub mod referentiel;
+pub mod reports;
 pub mod setup;
 
 /// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).

@@ -3,6 +3,7 @@
 //! | route | effect |
 //! |---|---|
 //! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author |
+//! | `GET /documents/{entryUUID}/content` | the bytes the software fed for that version, as received (`text/xml`) |
 //! | `GET /patients/{ins}` | the patient's DMP: state, authorised and blocked professionals, médecin traitant |
 //! | `POST /reset` | forgets every document and resets the patients to the world's state |
 //!
@@ -31,6 +32,7 @@ struct ControlState {
 pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
     Router::new()
         .route("/documents", get(documents))
+        .route("/documents/{entry_uuid}/content", get(content))
         .route("/patients/{ins}", get(patient))
         .route("/reset", post(reset))
         .with_state(ControlState { bench, store })
@@ -39,6 +41,26 @@ pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
 async fn documents(State(s): State<ControlState>) -> Response {
     let state = s.store.read();
     Json(serde_json::to_value(&state.documents).unwrap_or_default()).into_response()
+}
+
+/// The stored bytes of one version: what the bench's steps check a fed document on.
+async fn content(State(s): State<ControlState>, Path(entry_uuid): Path<String>) -> Response {
+    let state = s.store.read();
+    match state.by_entry_uuid(&entry_uuid) {
+        Some(i) => {
+            let d = &state.documents[i];
+            (
+                [(axum::http::header::CONTENT_TYPE, d.mime_type.clone())],
+                d.content.clone(),
+            )
+                .into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({"error": format!("no document version with entryUUID {entry_uuid}")})),
+        )
+            .into_response(),
+    }
 }
 
 async fn patient(State(s): State<ControlState>, Path(ins): Path<String>) -> Response {

@@ -386,3 +386,50 @@ fn mutated_feeds_never_break_the_dmp() {
         })
         .unwrap();
 }
+
+/// The metadata must say what the document is: a level-1 CDA declared with the biology
+/// formatCode is a metadata finding naming the expected one; the same feed with the
+/// level-1 formatCode has none.
+#[tokio::test]
+async fn metadata_that_contradicts_the_cda_is_a_finding() {
+    for (format, wrong) in [
+        ("urn:ihe:iti:xds-sd:pdf:2008", false),
+        ("urn:ihe:lab:xd-lab:2008", true),
+    ] {
+        let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+        let patient = bench
+            .world()
+            .patient(PATIENT)
+            .and_then(|p| p.ins.clone())
+            .unwrap();
+        let feed = Feed::new(caller(&bench, "dr-legrand"), patient)
+            .document(FeedDocument::cda(n1_cda()).unwrap().format_code(format))
+            .signed_with(&signing_credential("cabinet-lilas"))
+            .build(&vihf(&bench, "dr-legrand", PATIENT))
+            .unwrap();
+        support::send(&dmp, &feed).await;
+        let records = bench
+            .journal()
+            .query(&Query {
+                service: Some("dmp".into()),
+                ..Query::default()
+            })
+            .unwrap();
+        let findings = &records.last().expect("journaled").findings;
+        let metadata: Vec<&String> = findings
+            .iter()
+            .filter(|f| f.rule == "DMP-XDS-METADATA")
+            .map(|f| &f.message)
+            .collect();
+        if wrong {
+            assert!(
+                metadata
+                    .iter()
+                    .any(|m| m.contains("urn:ihe:iti:xds-sd:pdf:2008")),
+                "{findings:?}"
+            );
+        } else {
+            assert!(metadata.is_empty(), "{findings:?}");
+        }
+    }
+}

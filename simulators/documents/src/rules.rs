@@ -99,6 +99,29 @@ pub const CDA_VSM: Rule = Rule {
     severity: Severity::Error,
 };
 
+/// A structured document that declares a volet of the table (`cda::volets`) with another
+/// document code, or a body that is not structured.
+pub const CDA_VOLET: Rule = Rule {
+    name: "CDA-VOLET",
+    requirements: &["DOC/va1.30", "DOC/va1.16", "DOC.01"],
+    severity: Severity::Error,
+};
+
+/// A section the volet requires is missing, or carries fewer entries than it must.
+pub const CDA_VOLET_SECTION: Rule = Rule {
+    name: "CDA-VOLET-SECTION",
+    requirements: &["DOC/va1.30", "DOC/va1.16", "DOC.01"],
+    severity: Severity::Error,
+};
+
+/// A biology report without a result, with a chapter that has no data-processing entry,
+/// or with a result not coded in LOINC.
+pub const CDA_BIO_RESULT: Rule = Rule {
+    name: "CDA-BIO-RESULT",
+    requirements: &["DOC/va1.30"],
+    severity: Severity::Error,
+};
+
 const XDM: &[&str] = &["MSS/va1.01", "MSS/CONF.23", "MSS/CONF.24"];
 
 /// The archive is not a readable ZIP, or is over the size limits.

@@ -335,6 +335,40 @@ fn check_hash(
     }
 }
 
+/// The metadata says what the document is: its typeCode is the CDA's `code`, and its
+/// formatCode the one of its level and volet (spec notes dmp-mss.md §1.5, JDV_J60).
+fn coherent_codes(ctx: &mut Ctx<'_>, entry: &RegistryObject, facts: &cda::CdaFacts, at: &str) {
+    if let (Some(type_code), Some(code)) = (entry.classified(uuid::TYPE_CODE).next(), &facts.code)
+        && type_code.code != code.code
+    {
+        ctx.findings.push(
+            rules::METADATA
+                .finding(format!(
+                    "the typeCode {} of {} is not the CDA's code {}",
+                    type_code.code, entry.id, code.code
+                ))
+                .at(at.to_string()),
+        );
+    }
+    let expected = match facts.level {
+        cda::Level::NonStructured => Some("urn:ihe:iti:xds-sd:pdf:2008"),
+        _ if facts.has_template(cda::TEMPLATE_VSM) => Some("urn:asip:ci-sis:vsm:2012"),
+        _ => cda::volets::of(facts).and_then(|v| v.format_code),
+    };
+    if let (Some(expected), Some(format)) = (expected, entry.classified(uuid::FORMAT_CODE).next())
+        && format.code != expected
+    {
+        ctx.findings.push(
+            rules::METADATA
+                .finding(format!(
+                    "the formatCode {} of {} is not the one of its level and volet ({expected})",
+                    format.code, entry.id
+                ))
+                .at(at.to_string()),
+        );
+    }
+}
+
 fn check_cda(
     ctx: &mut Ctx<'_>,
     entry: &RegistryObject,
@@ -364,6 +398,7 @@ fn check_cda(
                 );
             }
         }
+        coherent_codes(ctx, entry, facts, &at);
         if let Some(ins) = &facts.ins
             && (ins.extension.as_deref() != Some(key.0.as_str()) || ins.root != key.1)
         {

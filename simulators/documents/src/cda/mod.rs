@@ -4,11 +4,14 @@
 //! - [`header`]: the "structuration minimale" rules (spec notes §3.1);
 //! - [`ins`]: the INS traits rule;
 //! - [`level`]: level 1 (non-structured body, its three templateIds, the PDF);
-//! - [`vsm`]: the Volet de Synthèse Médicale (§3.2).
+//! - [`vsm`]: the Volet de Synthèse Médicale (§3.2);
+//! - [`volets`]: the body of the other structured volets (CR-BIO, CR-IMG, LDL, vaccination
+//!   note, prescription, IPS-FR), as one table.
 
 pub mod header;
 pub mod ins;
 pub mod level;
+pub mod volets;
 pub mod vsm;
 
 use segur_core::finding::Finding;
@@ -104,6 +107,45 @@ pub struct CdaFacts {
     pub authors: Vec<String>,
     /// `relatedDocument[@typeCode=RPLC]/parentDocument/id`, if the document replaces one.
     pub replaces: Option<InstanceId>,
+    /// `informationRecipient/intendedRecipient`: whom the document is sent to (the REMs'
+    /// "destinataires" a report names, DOC/va1.06, .15, .26).
+    pub recipients: Vec<Party>,
+    /// `participant[@typeCode=REF]/associatedEntity`: the prescriber who asked for the
+    /// examination (the "demandeur" whose MSSanté address a report carries, DOC/va1.17,
+    /// .28).
+    pub referrer: Option<Party>,
+}
+
+/// A person the header names beside the author.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Party {
+    /// `id@extension` (a national id for a professional).
+    pub id: Option<String>,
+    /// `telecom@value`s (`tel:…`, `mailto:…`).
+    pub telecoms: Vec<String>,
+    /// The family name, if given.
+    pub family: Option<String>,
+}
+
+impl Party {
+    fn of(entity: &Element, person: &str) -> Self {
+        Self {
+            id: entity
+                .child(HL7, "id")
+                .and_then(|i| i.attr("extension"))
+                .map(str::to_string),
+            telecoms: children(entity, "telecom")
+                .into_iter()
+                .filter_map(|t| t.attr("value").map(str::to_string))
+                .collect(),
+            family: path(entity, &[person, "name", "family"]).map(|f| f.text().trim().to_string()),
+        }
+    }
+
+    /// Its MSSanté address, if a `mailto:` telecom gives one.
+    pub fn mailbox(&self) -> Option<&str> {
+        self.telecoms.iter().find_map(|t| t.strip_prefix("mailto:"))
+    }
 }
 
 impl CdaFacts {
@@ -171,6 +213,15 @@ pub fn read_facts(bytes: &[u8], charset: Option<&str>) -> Option<CdaFacts> {
     root.is(HL7, "ClinicalDocument").then(|| facts(&root))
 }
 
+/// The outline of a document's body (volet, sections, biology results), as the volet
+/// rules read it. `None` if the bytes are not a readable `ClinicalDocument`.
+pub fn outline_of(bytes: &[u8], charset: Option<&str>) -> Option<volets::Outline> {
+    let (text, _) = text::decode(bytes, charset).ok()?;
+    let root = parse(&text, &limits()).ok()?;
+    root.is(HL7, "ClinicalDocument")
+        .then(|| volets::outline(&root, &facts(&root)))
+}
+
 /// Checks a parsed document.
 pub fn check_document(root: &Element) -> CdaReport {
     if !root.is(HL7, "ClinicalDocument") {
@@ -188,6 +239,7 @@ pub fn check_document(root: &Element) -> CdaReport {
     ins::check(root, &facts, &mut findings);
     level::check(root, &facts, &mut findings);
     vsm::check(root, &facts, &mut findings);
+    volets::check(root, &facts, &mut findings);
     CdaReport {
         facts: Some(facts),
         findings,
@@ -258,6 +310,16 @@ fn facts(root: &Element) -> CdaFacts {
             .find(|r| r.attr("typeCode") == Some("RPLC"))
             .and_then(|r| path(r, &["parentDocument", "id"]))
             .map(InstanceId::of),
+        recipients: children(root, "informationRecipient")
+            .into_iter()
+            .filter_map(|r| r.child(HL7, "intendedRecipient"))
+            .map(|r| Party::of(r, "informationRecipient"))
+            .collect(),
+        referrer: children(root, "participant")
+            .into_iter()
+            .find(|p| p.attr("typeCode") == Some("REF"))
+            .and_then(|p| p.child(HL7, "associatedEntity"))
+            .map(|e| Party::of(e, "associatedPerson")),
     }
 }
 

@@ -180,3 +180,119 @@ fn unreadable_input_is_a_finding_not_a_panic() {
         assert_eq!(report.rules(), vec!["CDA-UNREADABLE"]);
     }
 }
+
+/// The outline of every ANS example's body (volet, sections with their entry counts,
+/// biology results) is the golden file beside it in `golden/`. Run with
+/// `SEGUR_UPDATE_GOLDEN=1` to write them again after a deliberate change, then review
+/// the diff.
+#[test]
+fn every_example_body_reads_as_its_golden_outline() {
+    let dir = format!("{}/src/cda/golden", env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os("SEGUR_UPDATE_GOLDEN").is_some();
+    for name in EXAMPLES {
+        let outline = outline_of(fixture(name).as_bytes(), None).expect("readable");
+        let mut text = format!("volet: {}\n", outline.volet.unwrap_or("-"));
+        for (code, entries) in &outline.sections {
+            text.push_str(&format!("section {code} entries={entries}\n"));
+        }
+        if !outline.results.is_empty() {
+            text.push_str(&format!("results: {}\n", outline.results.join(" ")));
+        }
+        let path = format!("{dir}/{}.outline", name.trim_end_matches(".xml"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(text, golden, "{name}: the outline differs from {path}");
+    }
+}
+
+/// Each mutation of an ANS example breaks one body rule of its volet and is reported by
+/// that rule; the unmutated example passes (`every_ans_example_passes_the_checks`).
+#[test]
+fn mutated_bodies_fail_with_the_volet_rule() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        // (what, example, text to replace (every occurrence), replacement, rule)
+        (
+            "CR-BIO with a consultation note's code",
+            "BIO-CR-BIO_2024.01_Microbiologie_V2.xml",
+            r#"<code code="11502-2" displayName="CR d'examens biologiques""#,
+            r#"<code code="11488-4" displayName="CR d'examens biologiques""#,
+            "CDA-VOLET",
+        ),
+        (
+            "a CR-BIO result coded outside LOINC",
+            "BIO-CR-BIO_2024.01_Microbiologie_V2.xml",
+            r#"<code code="5778-6" codeSystem="2.16.840.1.113883.6.1""#,
+            r#"<code code="5778-6" codeSystem="1.2.250.1.213.2.7""#,
+            "CDA-BIO-RESULT",
+        ),
+        (
+            "a CR-BIO without a speciality chapter",
+            "BIO-CR-BIO_2024.01_Microbiologie_V2.xml",
+            r#"<templateId root="1.3.6.1.4.1.19376.1.3.3.2.1"/>"#,
+            "",
+            "CDA-VOLET-SECTION",
+        ),
+        (
+            "a CR-BIO chapter without its data-processing entry",
+            "BIO-CR-BIO_2024.01_CR-2nde-intention-PDF.xml",
+            r#"<templateId root="1.3.6.1.4.1.19376.1.3.1"/>"#,
+            "",
+            "CDA-BIO-RESULT",
+        ),
+        (
+            "a CR-IMG without its conclusion",
+            "IMG_CR_IMG_2024.01.xml",
+            r#"<code code="19005-8""#,
+            r#"<code code="19005-9""#,
+            "CDA-VOLET-SECTION",
+        ),
+        (
+            "a vaccination note without its history section",
+            "VAC-NOTE_2023.01.xml",
+            r#"<templateId root="1.3.6.1.4.1.19376.1.5.3.1.3.23"/>"#,
+            "",
+            "CDA-VOLET-SECTION",
+        ),
+        (
+            "a prescription without its prescriptions section",
+            "eP-MED-DM_2024.01_PosoStruct.xml",
+            r#"<code code="57828-6""#,
+            r#"<code code="57828-7""#,
+            "CDA-VOLET-SECTION",
+        ),
+    ];
+    for (what, example, from, to, rule) in cases {
+        let original = fixture(example);
+        assert!(original.contains(from), "{what}: {from:?} not in {example}");
+        let mutated = original.replace(from, to);
+        let report = check(mutated.as_bytes(), None);
+        assert!(
+            report.rules().contains(rule),
+            "{what}: {rule} expected, got {:?}",
+            report.findings
+        );
+        assert!(!report.passes(), "{what}: must fail");
+    }
+}
+
+#[test]
+fn recipients_and_the_referrer_are_read_from_the_header() {
+    let bio = fixture("BIO-CR-BIO_2024.01_Microbiologie_V2.xml");
+    let facts = read_facts(bio.as_bytes(), None).unwrap();
+    let referrer = facts.referrer.expect("the prescriber (participant REF)");
+    assert_eq!(referrer.id.as_deref(), Some("801234567892"));
+    assert_eq!(referrer.mailbox(), None, "the example gives a phone only");
+    assert!(facts.recipients.is_empty());
+    let with = bio.replacen(
+        "<participant typeCode=\"REF\">",
+        "<informationRecipient><intendedRecipient><id root=\"1.2.250.1.71.4.2.1\" extension=\"810000000001\"/><telecom value=\"mailto:a.b@test.mssante.fr\"/></intendedRecipient></informationRecipient><participant typeCode=\"REF\">",
+        1,
+    );
+    let facts = read_facts(with.as_bytes(), None).unwrap();
+    assert_eq!(facts.recipients.len(), 1);
+    assert_eq!(facts.recipients[0].mailbox(), Some("a.b@test.mssante.fr"));
+}
