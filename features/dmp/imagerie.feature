@@ -57,3 +57,11 @@ Fonctionnalité: Compte rendu d'imagerie et DMP
     Quand l'utilisateur supprime le document "Scanner du rachis corrigé" du DMP de "patiente"
     Alors le DMP tient le document "Scanner du rachis corrigé" au statut "Deleted"
     Et les échanges sont conformes
+
+  @DMP/HISTO.01 @preuve-logiciel
+  Scénario: Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP
+    Quand l'utilisateur valide le compte rendu d'imagerie "Scanner des sinus" de "patiente"
+    Et l'utilisateur valide le compte rendu d'imagerie "Expertise médico-légale" de "patiente" en bloquant l'alimentation du DMP
+    Et l'utilisateur affiche les documents du dossier de "patiente"
+    Alors le dossier montre le document "Scanner des sinus" envoyé au DMP
+    Et le dossier montre le document "Expertise médico-légale" non envoyé au DMP

@@ -137,6 +137,11 @@ const INSI_SCENARIOS: &[&str] = &[
     "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
     "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
     "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
+    // The record and integration scenarios.
+    "Un document du DMP déjà intégré est signalé et montré depuis le dossier",
+    "L'origine DMP des documents intégrés se voit dans le dossier",
+    "Les documents produits et importés se trient par type et par date de création",
+    "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -179,6 +184,11 @@ const DMP_CALLING: &[&str] = &[
     "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
     "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
     "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
+    // The record and integration scenarios.
+    "Un document du DMP déjà intégré est signalé et montré depuis le dossier",
+    "L'origine DMP des documents intégrés se voit dans le dossier",
+    "Les documents produits et importés se trient par type et par date de création",
+    "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -214,6 +224,10 @@ const XDS_FEEDING: &[&str] = &[
     "Compte rendu de biologie invisible au patient selon le paramétrage",
     "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
     "Un document envoyé par erreur est supprimé du DMP par l'utilisateur",
+    // The record scenarios with a document the software feeds.
+    "L'origine DMP des documents intégrés se voit dans le dossier",
+    "Les documents produits et importés se trient par type et par date de création",
+    "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
 ];
 
 /// Every defect, in catalogue order.
@@ -862,6 +876,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
             "Compte rendu de biologie invisible au patient selon le paramétrage",
             "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+            "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
         ],
     },
     Defect {
@@ -871,6 +886,7 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
             "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+            "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
         ],
     },
     Defect {
@@ -936,6 +952,32 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Le choix du patient sur la consultation de son DMP change en cours de prise en charge",
         ],
+    },
+    Defect {
+        name: "record-always-fed",
+        requirement: "DMP/HISTO.01",
+        description: "the record shows every document as sent to the DMP, whether it reached it or not",
+        caught_by: &["Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP"],
+    },
+    Defect {
+        name: "origin-not-shown",
+        requirement: "CDA/INT.08",
+        description: "a document integrated from the DMP is shown as if the software had produced it",
+        caught_by: &["L'origine DMP des documents intégrés se voit dans le dossier"],
+    },
+    Defect {
+        name: "documents-sort-ignored",
+        requirement: "CDA/INT.04",
+        description: "the record's documents keep their own order whatever sort the user asks for",
+        caught_by: &[
+            "Les documents produits et importés se trient par type et par date de création",
+        ],
+    },
+    Defect {
+        name: "dmp-duplicate-not-detected",
+        requirement: "CDA/DD.04",
+        description: "a DMP document already integrated is fetched and shown again as new, the user not told",
+        caught_by: &["Un document du DMP déjà intégré est signalé et montré depuis le dossier"],
     },
 ];
 

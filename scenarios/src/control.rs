@@ -106,6 +106,13 @@ impl ControlClient {
             .await
     }
 
+    /// `POST /dmp/documents`: a CDA deposited in a patient's DMP as a world professional
+    /// fed it.
+    pub async fn dmp_deposit(&self, deposit: &Value) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::POST, "/dmp/documents", Some(deposit))
+            .await
+    }
+
     /// `GET /dmp/documents/{entry_uuid}/content`: the bytes fed for one version.
     pub async fn dmp_document_content(&self, entry_uuid: &str) -> Result<Vec<u8>, ControlError> {
         self.bytes(&format!("/dmp/documents/{entry_uuid}/content"))

@@ -117,6 +117,9 @@ pub struct SegurWorld {
     pub world_patients: HashMap<String, String>,
     /// Document titles used in the feature → the uniqueId the software gave them.
     pub documents: HashMap<String, String>,
+    /// The uniqueIds of the documents the bench itself put in a DMP (as another
+    /// professional fed them): the facts an origin shown by the software is judged on.
+    pub deposited: Vec<String>,
     /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the
     /// software, or dropped into its mailbox by the bench).
     pub mails: HashMap<String, String>,

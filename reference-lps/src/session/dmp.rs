@@ -31,9 +31,11 @@ pub struct DmpBook {
     /// Entries each (user, patient) has been shown (UX.15).
     seen: HashMap<(String, String), BTreeSet<String>>,
     /// The last list shown per patient: what `dmp.retrieve` picks from.
-    listed: HashMap<String, Vec<Found>>,
+    pub(super) listed: HashMap<String, Vec<Found>>,
     /// Documents integrated into the record: (patient, uniqueId) → bytes.
     integrated: HashMap<(String, String), Vec<u8>>,
+    /// Each patient's record: the documents produced here and those integrated.
+    pub(super) records: HashMap<String, Vec<super::records::RecordEntry>>,
 }
 
 /// A document this LPS fed.
@@ -385,8 +387,6 @@ impl Session {
             patient: id,
             documents,
         } = params(p)?;
-        let who = self.professional()?;
-        let (_, cx) = self.dmp_patient(&id)?;
         let listed = self.book.listed.get(&id).cloned().unwrap_or_default();
         let mut chosen = Vec::new();
         for d in &documents {
@@ -398,6 +398,26 @@ impl Session {
                 })?;
             chosen.push(found.clone());
         }
+        let mut integrated = Vec::new();
+        for (unique, bytes) in self.fetch_documents(&id, &chosen).await? {
+            integrated.push(json!({ "unique_id": unique, "size": bytes.len(), "hash_ok": true }));
+            if let Some(found) = chosen.iter().find(|f| f.unique_id == unique) {
+                self.record_integrated(&id, found);
+            }
+            self.book.integrated.insert((id.clone(), unique), bytes);
+        }
+        Ok(Reply::ok(json!({ "integrated": integrated })))
+    }
+
+    /// ITI-43 for `chosen` at once: each document's bytes, checked against the hash its
+    /// metadata gave (a document whose hash differs is refused, not integrated).
+    pub(super) async fn fetch_documents(
+        &self,
+        patient: &str,
+        chosen: &[Found],
+    ) -> Result<Vec<(String, Vec<u8>)>, Reply> {
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(patient)?;
         let requests: Vec<(String, String)> = chosen
             .iter()
             .map(|f| (f.repository.clone(), f.unique_id.clone()))
@@ -415,7 +435,7 @@ impl Session {
             xds::read_status(status)
                 .map_err(|e| fail(format!("le DMP a refusé la consultation : {e}")))?;
         }
-        let mut integrated = Vec::new();
+        let mut out = Vec::new();
         for (unique, reference) in xds::read_retrieved(&answer.body) {
             let bytes = match answer.attachments.get(&reference) {
                 Some(b) => b.clone(),
@@ -428,17 +448,14 @@ impl Session {
                 .find(|f| f.unique_id == unique)
                 .map(|f| f.hash.clone());
             let hash = hex_sha1(&bytes);
-            let hash_ok = expected.is_some_and(|h| h.eq_ignore_ascii_case(&hash));
-            if !hash_ok {
+            if !expected.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
                 return Err(fail(format!(
                     "document {unique} : empreinte différente des métadonnées, non intégré"
                 )));
             }
-            integrated
-                .push(json!({ "unique_id": unique, "size": bytes.len(), "hash_ok": hash_ok }));
-            self.book.integrated.insert((id.clone(), unique), bytes);
+            out.push((unique, bytes));
         }
-        Ok(Reply::ok(json!({ "integrated": integrated })))
+        Ok(out)
     }
 
     /// `document.produce`: the CDA the LPS would send, for the bench to check.
@@ -526,6 +543,7 @@ impl Session {
         self.send_feed(&who, &cx, &fed, bytes, None).await?;
         let shown =
             json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "title": title });
+        self.record_local(&id, &unique_id, &title, kind.type_code().0, date, true);
         self.book.fed.insert(unique_id, fed);
         Ok(Reply::ok(shown))
     }
@@ -691,6 +709,7 @@ impl Session {
             .await?;
         let shown = json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "replaces": document });
         self.book.fed.remove(&document);
+        self.replace_in_record(&id, &document, &unique_id, &title);
         self.book.fed.insert(unique_id, fed);
         Ok(Reply::ok(shown))
     }

@@ -10,6 +10,7 @@ mod evidence;
 mod hl7;
 mod identities;
 mod mss;
+mod records;
 mod reports;
 
 pub use identities::{Settings, User};
@@ -313,6 +314,8 @@ impl Session {
             "dmp.replace" => self.dmp_replace(p).await,
             "dmp.set_visibility" => self.dmp_visibility(p).await,
             "dmp.delete" => self.dmp_delete(p).await,
+            "dmp.display" => self.dmp_display(p).await,
+            "documents.list" => self.documents_list(p),
             "document.produce" => self.produce(p),
             "report.validate" => self.report_validate(p).await,
             "report.complete" => self.report_complete(p).await,

@@ -89,7 +89,16 @@ impl Session {
         } else {
             None
         };
+        let type_code = kind.type_code().0;
         if let Some(reason) = why_not {
+            self.record_local(
+                &v.patient,
+                &unique_id,
+                &v.title,
+                type_code,
+                document.date,
+                false,
+            );
             return Ok(Reply::ok(json!({
                 "unique_id": unique_id, "fed": false, "reason": reason, "cda": cda_b64,
             })));
@@ -108,6 +117,14 @@ impl Session {
             parties: (recipients, referrer),
         };
         self.send_feed(&who, &cx, &fed, bytes, None).await?;
+        self.record_local(
+            &v.patient,
+            &unique_id,
+            &v.title,
+            type_code,
+            document.date,
+            true,
+        );
         let shown = json!({
             "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "fed": true, "cda": cda_b64,
         });
@@ -150,8 +167,18 @@ impl Session {
         let replaces = (!alone).then(|| old.entry.entry_uuid.clone());
         self.send_feed(&who, &cx, &fed, bytes, replaces).await?;
         let shown = json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "replaces": c.document });
-        if !alone {
+        if alone {
+            self.record_local(
+                &c.patient,
+                &unique_id,
+                &title,
+                old.kind.type_code().0,
+                version.date,
+                true,
+            );
+        } else {
             self.book.fed.remove(&c.document);
+            self.replace_in_record(&c.patient, &c.document, &unique_id, &title);
         }
         self.book.fed.insert(unique_id, fed);
         Ok(Reply::ok(shown))

@@ -376,6 +376,32 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
                 Text,
             )],
         ),
+        "documents.list" => (
+            format!(
+                "Affichez les documents du dossier de {patient}{}.",
+                match s(p, "sort") {
+                    "type" => ", triés par type de document",
+                    "date" => ", triés par date de création",
+                    _ => "",
+                }
+            ),
+            vec![q(
+                "documents",
+                "Documents affichés, dans l'ordre (JSON : [{\"unique_id\", \"title\", \"type_code\", \"created\", \"origin\", \"dmp_fed\"}]) ?",
+                Text,
+            )],
+        ),
+        "dmp.display" => (
+            format!(
+                "Ouvrez pour {patient} le document {} de la liste du DMP.",
+                s(p, "document")
+            ),
+            vec![q(
+                "already_integrated",
+                "Le logiciel indique-t-il que le document est déjà intégré au dossier ?",
+                YesNo,
+            )],
+        ),
         "account.create" => (
             format!("Créez le compte local {} (mot de passe : {}).", s(p, "login"), s(p, "password")),
             vec![],
@@ -468,6 +494,8 @@ mod tests {
             "account.show",
             "report.validate",
             "report.complete",
+            "documents.list",
+            "dmp.display",
         ] {
             let (text, _) = for_action(action, &json!({}));
             assert!(!text.starts_with("Action "), "{action}: {text}");

@@ -26,6 +26,7 @@ pub mod identity;
 pub mod journal;
 pub mod mss;
 pub mod psc;
+pub mod records;
 pub mod referentiel;
 pub mod reports;
 pub mod setup;

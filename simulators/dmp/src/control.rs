@@ -3,6 +3,7 @@
 //! | route | effect |
 //! |---|---|
 //! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author |
+//! | `POST /documents` | deposits a CDA in a patient's DMP as a world professional fed it (`{"patient", "author", "cda": base64, "visibility"?: [TRE_A07]}`): what a consultation scenario finds there |
 //! | `GET /documents/{entryUUID}/content` | the bytes the software fed for that version, as received (`text/xml`) |
 //! | `GET /patients/{ins}` | the patient's DMP: state, authorised and blocked professionals, médecin traitant |
 //! | `POST /reset` | forgets every document and resets the patients to the world's state |
@@ -31,7 +32,7 @@ struct ControlState {
 /// The routes, to mount at `/api/v1/dmp`.
 pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
     Router::new()
-        .route("/documents", get(documents))
+        .route("/documents", get(documents).post(deposit))
         .route("/documents/{entry_uuid}/content", get(content))
         .route("/patients/{ins}", get(patient))
         .route("/reset", post(reset))
@@ -41,6 +42,61 @@ pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
 async fn documents(State(s): State<ControlState>) -> Response {
     let state = s.store.read();
     Json(serde_json::to_value(&state.documents).unwrap_or_default()).into_response()
+}
+
+/// What `POST /documents` takes.
+#[derive(serde::Deserialize)]
+struct DepositRequest {
+    /// The world patient (by id) whose DMP receives it.
+    patient: String,
+    /// The world professional who fed it.
+    author: String,
+    /// The CDA, base64.
+    cda: String,
+    /// TRE_A07 visibility codes.
+    #[serde(default)]
+    visibility: Vec<String>,
+}
+
+async fn deposit(State(s): State<ControlState>, Json(d): Json<DepositRequest>) -> Response {
+    use base64::Engine as _;
+    let bad = |why: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": why })),
+        )
+            .into_response()
+    };
+    let world = s.bench.world();
+    let Some(ins) = world.patient(&d.patient).and_then(|p| p.ins.clone()) else {
+        return bad(format!(
+            "no world patient {:?} with an INS: the DMP knows patients by their INS",
+            d.patient
+        ));
+    };
+    let author = match crate::request::Caller::professional(&world, &d.author) {
+        Ok(a) => a,
+        Err(e) => return bad(format!("author {:?}: {e}", d.author)),
+    };
+    let Ok(cda) = base64::engine::general_purpose::STANDARD.decode(d.cda.trim()) else {
+        return bad("cda: not base64".into());
+    };
+    s.store.follow_world(&s.bench);
+    match crate::deposit::deposit(
+        &s.store,
+        &ins,
+        author,
+        cda.into(),
+        &d.visibility,
+        s.bench.clock().now(),
+    ) {
+        Ok(deposited) => (
+            StatusCode::CREATED,
+            Json(serde_json::to_value(deposited).unwrap_or_default()),
+        )
+            .into_response(),
+        Err(why) => bad(why),
+    }
 }
 
 /// The stored bytes of one version: what the bench's steps check a fed document on.

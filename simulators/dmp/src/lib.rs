@@ -25,6 +25,7 @@
 pub mod app;
 pub mod config;
 pub mod control;
+pub mod deposit;
 pub mod exchange;
 pub mod fault;
 pub mod operation;

@@ -267,6 +267,26 @@ impl Feed {
 
     /// The request, with `vihf` in its header, documents as MTOM parts.
     pub fn build(&self, vihf: &str) -> Result<DmpRequest, RequestError> {
+        let (body, attachments) = self.provide_body()?;
+        Ok(DmpRequest::mtom(
+            "repository",
+            PROVIDE_ACTION,
+            vihf,
+            &body,
+            &attachments,
+        ))
+    }
+
+    /// The `ProvideAndRegisterDocumentSetRequest` alone (its `RegistryObjectList` and
+    /// `xop:Include`s), without envelope or MIME parts: what the bench reads when it
+    /// deposits a document as another professional would (`crate::deposit`).
+    pub fn registry_objects(&self) -> Result<String, RequestError> {
+        self.provide_body().map(|(body, _)| body)
+    }
+
+    /// The request body and its MTOM attachments (cid, content type, bytes).
+    #[allow(clippy::type_complexity)]
+    fn provide_body(&self) -> Result<(String, Vec<(String, String, Bytes)>), RequestError> {
         if self.documents.is_empty() {
             return Err(RequestError::Missing("at least one document"));
         }
@@ -414,13 +434,7 @@ impl Feed {
         let body = format!(
             "<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb=\"{XDSB}\" xmlns:lcm=\"{LCM}\" xmlns:rim=\"{RIM}\" xmlns:xop=\"{XOP}\"><lcm:SubmitObjectsRequest><rim:RegistryObjectList>{set}{objects}{associations}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>{body_documents}</xdsb:ProvideAndRegisterDocumentSetRequest>"
         );
-        Ok(DmpRequest::mtom(
-            "repository",
-            PROVIDE_ACTION,
-            vihf,
-            &body,
-            &attachments,
-        ))
+        Ok((body, attachments))
     }
 
     fn entry(&self, id: &str, m: &EntryMetadata<'_>) -> String {

@@ -91,6 +91,8 @@ pub struct CdaFacts {
     pub code: Option<Coded>,
     /// `title`.
     pub title: Option<String>,
+    /// `effectiveTime/@value` (`YYYYMMDDHHMMSS+ZZZZ`): when the document was made.
+    pub effective_time: Option<String>,
     /// `confidentialityCode/@code`.
     pub confidentiality: Option<String>,
     /// Every document-level `templateId/@root`.
@@ -286,6 +288,10 @@ fn facts(root: &Element) -> CdaFacts {
             display: c.attr("displayName").map(str::to_string),
         }),
         title: root.child_text(HL7, "title").map(|t| t.trim().to_string()),
+        effective_time: root
+            .child(HL7, "effectiveTime")
+            .and_then(|t| t.attr("value"))
+            .map(str::to_string),
         confidentiality: root
             .child(HL7, "confidentialityCode")
             .and_then(|c| c.attr("code"))
