@@ -85,11 +85,6 @@ impl Kind {
             Kind::Cr | Kind::CrImg | Kind::CrBioN1 => FORMAT_N1,
         }
     }
-
-    /// Whether its body is structured (level 3).
-    pub fn structured(self) -> bool {
-        matches!(self, Kind::Vsm | Kind::CrBio)
-    }
 }
 
 /// A professional a report names beside its author: a recipient, or the prescriber who

@@ -609,6 +609,19 @@ pub(super) async fn held(
         .collect())
 }
 
+/// The bytes the DMP holds for the current version of `unique_id` (the writes that put it
+/// there are witnessed).
+pub(super) async fn held_bytes(
+    world: &mut SegurWorld,
+    unique_id: &str,
+) -> Result<Vec<u8>, StepFailure> {
+    let versions = held(world, unique_id).await?;
+    let Some(entry) = versions.last().and_then(|d| d["entry_uuid"].as_str()) else {
+        return fail(format!("le DMP ne tient aucun document {unique_id}"));
+    };
+    Ok(world.control()?.dmp_document_content(entry).await?)
+}
+
 #[then(expr = "le DMP tient le document {string} au statut {string}")]
 async fn then_held_status(
     world: &mut SegurWorld,

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::dmp::{document_id, held};
+use super::dmp::{document_id, held, held_bytes};
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The INS and document id of every ANS example: the bench rewrites them for the patient
@@ -184,58 +184,21 @@ async fn then_origin(
     })
 }
 
-/// The type code and the creation date of a document the DMP holds, from its CDA.
+/// The type code and the creation instant (unix seconds, `None` if unreadable) of a
+/// document the DMP holds, from its CDA.
 async fn facts_of(
     world: &mut SegurWorld,
     unique_id: &str,
-) -> Result<(String, String), StepFailure> {
-    let versions = held(world, unique_id).await?;
-    let Some(entry) = versions.last().and_then(|d| d["entry_uuid"].as_str()) else {
-        return fail(format!("le DMP ne tient pas le document {unique_id}"));
-    };
-    let bytes = world.control()?.dmp_document_content(entry).await?;
+) -> Result<(String, Option<i64>), StepFailure> {
+    let bytes = held_bytes(world, unique_id).await?;
     let facts = segur_documents::cda::read_facts(&bytes, None)
         .ok_or_else(|| StepFailure::Failed(format!("{unique_id} : CDA illisible")))?;
-    let date = facts.effective_time.unwrap_or_default();
-    // Compare instants, not texts: `20240104160527+0100` is read in UTC.
-    Ok((
-        facts.code.map(|c| c.code).unwrap_or_default(),
-        normalised(&date),
-    ))
-}
-
-/// An HL7 TS as `YYYYMMDDHHMMSS` in UTC (the offset applied), for ordering.
-fn normalised(ts: &str) -> String {
-    let digits: String = ts.chars().take(14).collect();
-    let Some(zone) = ts.get(14..).filter(|z| z.len() == 5) else {
-        return digits;
-    };
-    let parse = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<i64>().ok());
-    let (Some(date), Some(h), Some(m), Some(s)) =
-        (parse(0..8), parse(8..10), parse(10..12), parse(12..14))
-    else {
-        return digits;
-    };
-    let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let off = zone
-        .get(1..3)
-        .and_then(|x| x.parse::<i64>().ok())
-        .unwrap_or(0)
-        * 60
-        + zone
-            .get(3..5)
-            .and_then(|x| x.parse::<i64>().ok())
-            .unwrap_or(0);
-    // Minutes of the day, shifted; a day boundary crossed is carried into the date.
-    let minutes = h * 60 + m - sign * off;
-    let (day_shift, minutes) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
-    format!(
-        "{:08}{:02}{:02}{:02}",
-        date + day_shift,
-        minutes / 60,
-        minutes % 60,
-        s
-    )
+    let made = facts
+        .effective_time
+        .as_deref()
+        .and_then(segur_documents::cda::timestamp::instant)
+        .map(|t| t.unix_timestamp());
+    Ok((facts.code.map(|c| c.code).unwrap_or_default(), made))
 }
 
 #[then(regex = r#"^les documents du dossier sont triés par (type|date de création)$"#)]
@@ -245,8 +208,13 @@ async fn then_sorted(world: &mut SegurWorld, key: String) -> Result<(), StepFail
     let mut titles = Vec::new();
     for d in &shown {
         let id = d["unique_id"].as_str().unwrap_or_default().to_string();
-        let (type_code, date) = facts_of(world, &id).await?;
-        keys.push(if key == "type" { type_code } else { date });
+        let (type_code, made) = facts_of(world, &id).await?;
+        keys.push(if key == "type" {
+            type_code
+        } else {
+            // Fixed width, so that texts order as the instants do.
+            made.map(|t| format!("{t:015}")).unwrap_or_default()
+        });
         titles.push(d["title"].as_str().unwrap_or_default().to_string());
     }
     let expected: Vec<String> = world.documents.values().cloned().collect();
@@ -345,13 +313,6 @@ async fn then_from_dmp(world: &mut SegurWorld, title: String) -> Result<(), Step
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn hl7_times_order_as_instants() {
-        assert_eq!(super::normalised("20240104160527+0100"), "20240104150527");
-        assert_eq!(super::normalised("20240104003000+0100"), "20240103233000");
-        assert_eq!(super::normalised("20240104160527"), "20240104160527");
-    }
-
     #[test]
     fn an_example_is_rewritten_for_the_patient_and_a_new_id() {
         let text = super::rewrite(

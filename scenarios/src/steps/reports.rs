@@ -7,7 +7,7 @@
 use cucumber::{then, when};
 use serde_json::{Value, json};
 
-use super::dmp::{document_id, held, visibility_code};
+use super::dmp::{document_id, held_bytes, visibility_code};
 use crate::driver::Status;
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
@@ -99,11 +99,7 @@ async fn complete(
 /// The bytes the DMP holds for the current version of the document titled `title`.
 async fn received(world: &mut SegurWorld, title: &str) -> Result<Vec<u8>, StepFailure> {
     let id = document_id(world, title)?;
-    let versions = held(world, &id).await?;
-    let Some(entry) = versions.last().and_then(|d| d["entry_uuid"].as_str()) else {
-        return fail(format!("le DMP n'a reçu aucun document « {title} » ({id})"));
-    };
-    Ok(world.control()?.dmp_document_content(entry).await?)
+    held_bytes(world, &id).await
 }
 
 #[then(

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use segur_core::world::ins::Ins;
 use segur_core::xml::{Limits, parse};
-use segur_documents::cda::{self, Level};
+use segur_documents::cda;
 use segur_documents::ebrim::{RegistryObjects, status, uuid};
 use segur_documents::sha1_hex;
 use time::OffsetDateTime;
@@ -29,16 +29,6 @@ pub struct Deposited {
     pub type_code: String,
 }
 
-/// The formatCode of a CDA: level 1 gets the XDS-SD one from the builder; a structured
-/// document the VSM's or its volet's.
-fn format_code(facts: &cda::CdaFacts) -> Option<&'static str> {
-    match facts.level {
-        Level::NonStructured => None,
-        _ if facts.has_template(cda::TEMPLATE_VSM) => Some("urn:asip:ci-sis:vsm:2012"),
-        _ => cda::volets::of(facts).and_then(|v| v.format_code),
-    }
-}
-
 /// Stores `document` (a CDA) in `patient`'s DMP as fed by `author` at `now`, with the
 /// visibility codes given (`MASQUE_PS`, `INVISIBLE_PATIENT`, `INVISIBLE_REP_LEGAUX`).
 pub fn deposit(
@@ -52,9 +42,7 @@ pub fn deposit(
     let facts = cda::read_facts(&document, None)
         .ok_or("the document is not a readable CDA ClinicalDocument")?;
     let mut entry_document = FeedDocument::cda(document.clone()).map_err(|e| e.to_string())?;
-    if let Some(format) = format_code(&facts) {
-        entry_document = entry_document.format_code(format);
-    } else if facts.level != Level::NonStructured {
+    if cda::format_code(&facts).is_none() {
         return Err(format!(
             "no formatCode known for a structured document with templateIds {:?}",
             facts.templates
@@ -73,7 +61,7 @@ pub fn deposit(
     let made = facts
         .effective_time
         .as_deref()
-        .and_then(hl7_time)
+        .and_then(cda::timestamp::instant)
         .unwrap_or(now);
     let body = Feed::new(author, patient.clone())
         .document(entry_document)
@@ -116,13 +104,7 @@ pub fn deposit(
             .map(|c| c.code.clone())
             .unwrap_or_default(),
     };
-    let author = entry
-        .classified(uuid::AUTHOR)
-        .flat_map(|a| a.slots.iter())
-        .find(|s| s.name == "authorPerson")
-        .and_then(|s| s.values.first())
-        .map(|p| p.split('^').next().unwrap_or_default().to_string())
-        .filter(|p| !p.is_empty());
+    let author = crate::xds::provide::author_person(&entry);
     state.insert(StoredDocument {
         lid: entry_uuid.clone(),
         entry_uuid,
@@ -131,10 +113,7 @@ pub fn deposit(
         patient: patient.number(),
         patient_cx: patient.cx(),
         status: status::APPROVED.to_string(),
-        confidentiality: entry
-            .classified(uuid::CONFIDENTIALITY)
-            .map(|c| c.code.clone())
-            .collect(),
+        confidentiality: crate::xds::provide::confidentiality(&entry),
         author,
         submitter,
         hash: sha1_hex(&document),
@@ -147,41 +126,4 @@ pub fn deposit(
         entry,
     });
     Ok(deposited)
-}
-
-/// An HL7 `TS` (`YYYYMMDDHHMMSS`, optionally `±ZZZZ`) as a date-time.
-fn hl7_time(value: &str) -> Option<OffsetDateTime> {
-    let digits = value.get(..14)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n = |range: std::ops::Range<usize>| digits[range].parse::<u32>().ok();
-    let date = time::Date::from_calendar_date(
-        n(0..4)? as i32,
-        time::Month::try_from(n(4..6)? as u8).ok()?,
-        n(6..8)? as u8,
-    )
-    .ok()?;
-    let clock = time::Time::from_hms(n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8).ok()?;
-    let offset = match value.get(14..) {
-        Some(z) if z.len() == 5 => {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            let hours: i8 = z.get(1..3)?.parse().ok()?;
-            let minutes: i8 = z.get(3..5)?.parse().ok()?;
-            time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
-        }
-        _ => time::UtcOffset::UTC,
-    };
-    Some(time::PrimitiveDateTime::new(date, clock).assume_offset(offset))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hl7_times_read_with_their_offset() {
-        let t = super::hl7_time("20240104160527+0100").unwrap();
-        assert_eq!(t.unix_timestamp(), 1_704_380_727);
-        assert!(super::hl7_time("2024").is_none());
-        assert!(super::hl7_time("20241304160527").is_none());
-    }
 }

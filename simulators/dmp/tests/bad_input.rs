@@ -37,8 +37,8 @@ fn valid_feed(bench: &Bench, unique_id: &str) -> DmpRequest {
         .unwrap()
 }
 
-/// The rules of the findings of the last DMP exchange in the journal.
-fn last_rules(bench: &Bench) -> Vec<String> {
+/// The findings of the last DMP exchange in the journal.
+fn last_findings(bench: &Bench) -> Vec<segur_core::finding::Finding> {
     let records = bench
         .journal()
         .query(&Query {
@@ -46,8 +46,16 @@ fn last_rules(bench: &Bench) -> Vec<String> {
             ..Query::default()
         })
         .unwrap();
-    let last = records.last().expect("the exchange was journaled");
-    last.findings.iter().map(|f| f.rule.clone()).collect()
+    records
+        .last()
+        .expect("the exchange was journaled")
+        .findings
+        .clone()
+}
+
+/// The rules of the findings of the last DMP exchange in the journal.
+fn last_rules(bench: &Bench) -> Vec<String> {
+    last_findings(bench).into_iter().map(|f| f.rule).collect()
 }
 
 struct Case {
@@ -408,14 +416,7 @@ async fn metadata_that_contradicts_the_cda_is_a_finding() {
             .build(&vihf(&bench, "dr-legrand", PATIENT))
             .unwrap();
         support::send(&dmp, &feed).await;
-        let records = bench
-            .journal()
-            .query(&Query {
-                service: Some("dmp".into()),
-                ..Query::default()
-            })
-            .unwrap();
-        let findings = &records.last().expect("journaled").findings;
+        let findings = &last_findings(&bench);
         let metadata: Vec<&String> = findings
             .iter()
             .filter(|f| f.rule == "DMP-XDS-METADATA")

@@ -7,7 +7,7 @@ use segur_core::pki::Credential;
 use segur_core::world::Ins;
 use segur_core::xml::{escape, escape_attribute};
 use segur_core::xmldsig::dsg::sign_manifest;
-use segur_documents::cda::{self, Level};
+use segur_documents::cda;
 use segur_documents::ebrim::{LCM, QUERY, RIM, association, status, uuid};
 use segur_documents::sha1_hex;
 use time::OffsetDateTime;
@@ -83,12 +83,13 @@ pub struct FeedDocument {
 
 impl FeedDocument {
     /// A CDA document: its uniqueId, typeCode and title come from its header, its
-    /// formatCode from its level (XDS-SD PDF or text for level 1; set it with
-    /// [`Self::format_code`] for a structured body).
+    /// formatCode from its level and volet (`cda::format_code`; set it with
+    /// [`Self::format_code`] for a volet whose formatCode the bench does not know).
     pub fn cda(bytes: impl Into<Bytes>) -> Result<Self, RequestError> {
         let bytes = bytes.into();
         let facts = cda::read_facts(&bytes, None)
             .ok_or(RequestError::Missing("a readable CDA document"))?;
+        let format_code = cda::format_code(&facts).map(str::to_string);
         let id = facts
             .id
             .ok_or(RequestError::Missing("the CDA's ClinicalDocument/id"))?;
@@ -106,13 +107,7 @@ impl FeedDocument {
                 )
             })
             .ok_or(RequestError::Missing("the CDA's ClinicalDocument/code"))?;
-        let format_code = match facts.level {
-            Level::NonStructured if facts.media_type.as_deref() == Some("text/plain") => {
-                Some("urn:ihe:iti:xds-sd:text:2008".to_string())
-            }
-            Level::NonStructured => Some("urn:ihe:iti:xds-sd:pdf:2008".to_string()),
-            _ => None,
-        };
+
         Ok(Self {
             bytes,
             mime_type: "text/xml".into(),

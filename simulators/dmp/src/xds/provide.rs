@@ -335,6 +335,25 @@ fn check_hash(
     }
 }
 
+/// The confidentiality codes an entry is classified with.
+pub fn confidentiality(entry: &RegistryObject) -> Vec<String> {
+    entry
+        .classified(uuid::CONFIDENTIALITY)
+        .map(|c| c.code.clone())
+        .collect()
+}
+
+/// The national id in an entry's `authorPerson` (its first XCN component), if a person.
+pub fn author_person(entry: &RegistryObject) -> Option<String> {
+    entry
+        .classified(uuid::AUTHOR)
+        .flat_map(|a| a.slots.iter())
+        .find(|s| s.name == "authorPerson")
+        .and_then(|s| s.values.first())
+        .map(|p| p.split('^').next().unwrap_or_default().to_string())
+        .filter(|p| !p.is_empty())
+}
+
 /// The metadata says what the document is: its typeCode is the CDA's `code`, and its
 /// formatCode the one of its level and volet (spec notes dmp-mss.md §1.5, JDV_J60).
 fn coherent_codes(ctx: &mut Ctx<'_>, entry: &RegistryObject, facts: &cda::CdaFacts, at: &str) {
@@ -350,13 +369,10 @@ fn coherent_codes(ctx: &mut Ctx<'_>, entry: &RegistryObject, facts: &cda::CdaFac
                 .at(at.to_string()),
         );
     }
-    let expected = match facts.level {
-        cda::Level::NonStructured => Some("urn:ihe:iti:xds-sd:pdf:2008"),
-        _ if facts.has_template(cda::TEMPLATE_VSM) => Some("urn:asip:ci-sis:vsm:2012"),
-        _ => cda::volets::of(facts).and_then(|v| v.format_code),
-    };
-    if let (Some(expected), Some(format)) = (expected, entry.classified(uuid::FORMAT_CODE).next())
-        && format.code != expected
+    if let (Some(expected), Some(format)) = (
+        cda::format_code(facts),
+        entry.classified(uuid::FORMAT_CODE).next(),
+    ) && format.code != expected
     {
         ctx.findings.push(
             rules::METADATA
@@ -470,17 +486,8 @@ fn register(
             } else {
                 format!("urn:uuid:{}", uuid_v4())
             };
-        let confidentiality = entry
-            .classified(uuid::CONFIDENTIALITY)
-            .map(|c| c.code.clone())
-            .collect();
-        let author = entry
-            .classified(uuid::AUTHOR)
-            .flat_map(|a| a.slots.iter())
-            .find(|s| s.name == "authorPerson")
-            .and_then(|s| s.values.first())
-            .map(|p| p.split('^').next().unwrap_or_default().to_string())
-            .filter(|p| !p.is_empty());
+        let confidentiality = confidentiality(entry);
+        let author = author_person(entry);
         let document = StoredDocument {
             lid: entry
                 .lid

@@ -11,6 +11,7 @@
 pub mod header;
 pub mod ins;
 pub mod level;
+pub mod timestamp;
 pub mod volets;
 pub mod vsm;
 
@@ -222,6 +223,20 @@ pub fn outline_of(bytes: &[u8], charset: Option<&str>) -> Option<volets::Outline
     let root = parse(&text, &limits()).ok()?;
     root.is(HL7, "ClinicalDocument")
         .then(|| volets::outline(&root, &facts(&root)))
+}
+
+/// The XDS formatCode a document's metadata must give (JDV_J60, spec notes §1.5): level 1
+/// by its media type, the VSM's, or its volet's; `None` for a volet whose formatCode the
+/// spec facts do not give.
+pub fn format_code(facts: &CdaFacts) -> Option<&'static str> {
+    match facts.level {
+        Level::NonStructured if facts.media_type.as_deref() == Some("text/plain") => {
+            Some("urn:ihe:iti:xds-sd:text:2008")
+        }
+        Level::NonStructured => Some("urn:ihe:iti:xds-sd:pdf:2008"),
+        _ if facts.has_template(TEMPLATE_VSM) => Some("urn:asip:ci-sis:vsm:2012"),
+        _ => volets::of(facts).and_then(|v| v.format_code),
+    }
 }
 
 /// Checks a parsed document.
