@@ -43,3 +43,20 @@ Fonctionnalité: Intégration au dossier des documents du DMP
     Alors les documents du dossier sont triés par type
     Quand l'utilisateur trie les documents du dossier de "patiente" par date de création
     Alors les documents du dossier sont triés par date de création
+
+  @CDA/DD.05 @LGC @DPI @RIS
+  Scénario: À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée
+    Étant donné une synthèse médicale "Synthèse de 2020" déposée au DMP de "patiente" par "dr-colin"
+    Et un compte rendu en CDA R2 niveau 1 "Compte rendu du spécialiste" déposé au DMP de "patiente" par "dr-bertin"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Et l'utilisateur intègre les documents "Bilan du laboratoire, Synthèse de 2020, Compte rendu du spécialiste" du DMP de "patiente"
+    Et "dr-lemaire" remplace au DMP de "patiente" le document "Bilan du laboratoire" par "Bilan du laboratoire complété"
+    Et "dr-colin" supprime du DMP de "patiente" le document "Synthèse de 2020"
+    Et l'utilisateur ouvre le dossier de "patiente"
+    Alors le logiciel signale une nouvelle version au DMP du document "Bilan du laboratoire" : "Bilan du laboratoire complété"
+    Et le logiciel signale la suppression au DMP du document "Synthèse de 2020"
+    Et le logiciel ne signale aucun changement au DMP du document "Compte rendu du spécialiste"
+    Quand l'utilisateur intègre les documents "Bilan du laboratoire complété" du DMP de "patiente"
+    Et l'utilisateur affiche les documents du dossier de "patiente"
+    Alors le dossier montre le document "Bilan du laboratoire" d'origine DMP
+    Et le dossier montre le document "Bilan du laboratoire complété" d'origine DMP

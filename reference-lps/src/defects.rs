@@ -142,6 +142,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "L'origine DMP des documents intégrés se voit dans le dossier",
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+    "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -189,6 +190,7 @@ const DMP_CALLING: &[&str] = &[
     "L'origine DMP des documents intégrés se voit dans le dossier",
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+    "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -963,7 +965,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "origin-not-shown",
         requirement: "CDA/INT.08",
         description: "a document integrated from the DMP is shown as if the software had produced it",
-        caught_by: &["L'origine DMP des documents intégrés se voit dans le dossier"],
+        caught_by: &[
+            "L'origine DMP des documents intégrés se voit dans le dossier",
+            "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
+        ],
     },
     Defect {
         name: "documents-sort-ignored",
@@ -978,6 +983,22 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "CDA/DD.04",
         description: "a DMP document already integrated is fetched and shown again as new, the user not told",
         caught_by: &["Un document du DMP déjà intégré est signalé et montré depuis le dossier"],
+    },
+    Defect {
+        name: "dmp-updates-not-checked",
+        requirement: "CDA/DD.05",
+        description: "opening the record does not look the integrated DMP documents up again: a new version or a deletion goes unnoticed",
+        caught_by: &[
+            "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
+        ],
+    },
+    Defect {
+        name: "dmp-update-drops-previous",
+        requirement: "CDA/DD.05",
+        description: "integrating the new version of a DMP document removes the previous one from the record",
+        caught_by: &[
+            "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
+        ],
     },
 ];
 

@@ -113,6 +113,16 @@ impl ControlClient {
             .await
     }
 
+    /// `POST /dmp/documents/{uniqueId}/delete`: the author of a document deletes it from
+    /// another software (status Deleted).
+    pub async fn dmp_delete(&self, unique_id: &str) -> Result<Value, ControlError> {
+        let path = format!(
+            "/dmp/documents/{}/delete",
+            unique_id.replace('%', "%25").replace('^', "%5E")
+        );
+        self.call(reqwest::Method::POST, &path, None).await
+    }
+
     /// `GET /dmp/documents/{entry_uuid}/content`: the bytes fed for one version.
     pub async fn dmp_document_content(&self, entry_uuid: &str) -> Result<Vec<u8>, ControlError> {
         self.bytes(&format!("/dmp/documents/{entry_uuid}/content"))

@@ -120,6 +120,9 @@ pub struct SegurWorld {
     /// The uniqueIds of the documents the bench itself put in a DMP (as another
     /// professional fed them): the facts an origin shown by the software is judged on.
     pub deposited: Vec<String>,
+    /// The changes the bench made in a DMP to documents the software had integrated (a
+    /// new version fed by another professional, a deletion), in order.
+    pub dmp_changes: Vec<crate::steps::updates::DmpChange>,
     /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the
     /// software, or dropped into its mailbox by the bench).
     pub mails: HashMap<String, String>,

@@ -57,6 +57,12 @@ pub mod scheme {
     pub const UNIQUE_ID: &str = "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab";
     /// FindDocuments.
     pub const FIND_DOCUMENTS: &str = "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d";
+    /// GetDocuments.
+    pub const GET_DOCUMENTS: &str = "urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4";
+    /// GetRelatedDocuments.
+    pub const GET_RELATED: &str = "urn:uuid:d90e5407-b356-4d91-a89f-873917b4b0e6";
+    /// The replacement association.
+    pub const RPLC: &str = "urn:ihe:iti:2007:AssociationType:RPLC";
 }
 
 /// Availability statuses.
@@ -65,6 +71,8 @@ pub mod status {
     pub const APPROVED: &str = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved";
     /// Logically deleted (DMP).
     pub const DELETED: &str = "urn:asip:ci-sis:2010:StatusType:Deleted";
+    /// Replaced by a newer version.
+    pub const DEPRECATED: &str = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated";
 }
 
 /// A code and its system (and label).
@@ -497,6 +505,51 @@ pub fn find_documents(patient: &str, criteria: &Criteria) -> String {
     )
 }
 
+fn stored_query(id: &str, slots: &str) -> String {
+    format!(
+        "<query:AdhocQueryRequest xmlns:query=\"{QUERY}\" xmlns:rim=\"{RIM}\"><query:ResponseOption returnComposedObjects=\"true\" returnType=\"LeafClass\"/><rim:AdhocQuery id=\"{id}\">{slots}</rim:AdhocQuery></query:AdhocQueryRequest>"
+    )
+}
+
+/// The ITI-18 GetDocuments body: the entries of `unique_ids`, whatever their status (a
+/// document integrated earlier may since have been replaced or deleted).
+pub fn get_documents(unique_ids: &[&str]) -> String {
+    let list: Vec<String> = unique_ids.iter().map(|u| format!("'{u}'")).collect();
+    stored_query(
+        scheme::GET_DOCUMENTS,
+        &query_slot(
+            "$XDSDocumentEntryUniqueId",
+            &format!("({})", list.join(",")),
+        ),
+    )
+}
+
+/// The ITI-18 GetRelatedDocuments body: `entry_uuid` and the versions linked to it by RPLC.
+pub fn related_documents(entry_uuid: &str) -> String {
+    let mut slots = query_slot("$XDSDocumentEntryEntryUUID", &format!("'{entry_uuid}'"));
+    slots.push_str(&query_slot(
+        "$AssociationTypes",
+        &format!("('{}')", scheme::RPLC),
+    ));
+    stored_query(scheme::GET_RELATED, &slots)
+}
+
+/// The RPLC associations of an ITI-18 answer: (new version's entryUUID, replaced one's).
+pub fn read_replacements(body: &Node) -> Vec<(String, String)> {
+    let mut associations = Vec::new();
+    body.find_all("Association", &mut associations);
+    associations
+        .into_iter()
+        .filter(|a| a.attr("associationType") == Some(scheme::RPLC))
+        .filter_map(|a| {
+            Some((
+                a.attr("sourceObject")?.to_string(),
+                a.attr("targetObject")?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// An entry found by ITI-18.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Found {
@@ -520,6 +573,8 @@ pub struct Found {
     pub confidentiality: Vec<String>,
     /// SHA-1 (hex), to check what ITI-43 gives back.
     pub hash: String,
+    /// availabilityStatus.
+    pub status: String,
 }
 
 fn slot_value(object: &Node, slot: &str) -> Option<String> {
@@ -577,6 +632,7 @@ pub fn read_found(body: &Node) -> Vec<Found> {
                     .map(str::to_string)
                     .collect(),
                 hash: slot_value(o, "hash").unwrap_or_default(),
+                status: o.attr("status").unwrap_or_default().to_string(),
             }
         })
         .collect()

@@ -23,7 +23,7 @@ use crate::protocol::Reply;
 #[derive(Default)]
 pub struct DmpBook {
     /// Consultation consent recorded (true) or opposition (false); absent: not asked.
-    consultation: HashMap<String, bool>,
+    pub(super) consultation: HashMap<String, bool>,
     /// Patients who opposed the feeding of their DMP.
     pub(super) feeding_opposed: BTreeSet<String>,
     /// Documents this LPS fed, by uniqueId, with their CDA `setId` and version.
@@ -36,6 +36,9 @@ pub struct DmpBook {
     integrated: HashMap<(String, String), Vec<u8>>,
     /// Each patient's record: the documents produced here and those integrated.
     pub(super) records: HashMap<String, Vec<super::records::RecordEntry>>,
+    /// New versions found in the DMP of documents the record holds: new uniqueId → the
+    /// uniqueId it replaces (the user integrates it beside the previous one).
+    pub(super) newer_versions: HashMap<String, String>,
 }
 
 /// A document this LPS fed.
@@ -174,7 +177,7 @@ impl Session {
         })
     }
 
-    async fn dmp_call(
+    pub(super) async fn dmp_call(
         &self,
         who: &Professional,
         cx: Option<&str>,
@@ -220,11 +223,17 @@ impl Session {
         let who = self.professional()?;
         let (patient, cx) = self.dmp_patient(&id)?;
         let existence = self.existence(&who, &patient, &cx).await?;
+        let updates = if existence.state == "open" {
+            self.dmp_updates(&id).await?
+        } else {
+            Vec::new()
+        };
         Ok(Reply::ok(json!({
             "dmp": existence.state,
             "authorisation": existence.authorisation,
             "treating_doctor": existence.treating_doctor,
             "message": existence.message,
+            "updates": updates,
         })))
     }
 

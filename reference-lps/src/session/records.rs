@@ -2,7 +2,8 @@
 //! (with whether each reached the DMP, `DMP/HISTO.01`) and those integrated from the DMP
 //! (their origin shown, `CDA/INT.08`), sortable by type code or creation date
 //! (`CDA/INT.04`); a DMP document already integrated is recognised by its id and shown
-//! from the record (`CDA/DD.04`).
+//! from the record (`CDA/DD.04`); when the record opens, the DMP documents it holds are
+//! looked up again and a new version or a deletion is reported (`CDA/DD.05`).
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -94,6 +95,13 @@ impl Session {
         if record.iter().any(|e| e.unique_id == found.unique_id) {
             return;
         }
+        // The defect lets a new version take the place of the one it replaces, which the
+        // user wanted to keep.
+        if self.defects.on("dmp-update-drops-previous")
+            && let Some(previous) = self.book.newer_versions.get(&found.unique_id)
+        {
+            record.retain(|e| &e.unique_id != previous);
+        }
         record.push(RecordEntry {
             unique_id: found.unique_id.clone(),
             title: found.title.clone(),
@@ -134,6 +142,84 @@ impl Session {
             .collect();
         Ok(Reply::ok(
             json!({ "patient": patient, "documents": documents }),
+        ))
+    }
+
+    /// What changed in the DMP since the record integrated its documents (CDA/DD.05): one
+    /// GetDocuments for them all (whatever their status), then GetRelatedDocuments for each
+    /// one replaced, whose current version joins the list the user integrates from. Only
+    /// when the patient consented to the consultation of the DMP.
+    pub(super) async fn dmp_updates(&mut self, patient: &str) -> Result<Vec<Value>, Reply> {
+        let integrated: Vec<String> = self
+            .book
+            .records
+            .get(patient)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.origin == "DMP")
+            .map(|e| e.unique_id.clone())
+            .collect();
+        if integrated.is_empty()
+            || self.book.consultation.get(patient) != Some(&true)
+            || self.defects.on("dmp-updates-not-checked")
+        {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = integrated.iter().map(String::as_str).collect();
+        let found = self
+            .registry_query(patient, &xds::get_documents(&ids))
+            .await?
+            .0;
+        let mut updates = Vec::new();
+        for f in found.iter().filter(|f| integrated.contains(&f.unique_id)) {
+            if f.status == xds::status::DELETED {
+                updates.push(json!({ "unique_id": f.unique_id, "change": "deleted" }));
+            } else if f.status == xds::status::DEPRECATED {
+                let (versions, links) = self
+                    .registry_query(patient, &xds::related_documents(&f.entry_uuid))
+                    .await?;
+                // Follow the chain to the current version.
+                let mut current = f.entry_uuid.clone();
+                while let Some((newer, _)) = links.iter().find(|(_, old)| *old == current) {
+                    current = newer.clone();
+                }
+                let Some(latest) = versions.iter().find(|v| v.entry_uuid == current) else {
+                    continue;
+                };
+                updates.push(json!({
+                    "unique_id": f.unique_id,
+                    "change": "new_version",
+                    "new_unique_id": latest.unique_id,
+                    "title": latest.title,
+                }));
+                self.book
+                    .newer_versions
+                    .insert(latest.unique_id.clone(), f.unique_id.clone());
+                let listed = self.book.listed.entry(patient.to_string()).or_default();
+                if !listed.iter().any(|l| l.unique_id == latest.unique_id) {
+                    listed.push(latest.clone());
+                }
+            }
+        }
+        Ok(updates)
+    }
+
+    /// An ITI-18 query for `patient`: the entries found and the RPLC associations.
+    async fn registry_query(
+        &self,
+        patient: &str,
+        body: &str,
+    ) -> Result<(Vec<Found>, Vec<(String, String)>), Reply> {
+        let who = self.professional()?;
+        let (_, cx) = self.dmp_patient(patient)?;
+        let answer = self
+            .dmp_call(&who, Some(&cx), ("registry", xds::QUERY_ACTION), body, &[])
+            .await?;
+        xds::read_status(&answer.body)
+            .map_err(|e| fail(format!("le DMP a refusé la recherche : {e}")))?;
+        Ok((
+            xds::read_found(&answer.body),
+            xds::read_replacements(&answer.body),
         ))
     }
 

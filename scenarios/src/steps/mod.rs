@@ -13,6 +13,8 @@
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
 //! - [`documents`]: the CDA documents the software produces;
+//! - [`records`]: the patient's record and the DMP documents integrated into it;
+//! - [`updates`]: what changed in the DMP after the software integrated a document;
 //! - [`mss`]: MSSanté sending, reading, integration and receipts;
 //! - [`journal`]: what the simulators received and what their rules found.
 
@@ -30,6 +32,7 @@ pub mod records;
 pub mod referentiel;
 pub mod reports;
 pub mod setup;
+pub mod updates;
 
 /// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).
 pub fn protocol_word(word: &str) -> String {

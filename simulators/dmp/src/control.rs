@@ -3,7 +3,8 @@
 //! | route | effect |
 //! |---|---|
 //! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author |
-//! | `POST /documents` | deposits a CDA in a patient's DMP as a world professional fed it (`{"patient", "author", "cda": base64, "visibility"?: [TRE_A07]}`): what a consultation scenario finds there |
+//! | `POST /documents` | deposits a CDA in a patient's DMP as a world professional fed it (`{"patient", "author", "cda": base64, "visibility"?: [TRE_A07], "replaces"?: uniqueId}`): what a consultation scenario finds there; `replaces` makes it the new version (RPLC) of a current document, which becomes Deprecated |
+//! | `POST /documents/{uniqueId}/delete` | its author deletes the current version of a document from another software (status Deleted) |
 //! | `GET /documents/{entryUUID}/content` | the bytes the software fed for that version, as received (`text/xml`) |
 //! | `GET /patients/{ins}` | the patient's DMP: state, authorised and blocked professionals, médecin traitant |
 //! | `POST /reset` | forgets every document and resets the patients to the world's state |
@@ -34,6 +35,7 @@ pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
     Router::new()
         .route("/documents", get(documents).post(deposit))
         .route("/documents/{entry_uuid}/content", get(content))
+        .route("/documents/{unique_id}/delete", post(delete))
         .route("/patients/{ins}", get(patient))
         .route("/reset", post(reset))
         .with_state(ControlState { bench, store })
@@ -56,6 +58,9 @@ struct DepositRequest {
     /// TRE_A07 visibility codes.
     #[serde(default)]
     visibility: Vec<String>,
+    /// The uniqueId of the current document it replaces (RPLC).
+    #[serde(default)]
+    replaces: Option<String>,
 }
 
 async fn deposit(State(s): State<ControlState>, Json(d): Json<DepositRequest>) -> Response {
@@ -87,7 +92,10 @@ async fn deposit(State(s): State<ControlState>, Json(d): Json<DepositRequest>) -
         &ins,
         author,
         cda.into(),
-        &d.visibility,
+        &crate::deposit::DepositOptions {
+            visibility: d.visibility,
+            replaces: d.replaces,
+        },
         s.bench.clock().now(),
     ) {
         Ok(deposited) => (
@@ -96,6 +104,22 @@ async fn deposit(State(s): State<ControlState>, Json(d): Json<DepositRequest>) -
         )
             .into_response(),
         Err(why) => bad(why),
+    }
+}
+
+async fn delete(State(s): State<ControlState>, Path(unique_id): Path<String>) -> Response {
+    match crate::deposit::delete(&s.store, &unique_id) {
+        Ok(entry_uuid) => Json(serde_json::json!({
+            "unique_id": unique_id,
+            "entry_uuid": entry_uuid,
+            "status": segur_documents::ebrim::status::DELETED,
+        }))
+        .into_response(),
+        Err(why) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": why })),
+        )
+            .into_response(),
     }
 }
 

@@ -29,14 +29,24 @@ pub struct Deposited {
     pub type_code: String,
 }
 
+/// What a deposit holds besides the CDA.
+#[derive(Debug, Clone, Default)]
+pub struct DepositOptions {
+    /// TRE_A07 visibility codes (`MASQUE_PS`, `INVISIBLE_PATIENT`, `INVISIBLE_REP_LEGAUX`).
+    pub visibility: Vec<String>,
+    /// The uniqueId of the patient's current document this one replaces (RPLC): that
+    /// version becomes Deprecated, as when its author fed a corrected report.
+    pub replaces: Option<String>,
+}
+
 /// Stores `document` (a CDA) in `patient`'s DMP as fed by `author` at `now`, with the
-/// visibility codes given (`MASQUE_PS`, `INVISIBLE_PATIENT`, `INVISIBLE_REP_LEGAUX`).
+/// visibility and replacement `options` give.
 pub fn deposit(
     store: &DmpStore,
     patient: &Ins,
     author: Caller,
     document: Bytes,
-    visibility: &[String],
+    options: &DepositOptions,
     now: OffsetDateTime,
 ) -> Result<Deposited, String> {
     let facts = cda::read_facts(&document, None)
@@ -48,7 +58,7 @@ pub fn deposit(
             facts.templates
         ));
     }
-    for code in visibility {
+    for code in &options.visibility {
         entry_document = match code.as_str() {
             "MASQUE_PS" => entry_document.masked_to_professionals(),
             "INVISIBLE_PATIENT" => entry_document.invisible_to_patient(),
@@ -93,6 +103,26 @@ pub fn deposit(
             "the DMP already holds a document with uniqueId {unique_id}"
         ));
     }
+    let replaced = match &options.replaces {
+        None => None,
+        Some(old) => {
+            let i = *state.by_unique_id.get(old).ok_or_else(|| {
+                format!("the DMP holds no document with uniqueId {old} to replace")
+            })?;
+            let current = &state.documents[i];
+            if current.patient != patient.number() {
+                return Err(format!("{old} is a document of another patient"));
+            }
+            if current.status != status::APPROVED {
+                return Err(format!(
+                    "{old} is {}: only the current version can be replaced",
+                    current.status
+                ));
+            }
+            Some(i)
+        }
+    };
+    let replaces = replaced.map(|i| state.documents[i].entry_uuid.clone());
     let entry_uuid = format!("urn:uuid:{}", ::uuid::Uuid::new_v4());
     let deposited = Deposited {
         entry_uuid: entry_uuid.clone(),
@@ -122,8 +152,33 @@ pub fn deposit(
         content: document,
         submitted_at: now,
         submission_set: String::new(),
+        replaces,
         rendered: String::new(),
         entry,
     });
+    if let Some(i) = replaced {
+        state.documents[i].status = status::DEPRECATED.to_string();
+        state.touch(i);
+    }
     Ok(deposited)
+}
+
+/// Deletes the current version of `unique_id` (availabilityStatus Deleted), as its
+/// author did from another software: what a record that integrated it learns at its next
+/// consultation. Returns the entryUUID deleted.
+pub fn delete(store: &DmpStore, unique_id: &str) -> Result<String, String> {
+    let mut state = store.write();
+    let i = *state
+        .by_unique_id
+        .get(unique_id)
+        .ok_or_else(|| format!("the DMP holds no document with uniqueId {unique_id}"))?;
+    if state.documents[i].status != status::APPROVED {
+        return Err(format!(
+            "{unique_id} is {}: only a current version can be deleted",
+            state.documents[i].status
+        ));
+    }
+    state.documents[i].status = status::DELETED.to_string();
+    state.touch(i);
+    Ok(state.documents[i].entry_uuid.clone())
 }

@@ -90,6 +90,9 @@ pub struct StoredDocument {
     pub submitted_at: OffsetDateTime,
     /// The submission set's uniqueId it came in.
     pub submission_set: String,
+    /// The entryUUID of the version this one replaced (RPLC), which the registry answers
+    /// GetRelatedDocuments with.
+    pub replaces: Option<String>,
     /// The entry rendered as an `ExtrinsicObject` (kept current, so searches only copy).
     #[serde(skip)]
     pub rendered: String,

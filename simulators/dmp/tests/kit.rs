@@ -68,6 +68,7 @@ fn seed_from_kit(dmp: &DmpHandle) {
             mime_type: "text/xml".into(),
             content,
             submitted_at: time::OffsetDateTime::now_utc(),
+            replaces: None,
             submission_set: String::new(),
             rendered: String::new(),
             entry,

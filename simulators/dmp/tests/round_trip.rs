@@ -296,6 +296,76 @@ async fn a_replacement_deprecates_the_first_version() {
     );
 }
 
+#[tokio::test]
+async fn related_documents_follow_the_replacement_both_ways() {
+    let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+    let first = FeedDocument::cda(cda("DOC_NON_STRUCTURE_CDA-R2-N1.xml")).unwrap();
+    let first_id = first.unique_id.clone();
+    feed(&bench, &dmp, "dr-legrand", first).await;
+    let old = find_entry(&search(&bench, &dmp, "dr-legrand").await, &first_id)
+        .unwrap()
+        .id
+        .clone();
+    let request = Feed::new(caller(&bench, "dr-legrand"), ins(&bench, PATIENT))
+        .document(
+            FeedDocument::cda(cda("DOC_NON_STRUCTURE_CDA-R2-N1.xml"))
+                .unwrap()
+                .unique_id("1.2.250.1.999.2.2.3"),
+        )
+        .replacing(&old)
+        .signed_with(&signing_credential("cabinet-lilas"))
+        .build(&vihf(&bench, "dr-legrand", PATIENT))
+        .unwrap();
+    assert!(send(&dmp, &request).await.body.contains("Success"));
+    // Asked from the old version: both versions and one RPLC from the new to the old.
+    let answer = send(
+        &dmp,
+        &FindDocuments::related(&old).build(&vihf(&bench, "dr-legrand", PATIENT)),
+    )
+    .await;
+    let root = parse(&envelope(&answer.body), &Limits::default()).expect("XML answer");
+    let objects = RegistryObjects::read(&root);
+    let mut ids = unique_ids(&objects);
+    ids.sort();
+    let mut expected = [first_id.clone(), "1.2.250.1.999.2.2.3".to_string()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let new = find_entry(&objects, "1.2.250.1.999.2.2.3")
+        .unwrap()
+        .id
+        .clone();
+    let links: Vec<(&str, &str, &str)> = objects
+        .associations
+        .iter()
+        .map(|a| (a.kind.as_str(), a.source.as_str(), a.target.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [(
+            segur_documents::ebrim::association::RPLC,
+            new.as_str(),
+            old.as_str()
+        )]
+    );
+    assert!(
+        find_entry(&objects, &first_id)
+            .and_then(|e| e.status.as_deref())
+            .is_some_and(|s| s.ends_with("Deprecated"))
+    );
+    // Without $AssociationTypes the query is refused with its XDS code.
+    let mut request = FindDocuments::related(&old).build(&vihf(&bench, "dr-legrand", PATIENT));
+    request.body = String::from_utf8_lossy(&request.body)
+        .replace("$AssociationTypes", "$Autre")
+        .into_bytes()
+        .into();
+    let answer = send(&dmp, &request).await;
+    assert!(
+        answer.body.contains("XDSStoredQueryMissingParam"),
+        "{}",
+        answer.body
+    );
+}
+
 /// Feeds that the DMP refuses, each with the XDS code it answers.
 #[tokio::test]
 async fn refused_feeds_get_their_xds_code() {

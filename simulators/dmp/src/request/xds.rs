@@ -660,6 +660,25 @@ impl FindDocuments {
         }
     }
 
+    /// GetRelatedDocuments: the entry `entry_uuid` and the versions linked to it by RPLC
+    /// (the ones that replaced it, the one it replaced), with the associations.
+    pub fn related(entry_uuid: &str) -> Self {
+        Self {
+            query: crate::xds::query::GET_RELATED,
+            slots: vec![
+                (
+                    "$XDSDocumentEntryEntryUUID".into(),
+                    format!("'{entry_uuid}'"),
+                ),
+                (
+                    "$AssociationTypes".into(),
+                    format!("('{}')", association::RPLC),
+                ),
+            ],
+            return_type: "LeafClass",
+        }
+    }
+
     /// Replaces the status filter by `statuses`.
     pub fn statuses(mut self, statuses: &[&str]) -> Self {
         self.slots.retain(|(n, _)| n != "$XDSDocumentEntryStatus");

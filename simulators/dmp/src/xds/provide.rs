@@ -513,6 +513,10 @@ fn register(
             content: content.clone(),
             submitted_at: now,
             submission_set: submission_set.clone(),
+            replaces: replaced
+                .iter()
+                .find(|(source, _)| *source == entry.id)
+                .map(|(_, index)| state.documents[*index].entry_uuid.clone()),
             rendered: String::new(),
         };
         state.insert(document);

@@ -1,12 +1,13 @@
-//! TD3.1 = ITI-18 Registry Stored Query: FindDocuments, GetDocuments and
-//! FindDocumentsByReferenceId, with status, date and code filters, after the consultation
-//! rules; masked documents are left out for professionals other than their author and
-//! the médecin traitant.
+//! TD3.1 = ITI-18 Registry Stored Query: FindDocuments, GetDocuments,
+//! FindDocumentsByReferenceId and GetRelatedDocuments (a document, the versions that
+//! replaced it or that it replaced, and their RPLC associations), with status, date and
+//! code filters, after the consultation rules; masked documents are left out for
+//! professionals other than their author and the médecin traitant.
 
 use std::collections::HashMap;
 
 use segur_core::xml::Element;
-use segur_documents::ebrim::{QUERY, RIM, uuid};
+use segur_documents::ebrim::{QUERY, RIM, association, uuid};
 
 use super::response::{RegistryError, error_list};
 use super::{access, patient_key};
@@ -20,6 +21,8 @@ pub const FIND_DOCUMENTS: &str = "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d"
 pub const GET_DOCUMENTS: &str = "urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4";
 /// FindDocumentsByReferenceId.
 pub const FIND_BY_REFERENCE: &str = "urn:uuid:12941a89-e02e-4be5-967c-ce4bfc8fe492";
+/// GetRelatedDocuments.
+pub const GET_RELATED: &str = "urn:uuid:d90e5407-b356-4d91-a89f-873917b4b0e6";
 
 /// The parameters of a stored query: name → values, each `('a','b')` list flattened.
 pub type Params = HashMap<String, Vec<String>>;
@@ -141,7 +144,7 @@ fn search(
 ) -> Result<(String, usize), RegistryError> {
     let by_uuid = match id {
         FIND_DOCUMENTS | FIND_BY_REFERENCE => None,
-        GET_DOCUMENTS => Some(
+        GET_DOCUMENTS | GET_RELATED => Some(
             params
                 .get("$XDSDocumentEntryEntryUUID")
                 .or_else(|| params.get("$XDSDocumentEntryUniqueId"))
@@ -165,6 +168,9 @@ fn search(
     } else {
         if by_uuid.as_ref().is_some_and(Vec::is_empty) {
             required(ctx, params, "$XDSDocumentEntryEntryUUID")?;
+        }
+        if id == GET_RELATED {
+            required(ctx, params, "$AssociationTypes")?;
         }
         None
     };
@@ -194,7 +200,8 @@ fn search(
         ctx.findings
             .push(rules::ACCESS_REFUSED.finding(format!("consultation by {caller}: {}", e.context)))
     })?;
-    let named: Vec<usize>;
+    let mut named: Vec<usize>;
+    let mut associations = Vec::new();
     let candidates: &[usize] = match &by_uuid {
         Some(ids) => {
             named = ids
@@ -207,6 +214,10 @@ fn search(
                         .copied()
                 })
                 .collect();
+            if id == GET_RELATED {
+                let wanted = params.get("$AssociationTypes").cloned().unwrap_or_default();
+                (named, associations) = related(&state, &named, &wanted);
+            }
             &named
         }
         None => state.by_patient.get(&number).map_or(&[], Vec::as_slice),
@@ -243,6 +254,21 @@ fn search(
             return Err(RegistryError::new("XDSTooManyResults", why));
         }
     }
+    // The associations between documents the caller may see.
+    for (kind, source, target) in &associations {
+        let shown = |i: &usize| {
+            let d = &state.documents[*i];
+            d.patient == number && filter.accepts(d) && access::visible_to(d, record, &caller)
+        };
+        if shown(source) && shown(target) && leaf {
+            list.push_str(&format!(
+                "<rim:Association id=\"urn:uuid:{}\" associationType=\"{kind}\" sourceObject=\"{}\" targetObject=\"{}\" objectType=\"urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Association\"/>",
+                super::provide::uuid_v4(),
+                state.documents[*source].entry_uuid,
+                state.documents[*target].entry_uuid,
+            ));
+        }
+    }
     drop(state);
     if let Some(r) = ctx.store.write().patients.get_mut(&number) {
         r.last_access = Some(now);
@@ -251,6 +277,44 @@ fn search(
         ctx.note("hidden_masked", hidden);
     }
     Ok((list, returned))
+}
+
+/// GetRelatedDocuments: the documents `named`, each followed by the versions linked to it
+/// by an association of a `wanted` type (the RPLC chain both ways: the versions that
+/// replaced it and the one it replaced), and those associations as (type, source,
+/// target) indexes.
+fn related(
+    state: &crate::store::State,
+    named: &[usize],
+    wanted: &[String],
+) -> (Vec<usize>, Vec<(&'static str, usize, usize)>) {
+    let mut documents = Vec::new();
+    let mut links = Vec::new();
+    if !wanted.iter().any(|w| w == association::RPLC) {
+        return (named.to_vec(), links);
+    }
+    let mut queue: Vec<usize> = named.to_vec();
+    while let Some(i) = queue.pop() {
+        if documents.contains(&i) {
+            continue;
+        }
+        documents.push(i);
+        let d = &state.documents[i];
+        // The version it replaced.
+        if let Some(old) = d.replaces.as_ref().and_then(|u| state.by_entry_uuid(u)) {
+            links.push((association::RPLC, i, old));
+            queue.push(old);
+        }
+        // The versions that replaced it.
+        for (j, newer) in state.documents.iter().enumerate() {
+            if newer.patient == d.patient && newer.replaces.as_deref() == Some(&d.entry_uuid) {
+                queue.push(j);
+            }
+        }
+    }
+    links.sort_unstable();
+    links.dedup();
+    (documents, links)
 }
 
 /// The filters of FindDocuments.
