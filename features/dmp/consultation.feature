@@ -162,3 +162,16 @@ Fonctionnalité: Consultation du DMP
     Alors le logiciel refuse l'action
     Et le DMP a reçu 1 appel "TD3.1"
     Et les échanges sont conformes
+
+  @DMP/UX.10 @LGC @BIO @RIS
+  Scénario: Le logiciel reste utilisable pendant une consultation du DMP
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu de biologie "Bilan du laboratoire" déposé au DMP de "patiente" par "dr-lemaire"
+    Et le DMP répond avec 800 ms de retard à la prochaine opération "TD3.1"
+    Quand l'utilisateur lance en arrière-plan la consultation du DMP de "patiente"
+    Et l'utilisateur affiche les documents du dossier de "patiente" pendant la consultation
+    Et l'utilisateur attend la fin de la consultation du DMP de "patiente"
+    Alors le logiciel affiche les documents "Bilan du laboratoire"
+    Et le dossier s'est affiché pendant que le DMP traitait la consultation
+    Et les échanges sont conformes

@@ -143,6 +143,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
+    "Le logiciel reste utilisable pendant une consultation du DMP",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -191,6 +192,7 @@ const DMP_CALLING: &[&str] = &[
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
+    "Le logiciel reste utilisable pendant une consultation du DMP",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -999,6 +1001,12 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
         ],
+    },
+    Defect {
+        name: "dmp-blocks-ui",
+        requirement: "DMP/UX.10",
+        description: "a DMP consultation asked to run in the background runs in the foreground: the user waits for the DMP before anything else",
+        caught_by: &["Le logiciel reste utilisable pendant une consultation du DMP"],
     },
 ];
 

@@ -9,7 +9,8 @@
 //!   TD0.2, TD0.3, ITI-41/18/43/57 with MTOM); [`cda`]: the CDA documents it produces;
 //! - [`mss`]: the MSSanté client (IHE_XDM, `X-MSS-*` headers, SMTP and IMAP with
 //!   STARTTLS, receipts);
-//! - [`session`]: one scenario's state and the driver actions;
+//! - [`session`]: one scenario's state and the driver actions; [`jobs`]: what runs in
+//!   the background while the user goes on (a DMP search);
 //! - [`serve`]: the protocol over HTTP (`POST /v1/actions`) and over stdio;
 //! - [`defects`]: the catalogued mistakes `--defect` turns on.
 //!
@@ -21,6 +22,7 @@ pub mod defects;
 pub mod dmp;
 pub mod identity;
 pub mod insi;
+pub mod jobs;
 pub mod mss;
 pub mod protocol;
 pub mod psc;
@@ -48,6 +50,8 @@ pub struct Lps {
     sessions: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Session>>>>>,
     /// The defects every session gets.
     defects: Defects,
+    /// Work left running in the background (`"background": true`), by job id.
+    jobs: jobs::Jobs,
 }
 
 impl Lps {
@@ -56,6 +60,7 @@ impl Lps {
         Self {
             sessions: Arc::default(),
             defects,
+            jobs: jobs::Jobs::default(),
         }
     }
 
@@ -108,8 +113,77 @@ impl Lps {
                         Value::Null,
                     );
                 };
+                if action == "dmp.list" && request.params["background"] == true {
+                    return self
+                        .list_in_background(&session_id, &session, &request.params)
+                        .await;
+                }
+                if action == "job.wait" {
+                    return self.wait(&session_id, &request.params).await;
+                }
                 let mut session = session.lock().await;
                 session.act(action, &request.params).await
+            }
+        }
+    }
+
+    /// `dmp.list` with `"background": true`: the checks and the rights (TD0.2, TD0.3)
+    /// under the session's lock, then the search (TD3.1) sent without it; answers the
+    /// job's id at once.
+    async fn list_in_background(
+        &self,
+        session_id: &str,
+        session: &tokio::sync::Mutex<Session>,
+        params: &Value,
+    ) -> Reply {
+        let mut locked = session.lock().await;
+        let pending = match locked.begin_list(params).await {
+            Ok(p) => p,
+            Err(reply) => return reply,
+        };
+        let job = if self.defects.on("dmp-blocks-ui") {
+            // The search runs in the foreground: the user waits for the DMP.
+            let answer = pending.send().await;
+            jobs::Job::Done(locked.end_list(pending, answer))
+        } else {
+            drop(locked);
+            return Reply::ok(json!({ "job": self.jobs.start(session_id, pending) }));
+        };
+        Reply::ok(json!({ "job": self.jobs.keep(job) }))
+    }
+
+    /// `job.wait`: the result of a job, once it is done.
+    async fn wait(&self, session_id: &str, params: &Value) -> Reply {
+        let id = params["job"].as_str().unwrap_or_default();
+        match self.jobs.take(id) {
+            None => Reply::error(
+                format!("tâche {id:?} inconnue ou déjà attendue"),
+                Value::Null,
+            ),
+            Some(jobs::Job::Done(reply)) => reply,
+            Some(jobs::Job::Running { session, task }) => {
+                if session != session_id {
+                    return Reply::error(
+                        format!("la tâche {id} est d'une autre session"),
+                        Value::Null,
+                    );
+                }
+                let (pending, answer) = match task.await {
+                    Ok(done) => done,
+                    Err(e) => {
+                        return Reply::error(format!("tâche {id} interrompue : {e}"), Value::Null);
+                    }
+                };
+                let session = self
+                    .sessions
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(session_id)
+                    .cloned();
+                match session {
+                    Some(s) => s.lock().await.end_list(pending, answer),
+                    None => Reply::error(format!("session {session_id:?} terminée"), Value::Null),
+                }
             }
         }
     }

@@ -123,6 +123,12 @@ pub struct SegurWorld {
     /// The changes the bench made in a DMP to documents the software had integrated (a
     /// new version fed by another professional, a deletion), in order.
     pub dmp_changes: Vec<crate::steps::updates::DmpChange>,
+    /// The job of a consultation the software runs in the background (`dmp.list` with
+    /// `background`), until the user waits for it.
+    pub background_job: Option<String>,
+    /// When the software answered an action while that consultation was running: the
+    /// DMP's record of the search must span it (UX.10).
+    pub answered_meanwhile: Option<time::OffsetDateTime>,
     /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the
     /// software, or dropped into its mailbox by the bench).
     pub mails: HashMap<String, String>,

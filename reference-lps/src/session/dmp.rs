@@ -61,6 +61,36 @@ struct PatientRef {
     patient: String,
 }
 
+/// A DMP search (TD3.1) ready to send: what `dmp.list` asks once consent and rights are
+/// checked. It holds what the call needs and no borrow of the session, so the search can
+/// run in the background while the user goes on working (UX.10).
+pub struct PendingList {
+    /// The DMP client.
+    client: std::sync::Arc<crate::dmp::DmpClient>,
+    /// The signed VIHF.
+    vihf: String,
+    /// The FindDocuments body.
+    body: String,
+    /// The local patient id.
+    patient: String,
+    /// The user's national id: what is new is new to this user.
+    user: String,
+    /// The authorisation found or set.
+    authorisation: Option<String>,
+    /// How many criteria the search had.
+    criteria: usize,
+}
+
+impl PendingList {
+    /// Sends the search.
+    pub async fn send(&self) -> Result<crate::dmp::soap::Answer, Reply> {
+        self.client
+            .call("registry", xds::QUERY_ACTION, &self.vihf, &self.body, &[])
+            .await
+            .map_err(|e| fail(e.0))
+    }
+}
+
 #[derive(Deserialize)]
 struct Choice {
     patient: String,
@@ -169,7 +199,7 @@ impl Session {
         cx.to_string()
     }
 
-    fn dmp_client(&self) -> Result<&crate::dmp::DmpClient, Reply> {
+    fn dmp_client(&self) -> Result<&std::sync::Arc<crate::dmp::DmpClient>, Reply> {
         self.dmp.as_ref().ok_or_else(|| {
             Reply::unsupported(
                 "aucun DMP configuré (endpoints.dmp, credentials.structure_auth/structure_sign)",
@@ -305,6 +335,14 @@ impl Session {
     /// `dmp.list`: consent, TD0.2, TD0.3 when needed and confirmed, TD3.1 (UX.08, UX.14,
     /// UX.15, UX.27, UX.50, CONF.06).
     pub(super) async fn dmp_list(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let call = self.dmp_list_begin(p).await?;
+        let answer = call.send().await;
+        self.dmp_list_end(call, answer)
+    }
+
+    /// The first part of `dmp.list`: consent, TD0.2, TD0.3; the search (TD3.1) it leads
+    /// to, ready to send without the session (a consultation in the background, UX.10).
+    pub(super) async fn dmp_list_begin(&mut self, p: &Value) -> Result<PendingList, Reply> {
         let List {
             patient: id,
             authorise,
@@ -355,10 +393,29 @@ impl Session {
                 }
             }
         }
-        let body = xds::find_documents(&cx, &criteria);
-        let answer = self
-            .dmp_call(&who, Some(&cx), ("registry", xds::QUERY_ACTION), &body, &[])
-            .await?;
+        let client = self.dmp_client()?.clone();
+        let vihf = client
+            .vihf(&who, Some(&self.resource_id(&cx)), self.vihf_options())
+            .map_err(|e| fail(e.0))?;
+        Ok(PendingList {
+            client,
+            vihf,
+            body: xds::find_documents(&cx, &criteria),
+            patient: id,
+            user: who.national_id.clone(),
+            authorisation,
+            criteria: criteria.count(),
+        })
+    }
+
+    /// The last part of `dmp.list`: the search's answer shown, what is new flagged.
+    pub(super) fn dmp_list_end(
+        &mut self,
+        call: PendingList,
+        answer: Result<crate::dmp::soap::Answer, Reply>,
+    ) -> Result<Reply, Reply> {
+        let answer = answer?;
+        let id = call.patient;
         xds::read_status(&answer.body)
             .map_err(|e| fail(format!("le DMP a refusé la recherche : {e}")))?;
         // The submission sets' signatures are not documents to show.
@@ -366,7 +423,7 @@ impl Session {
             .into_iter()
             .filter(|f| f.class_code != xds::SIGNATURE_CLASS)
             .collect();
-        let key = (who.national_id.clone(), id.clone());
+        let key = (call.user, id.clone());
         let seen = self.book.seen.get(&key).cloned().unwrap_or_default();
         let documents: Vec<Value> = found
             .iter()
@@ -383,9 +440,9 @@ impl Session {
             .extend(found.iter().map(|f| f.entry_uuid.clone()));
         self.book.listed.insert(id, found);
         Ok(Reply::ok(json!({
-            "authorisation": authorisation,
+            "authorisation": call.authorisation,
             "documents": documents,
-            "criteria": criteria.count(),
+            "criteria": call.criteria,
         })))
     }
 

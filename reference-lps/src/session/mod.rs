@@ -13,6 +13,7 @@ mod mss;
 mod records;
 mod reports;
 
+pub use dmp::PendingList;
 pub use identities::{Settings, User};
 
 use crate::config::{Configure, Structure};
@@ -62,7 +63,7 @@ pub struct Session {
     /// Seconds added to the system clock (`clock.advance`).
     clock_offset: i64,
     /// The DMP client, when the bench plays a DMP.
-    dmp: Option<crate::dmp::DmpClient>,
+    dmp: Option<std::sync::Arc<crate::dmp::DmpClient>>,
     /// The structure the software is installed in.
     structure: Structure,
     /// The patients' DMP choices, the documents fed, what each user has seen.
@@ -205,7 +206,7 @@ impl Session {
                     crate::dmp::signer::Signer::load(&c.key, &c.chain)
                         .map_err(|e| Reply::error(e.to_string(), Value::Null))
                 };
-                Some(crate::dmp::DmpClient::new(
+                Some(std::sync::Arc::new(crate::dmp::DmpClient::new(
                     endpoints.base.clone(),
                     http(dmp_tls)?,
                     crate::dmp::Signers {
@@ -217,7 +218,7 @@ impl Session {
                         version: env!("CARGO_PKG_VERSION").into(),
                         homologation: config.software_ids.dmp_homologation.clone(),
                     },
-                ))
+                )))
             }
             _ => None,
         };
@@ -285,6 +286,22 @@ impl Session {
         self.now()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
+    }
+
+    /// The first part of a `dmp.list` that goes on in the background (DMP/UX.10): the
+    /// search to send, once consent and rights are checked.
+    pub async fn begin_list(&mut self, p: &Value) -> Result<PendingList, Reply> {
+        self.dmp_list_begin(p).await
+    }
+
+    /// The search's answer shown (the reply `dmp.list` would have given).
+    pub fn end_list(
+        &mut self,
+        pending: PendingList,
+        answer: Result<crate::dmp::soap::Answer, Reply>,
+    ) -> Reply {
+        self.dmp_list_end(pending, answer)
+            .unwrap_or_else(|reply| reply)
     }
 
     /// Performs one action.

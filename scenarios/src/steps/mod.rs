@@ -12,12 +12,14 @@
 //! - [`evidence`]: documentation handed in as evidence (`@preuve-attestée`);
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
+//! - [`background`]: the software usable while a slow DMP consultation runs;
 //! - [`documents`]: the CDA documents the software produces;
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
 //! - [`mss`]: MSSanté sending, reading, integration and receipts;
 //! - [`journal`]: what the simulators received and what their rules found.
 
+pub mod background;
 pub mod dmp;
 pub mod documents;
 pub mod editions;

@@ -127,6 +127,19 @@ async fn post_soap(
     };
     call.request
         .insert("service".into(), Value::from(service.path()));
+    // When the request arrived: the record's time is when it was answered, so a delayed
+    // answer shows how long the software waited (and what it did meanwhile, UX.10).
+    call.request.insert(
+        "received_at".into(),
+        Value::from(
+            state
+                .bench
+                .clock()
+                .now()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        ),
+    );
     let read = tokio::time::timeout(
         state.config.read_timeout,
         axum::body::to_bytes(body, state.config.max_body),
