@@ -106,3 +106,32 @@ Fonctionnalité: Alimentation du DMP
   Scénario: La procédure de suppression d'un document du DMP est documentée
     Quand l'éditeur fournit la documentation "procédure de suppression d'un document du DMP"
     Alors la documentation fournie est enregistrée au journal avec son empreinte et couvre "suppression, DMP, document"
+
+  @DMP/HISTO.06 @DPI @RIS @BIO
+  Scénario: L'alimentation en masse des documents historiques applique ses filtres et sa vitesse
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et un patient "opposant" qualifié avec les traits de "adrdeux-camille"
+    Et un patient "défunt" qualifié avec les traits de "schmidt-anna"
+    Et une identité locale "provisoire" créée avec les traits de "dubois-camille"
+    Et l'opposition de "opposant" à l'alimentation de son DMP enregistrée
+    Et le décès de "défunt" le "2024-02-01" enregistré dans le logiciel
+    Et un compte rendu "Compte rendu déjà envoyé" envoyé au DMP de "patiente"
+    Et le compte rendu "Consultation de 2023" de "patiente" daté du "2023-03-10" conservé dans le dossier sans être envoyé au DMP
+    Et le compte rendu "Consultation de 2021" de "patiente" daté du "2021-09-21" conservé dans le dossier sans être envoyé au DMP
+    Et le compte rendu "Consultation de 2015" de "patiente" daté du "2015-05-02" conservé dans le dossier sans être envoyé au DMP
+    Et le volet de synthèse médicale "Synthèse de 2022" de "patiente" daté du "2022-01-12" conservé dans le dossier sans être envoyé au DMP
+    Et le compte rendu "Consultation de l'opposant" de "opposant" daté du "2023-04-01" conservé dans le dossier sans être envoyé au DMP
+    Et le compte rendu "Consultation du défunt" de "défunt" daté du "2023-05-01" conservé dans le dossier sans être envoyé au DMP
+    Et le compte rendu "Consultation non qualifiée" de "provisoire" daté du "2023-06-01" conservé dans le dossier sans être envoyé au DMP
+    Quand l'utilisateur alimente le DMP avec les comptes rendus historiques datés depuis le "2020-01-01", 4 documents par seconde au plus
+    Alors l'alimentation en masse a envoyé au DMP exactement les documents "Consultation de 2023, Consultation de 2021"
+    Et les envois de l'alimentation en masse respectent la vitesse maximale
+    Et le logiciel a écarté de l'alimentation en masse :
+      | document                   | motif             |
+      | Compte rendu déjà envoyé   | déjà envoyé       |
+      | Consultation de 2015       | hors période      |
+      | Synthèse de 2022           | type              |
+      | Consultation de l'opposant | opposition        |
+      | Consultation du défunt     | décès             |
+      | Consultation non qualifiée | INS non qualifiée |
+    Et les échanges sont conformes

@@ -144,6 +144,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
     "Le logiciel reste utilisable pendant une consultation du DMP",
+    "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -193,6 +194,7 @@ const DMP_CALLING: &[&str] = &[
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
     "Le logiciel reste utilisable pendant une consultation du DMP",
+    "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -232,6 +234,7 @@ const XDS_FEEDING: &[&str] = &[
     "L'origine DMP des documents intégrés se voit dans le dossier",
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+    "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
 ];
 
 /// Every defect, in catalogue order.
@@ -1007,6 +1010,22 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "DMP/UX.10",
         description: "a DMP consultation asked to run in the background runs in the foreground: the user waits for the DMP before anything else",
         caught_by: &["Le logiciel reste utilisable pendant une consultation du DMP"],
+    },
+    Defect {
+        name: "history-feeds-deceased",
+        requirement: "DMP/HISTO.06",
+        description: "the bulk feed of historical documents sends those of a patient whose death the record holds",
+        caught_by: &[
+            "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+        ],
+    },
+    Defect {
+        name: "history-pace-ignored",
+        requirement: "DMP/HISTO.06",
+        description: "the bulk feed sends its documents as fast as it can, whatever highest pace the user set",
+        caught_by: &[
+            "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+        ],
     },
 ];
 

@@ -126,9 +126,13 @@ pub struct SegurWorld {
     /// The job of a consultation the software runs in the background (`dmp.list` with
     /// `background`), until the user waits for it.
     pub background_job: Option<String>,
+    /// When the user started that consultation.
+    pub background_started: Option<time::OffsetDateTime>,
     /// When the software answered an action while that consultation was running: the
     /// DMP's record of the search must span it (UX.10).
     pub answered_meanwhile: Option<time::OffsetDateTime>,
+    /// The bulk feed of historical documents asked in this scenario (HISTO.06).
+    pub bulk_feed: Option<crate::steps::history::BulkFeed>,
     /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the
     /// software, or dropped into its mailbox by the bench).
     pub mails: HashMap<String, String>,

@@ -67,6 +67,8 @@ pub struct Patient {
     pub used_first_name: Option<String>,
     /// The sender's own id, for an identity from an HL7 flow of the domain.
     pub source_id: Option<String>,
+    /// The date of death the user recorded (`YYYY-MM-DD`), a complementary datum.
+    pub deceased: Option<String>,
 }
 
 impl Patient {
@@ -165,6 +167,7 @@ impl Patients {
             used_name: None,
             used_first_name: None,
             source_id: None,
+            deceased: None,
         };
         let mut patient = patient;
         patient.reset_first_name();

@@ -36,6 +36,9 @@ pub struct DmpBook {
     integrated: HashMap<(String, String), Vec<u8>>,
     /// Each patient's record: the documents produced here and those integrated.
     pub(super) records: HashMap<String, Vec<super::records::RecordEntry>>,
+    /// Documents written in the record and not sent (older than the feeding of the DMP):
+    /// what a bulk feed sends (HISTO.06).
+    pub(super) held: Vec<super::history::Held>,
     /// New versions found in the DMP of documents the record holds: new uniqueId → the
     /// uniqueId it replaces (the user integrates it beside the previous one).
     pub(super) newer_versions: HashMap<String, String>,
@@ -123,6 +126,10 @@ struct Feed {
     /// The author left (HISTO.04): the structure signs as legal entity.
     #[serde(default)]
     author_left: bool,
+    /// Written in the record, not sent (a document older than the feeding of the DMP,
+    /// for a later bulk feed, HISTO.06).
+    #[serde(default)]
+    hold: bool,
 }
 
 #[derive(Deserialize)]
@@ -578,7 +585,16 @@ impl Session {
             visibility,
             date,
             author_left,
+            hold,
         } = params(p)?;
+        if hold {
+            let date = match date {
+                Some(d) => parse_date(&d).ok_or_else(|| fail(format!("date invalide : {d}")))?,
+                None => time::OffsetDateTime::now_utc(),
+            };
+            self.patients.get(&id).map_err(refused)?;
+            return self.hold(&id, kind, &title, date);
+        }
         if self.book.feeding_opposed.contains(&id) && !self.defects.on("feed-despite-opposition") {
             return Err(fail(
                 "le patient s'est opposé à l'alimentation de son DMP : document non envoyé",
@@ -853,6 +869,11 @@ pub(super) fn hex_sha1(bytes: &[u8]) -> String {
         &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
         bytes,
     ))
+}
+
+/// `YYYY-MM-DD` of an instant, as dates are typed.
+pub(super) fn day(t: time::OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 fn parse_date(d: &str) -> Option<time::OffsetDateTime> {

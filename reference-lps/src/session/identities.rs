@@ -352,6 +352,9 @@ impl Session {
                     "used_first_name" => {
                         patient.used_first_name = Some(text(value)).filter(|v| !v.is_empty())
                     }
+                    "date_of_death" => {
+                        patient.deceased = Some(text(value)).filter(|v| !v.is_empty())
+                    }
                     "matricule_ins" | "oid" => {}
                     other => {
                         return Err(Reply::error(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 mod accounts;
 mod dmp;
 mod evidence;
+mod history;
 mod hl7;
 mod identities;
 mod mss;
@@ -328,6 +329,7 @@ impl Session {
             "dmp.list" => self.dmp_list(p).await,
             "dmp.retrieve" => self.dmp_retrieve(p).await,
             "dmp.feed" => self.dmp_feed(p).await,
+            "dmp.feed_history" => self.feed_history(p).await,
             "dmp.replace" => self.dmp_replace(p).await,
             "dmp.set_visibility" => self.dmp_visibility(p).await,
             "dmp.delete" => self.dmp_delete(p).await,

@@ -42,6 +42,7 @@ async fn delayed(
 
 #[when(expr = "l'utilisateur lance en arrière-plan la consultation du DMP de {string}")]
 async fn start(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
+    world.background_started = Some(OffsetDateTime::now_utc());
     let result = world
         .act_ok_on(
             &alias,
@@ -83,13 +84,17 @@ async fn wait(world: &mut SegurWorld, _alias: String) -> Result<(), StepFailure>
 
 #[then("le dossier s'est affiché pendant que le DMP traitait la consultation")]
 async fn then_meanwhile(world: &mut SegurWorld) -> Result<(), StepFailure> {
-    let Some(shown) = world.answered_meanwhile else {
-        return fail("le dossier n'a pas été affiché pendant la consultation");
+    let (Some(started), Some(shown)) = (world.background_started, world.answered_meanwhile) else {
+        return fail(
+            "le dossier n'a pas été affiché pendant une consultation lancée en arrière-plan",
+        );
     };
     let searches = super::journal::records(world, "dmp", Some("TD3.1")).await?;
     // The searches the DMP delayed: each record says when the request arrived, its own
-    // time is when it was answered. Times come from the bench's clock, which this
-    // scenario does not move, so they compare with the wall clock.
+    // time is when it was answered. The one the user started arrived after the start;
+    // the record was shown before it was answered (whether the search had reached the
+    // DMP yet or not, the software did not wait for it). Times come from the bench's
+    // clock, which this scenario does not move, so they compare with the wall clock.
     let mut seen = Vec::new();
     for r in &searches {
         let Some(body) = &r.request else { continue };
@@ -102,7 +107,7 @@ async fn then_meanwhile(world: &mut SegurWorld) -> Result<(), StepFailure> {
     }
     let Some((record, arrived)) = seen
         .iter()
-        .find(|(r, arrived)| *arrived <= shown && shown <= r.time)
+        .find(|(r, arrived)| started <= *arrived && shown <= r.time)
         .map(|(r, a)| ((*r).clone(), *a))
     else {
         let spans: Vec<String> = seen
@@ -110,7 +115,8 @@ async fn then_meanwhile(world: &mut SegurWorld) -> Result<(), StepFailure> {
             .map(|(r, a)| format!("reçue à {} et répondue à {}", hms(*a), hms(r.time)))
             .collect();
         return fail(format!(
-            "le dossier s'est affiché à {}, en dehors de toute consultation du DMP en cours ({}) : le logiciel a attendu le DMP",
+            "consultation lancée à {}, dossier affiché à {}, après la réponse du DMP ({}) : le logiciel a attendu le DMP",
+            hms(started),
             hms(shown),
             if spans.is_empty() {
                 "aucune consultation TD3.1 reçue".to_string()

@@ -13,6 +13,7 @@
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
 //! - [`background`]: the software usable while a slow DMP consultation runs;
+//! - [`history`]: the bulk feed of the record's historical documents and its filters;
 //! - [`documents`]: the CDA documents the software produces;
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
@@ -25,6 +26,7 @@ pub mod documents;
 pub mod editions;
 pub mod evidence;
 pub mod flows;
+pub mod history;
 pub mod hl7;
 pub mod identity;
 pub mod journal;

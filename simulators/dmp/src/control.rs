@@ -2,7 +2,7 @@
 //!
 //! | route | effect |
 //! |---|---|
-//! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author |
+//! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author, classCode, typeCode |
 //! | `POST /documents` | deposits a CDA in a patient's DMP as a world professional fed it (`{"patient", "author", "cda": base64, "visibility"?: [TRE_A07], "replaces"?: uniqueId}`): what a consultation scenario finds there; `replaces` makes it the new version (RPLC) of a current document, which becomes Deprecated |
 //! | `POST /documents/{uniqueId}/delete` | its author deletes the current version of a document from another software (status Deleted) |
 //! | `GET /documents/{entryUUID}/content` | the bytes the software fed for that version, as received (`text/xml`) |
@@ -42,8 +42,30 @@ pub fn routes(bench: Bench, store: Arc<DmpStore>) -> Router {
 }
 
 async fn documents(State(s): State<ControlState>) -> Response {
+    use segur_documents::ebrim::uuid;
     let state = s.store.read();
-    Json(serde_json::to_value(&state.documents).unwrap_or_default()).into_response()
+    let listed: Vec<serde_json::Value> = state
+        .documents
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            // The codes tell a document from a submission set's signature (classCode
+            // `urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1`).
+            for (name, scheme) in [
+                ("class_code", uuid::CLASS_CODE),
+                ("type_code", uuid::TYPE_CODE),
+            ] {
+                v[name] = d
+                    .entry
+                    .classified(scheme)
+                    .next()
+                    .map(|c| serde_json::Value::from(c.code.clone()))
+                    .unwrap_or_default();
+            }
+            v
+        })
+        .collect();
+    Json(listed).into_response()
 }
 
 /// What `POST /documents` takes.
