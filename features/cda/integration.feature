@@ -60,3 +60,13 @@ Fonctionnalité: Intégration au dossier des documents du DMP
     Et l'utilisateur affiche les documents du dossier de "patiente"
     Alors le dossier montre le document "Bilan du laboratoire" d'origine DMP
     Et le dossier montre le document "Bilan du laboratoire complété" d'origine DMP
+
+  @DMP/UX.44 @preuve-logiciel @LGC @DPI @RIS @BIO
+  Scénario: Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel
+    Étant donné la conservation des documents du logiciel paramétrée à "archivage après 7 ans, destruction après 25 ans"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Compte rendu de consultation"
+    Et l'utilisateur consulte le DMP de "patiente"
+    Et l'utilisateur intègre les documents "Bilan du laboratoire" du DMP de "patiente"
+    Et l'utilisateur affiche les documents du dossier de "patiente"
+    Alors le dossier applique au document "Bilan du laboratoire" la conservation paramétrée
+    Et le dossier applique au document "Compte rendu de consultation" la conservation paramétrée

@@ -175,3 +175,8 @@ Fonctionnalité: Consultation du DMP
     Alors le logiciel affiche les documents "Bilan du laboratoire"
     Et le dossier s'est affiché pendant que le DMP traitait la consultation
     Et les échanges sont conformes
+
+  @DMP/UX.45 @DMP/va1.20 @preuve-attestée @LGC @DPI @RIS @BIO
+  Scénario: Des fiches d'information sur la consultation et la recherche dans le DMP sont proposées
+    Quand l'éditeur fournit la documentation "fiches pédagogiques sur la consultation et la recherche dans le DMP, accessibles depuis le logiciel"
+    Alors la documentation fournie est enregistrée au journal avec son empreinte et couvre "consultation, recherche, DMP, accès depuis le logiciel"

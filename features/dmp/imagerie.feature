@@ -27,7 +27,7 @@ Fonctionnalité: Compte rendu d'imagerie et DMP
     Alors le DMP a reçu 1 appel "TD2.1"
     Et le DMP tient le document "Radiographie du genou" au statut "Approved"
 
-  @DMP/va1.14
+  @DMP/va1.14 @DMP/va1.10
   Scénario: Compte rendu d'imagerie masqué aux professionnels selon le paramétrage
     Quand l'utilisateur valide le compte rendu d'imagerie "IRM cérébrale" de "patiente" masqué aux professionnels
     Et l'utilisateur valide le compte rendu d'imagerie "Radiographie du thorax" de "patiente"
@@ -35,7 +35,7 @@ Fonctionnalité: Compte rendu d'imagerie et DMP
     Et le DMP tient le document "Radiographie du thorax" sans masquage ni invisibilité
     Et les échanges sont conformes
 
-  @DMP/va1.14
+  @DMP/va1.14 @DMP/va1.10
   Scénario: Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage
     Quand l'utilisateur valide le compte rendu d'imagerie "Échographie" de "patiente" invisible au patient et invisible aux représentants légaux
     Alors le DMP tient le document "Échographie" avec la visibilité "invisible au patient et invisible aux représentants légaux"

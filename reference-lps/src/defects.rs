@@ -145,6 +145,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
     "Le logiciel reste utilisable pendant une consultation du DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+    "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -195,6 +196,7 @@ const DMP_CALLING: &[&str] = &[
     "À l'ouverture du dossier, la nouvelle version ou la suppression au DMP d'un document intégré est signalée",
     "Le logiciel reste utilisable pendant une consultation du DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+    "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -235,6 +237,7 @@ const XDS_FEEDING: &[&str] = &[
     "Les documents produits et importés se trient par type et par date de création",
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+    "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
 ];
 
 /// Every defect, in catalogue order.
@@ -1025,6 +1028,14 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the bulk feed sends its documents as fast as it can, whatever highest pace the user set",
         caught_by: &[
             "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
+        ],
+    },
+    Defect {
+        name: "dmp-documents-not-retained",
+        requirement: "DMP/UX.44",
+        description: "the documents integrated from the DMP escape the retention and archiving the site set for the record's documents",
+        caught_by: &[
+            "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
         ],
     },
 ];

@@ -131,6 +131,8 @@ pub struct SegurWorld {
     /// When the software answered an action while that consultation was running: the
     /// DMP's record of the search must span it (UX.10).
     pub answered_meanwhile: Option<time::OffsetDateTime>,
+    /// The retention the bench set (years before archiving, before destruction).
+    pub retention: Option<(u64, u64)>,
     /// The bulk feed of historical documents asked in this scenario (HISTO.06).
     pub bulk_feed: Option<crate::steps::history::BulkFeed>,
     /// Mail subjects used in the feature → the `Message-ID` of the mail (sent by the

@@ -47,6 +47,28 @@ Chaque suppression est tracée (utilisateur, date, document) et visible dans l'h
 du document.
 ";
 
+/// The information sheets the LPS offers on consulting the DMP (DMP/UX.45, va1.20).
+const DMP_HELP: &str = "\
+# Le DMP dans le logiciel — fiches d'information, LPS de référence segur-bench
+
+## Accès depuis le logiciel
+Le menu Aide > DMP et l'icône « ? » du volet DMP du dossier patient ouvrent ces fiches ;
+la page d'accueil du DMP du patient y renvoie aussi.
+
+## Consultation
+Ouvrir le dossier du patient (INS qualifiée) : le logiciel vérifie vos droits (TD0.2),
+demande le consentement du patient à la consultation s'il n'est pas recueilli, puis
+affiche la liste des documents, les nouveaux depuis votre dernière visite signalés. Un
+document déjà intégré au dossier s'ouvre depuis le dossier.
+
+## Recherche
+Filtrer la liste par classe et type de document, par date de création (du… au…) ou par
+auteur ; les critères s'additionnent et sont envoyés au DMP (TD3.1).
+
+## Tutoriel vidéo
+Une vidéo de trois minutes reprend ces étapes sur un patient de test.
+";
+
 /// `evidence.provide`: the document for the scenario's requirements.
 pub fn provide(p: &Value) -> Reply {
     let wants = |id: &str| {
@@ -54,7 +76,13 @@ pub fn provide(p: &Value) -> Reply {
             .as_array()
             .is_some_and(|r| r.iter().any(|v| v == id))
     };
-    let (statement, name, text) = if wants("DMP/CONF.03") {
+    let (statement, name, text) = if wants("DMP/UX.45") || wants("DMP/va1.20") {
+        (
+            "Fiches d'information sur la consultation et la recherche dans le DMP",
+            "fiches-dmp.md",
+            DMP_HELP,
+        )
+    } else if wants("DMP/CONF.03") {
         (
             "Documentation de la procédure de suppression d'un document du DMP",
             "suppression-document-dmp.md",

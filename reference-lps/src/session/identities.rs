@@ -66,6 +66,9 @@ pub struct Settings {
     pub printed_fields: Vec<String>,
     /// Senders of another domain under a trust contract (rule 30).
     pub trusted_senders: Vec<String>,
+    /// How long the record's documents are kept: years before archiving, years before
+    /// destruction (DMP/UX.44: those integrated from the DMP too).
+    pub retention: (u32, u32),
 }
 
 impl Default for Settings {
@@ -76,6 +79,7 @@ impl Default for Settings {
             displayed_fields: None,
             printed_fields: Vec::new(),
             trusted_senders: Vec::new(),
+            retention: (5, 20),
         }
     }
 }
@@ -538,6 +542,18 @@ impl Session {
             "displayed_fields" => self.settings.displayed_fields = Some(strings(&value)),
             "printed_fields" => self.settings.printed_fields = strings(&value),
             "trusted_senders" => self.settings.trusted_senders = strings(&value),
+            "retention" => {
+                let years = |k: &str| {
+                    value[k]
+                        .as_u64()
+                        .and_then(|y| u32::try_from(y).ok())
+                        .ok_or_else(|| {
+                            Reply::error(format!("retention : {k} (années) manque"), Value::Null)
+                        })
+                };
+                self.settings.retention =
+                    (years("archive_after_years")?, years("destroy_after_years")?);
+            }
             other => {
                 return Err(Reply::unsupported(format!(
                     "paramètre {other:?} inconnu du LPS de référence"

@@ -127,9 +127,15 @@ impl Session {
             Some("type" | "date") | None => {}
             Some(other) => return Err(fail(format!("tri inconnu : {other} (type, date)"))),
         }
+        let (archive, destroy) = self.settings.retention;
         let documents: Vec<Value> = entries
             .iter()
             .map(|e| {
+                // The site's retention applies to every document of the record (UX.44);
+                // the defect leaves those integrated from the DMP without one.
+                let retention = (e.origin == "local"
+                    || !self.defects.on("dmp-documents-not-retained"))
+                .then(|| json!({ "archive_after_years": archive, "destroy_after_years": destroy }));
                 json!({
                     "unique_id": e.unique_id,
                     "title": e.title,
@@ -137,6 +143,7 @@ impl Session {
                     "created": e.created,
                     "origin": e.origin,
                     "dmp_fed": e.dmp_fed,
+                    "retention": retention,
                 })
             })
             .collect();

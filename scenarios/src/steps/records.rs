@@ -241,6 +241,54 @@ async fn then_sorted(world: &mut SegurWorld, key: String) -> Result<(), StepFail
     })
 }
 
+/// `archivage après 5 ans, destruction après 20 ans` → (5, 20).
+fn retention_words(words: &str) -> Result<(u64, u64), StepFailure> {
+    let numbers: Vec<u64> = words
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers[..] {
+        [archive, destroy] if words.contains("archivage") && words.contains("destruction") => {
+            Ok((archive, destroy))
+        }
+        _ => fail(format!(
+            "conservation « {words} » : écrire « archivage après N ans, destruction après M ans »"
+        )),
+    }
+}
+
+#[given(expr = "la conservation des documents du logiciel paramétrée à {string}")]
+async fn retention_set(world: &mut SegurWorld, words: String) -> Result<(), StepFailure> {
+    let (archive, destroy) = retention_words(&words)?;
+    world
+        .act_ok(
+            "settings.set",
+            json!({ "name": "retention", "value": { "archive_after_years": archive, "destroy_after_years": destroy } }),
+        )
+        .await?;
+    world.retention = Some((archive, destroy));
+    Ok(())
+}
+
+#[then(expr = "le dossier applique au document {string} la conservation paramétrée")]
+async fn then_retained(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    let Some((archive, destroy)) = world.retention else {
+        return fail("aucune conservation paramétrée dans ce scénario");
+    };
+    let entry = listed_entry(world, &title)?;
+    world.judge("documents.list");
+    let shown = &entry["retention"];
+    fail_if(
+        shown["archive_after_years"] != archive || shown["destroy_after_years"] != destroy,
+        || {
+            format!(
+                "« {title} » ({}) : conservation paramétrée archivage après {archive} ans, destruction après {destroy} ans ; le logiciel montre {shown}",
+                entry["origin"]
+            )
+        },
+    )
+}
+
 #[when(expr = "l'utilisateur affiche le document {string} du DMP de {string}")]
 async fn display(world: &mut SegurWorld, title: String, alias: String) -> Result<(), StepFailure> {
     let document = document_id(world, &title)?;
