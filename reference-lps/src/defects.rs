@@ -146,6 +146,8 @@ const INSI_SCENARIOS: &[&str] = &[
     "Le logiciel reste utilisable pendant une consultation du DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
+    "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
+    "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -197,6 +199,8 @@ const DMP_CALLING: &[&str] = &[
     "Le logiciel reste utilisable pendant une consultation du DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
+    "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
+    "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -238,6 +242,7 @@ const XDS_FEEDING: &[&str] = &[
     "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
+    "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
 ];
 
 /// Every defect, in catalogue order.
@@ -1036,6 +1041,39 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the documents integrated from the DMP escape the retention and archiving the site set for the record's documents",
         caught_by: &[
             "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
+        ],
+    },
+    Defect {
+        name: "producer-stylesheet-ignored",
+        requirement: "DMP/UX.29",
+        description: "a self-presentable document is stored and shown with the software's own stylesheet, its producer's dropped",
+        caught_by: &[
+            "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
+            "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+        ],
+    },
+    Defect {
+        name: "nested-sections-hidden",
+        requirement: "CDA/VISU.01",
+        description: "only the top-level sections of a structured document are shown: the narrative of the sections they hold is lost",
+        caught_by: &[
+            "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
+        ],
+    },
+    Defect {
+        name: "stylesheet-drops-added-sections",
+        requirement: "CDA/INT.16",
+        description: "the stylesheet sent with a structured document shows only the sections the volet plans: an added section's narrative is not shown",
+        caught_by: &[
+            "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+        ],
+    },
+    Defect {
+        name: "self-presentable-declared-as-cda",
+        requirement: "CDA/INT.16",
+        description: "a self-presentable document (its stylesheet holding the CDA) is declared text/xml in the DMP metadata",
+        caught_by: &[
+            "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
         ],
     },
 ];

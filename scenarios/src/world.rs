@@ -131,6 +131,11 @@ pub struct SegurWorld {
     /// When the software answered an action while that consultation was running: the
     /// DMP's record of the search must span it (UX.10).
     pub answered_meanwhile: Option<time::OffsetDateTime>,
+    /// The section the user added to a structured document (title, narrative), CDA/INT.16.
+    pub added_section: Option<(String, String)>,
+    /// The document the user last read from the record, and how many times the DMP had
+    /// served it then: reading from the record asks the DMP nothing.
+    pub read_document: Option<(String, usize)>,
     /// The retention the bench set (years before archiving, before destruction).
     pub retention: Option<(u64, u64)>,
     /// The bulk feed of historical documents asked in this scenario (HISTO.06).

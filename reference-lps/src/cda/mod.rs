@@ -8,6 +8,7 @@
 //! (`DOC/va1.04`, INS guide rule 30); otherwise the local id alone.
 
 pub mod pdf;
+pub mod view;
 
 use base64::Engine as _;
 use time::OffsetDateTime;
@@ -155,6 +156,15 @@ pub struct Document<'a> {
     /// Whether the biology results carry the laboratory's own codes instead of LOINC (a
     /// defect).
     pub local_result_codes: bool,
+    /// A section the volet does not plan, added to a structured document (its title, its
+    /// narrative), CDA/INT.16.
+    pub added_section: Option<(String, String)>,
+    /// Whether the document goes with the LPS's stylesheet (self-presentable: the
+    /// stylesheet holds the document, XDS mimeType `application/xslt+xml`).
+    pub self_presentable: bool,
+    /// Whether that stylesheet shows only the sections the volet plans (a defect: an
+    /// added section's narrative is not shown).
+    pub stylesheet_volet_sections_only: bool,
 }
 
 impl Document<'_> {
@@ -388,10 +398,40 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
                 base64::engine::general_purpose::STANDARD.encode(pdf)
             )
         }
-        Kind::Vsm => vsm_body(),
+        Kind::Vsm => vsm_body(d.added_section.as_ref()),
         Kind::CrBio => bio_body(d.partial, d.local_result_codes),
     };
-    format!("{header}{body}</ClinicalDocument>").into_bytes()
+    let document = format!("{header}{body}</ClinicalDocument>");
+    if d.self_presentable {
+        return self_presentable(&document, d.stylesheet_volet_sections_only).into_bytes();
+    }
+    document.into_bytes()
+}
+
+/// The LPS's stylesheet (`stylesheet.xsl`), sent with the documents it makes
+/// self-presentable.
+const STYLESHEET: &str = include_str!("stylesheet.xsl");
+
+/// `document` (a `ClinicalDocument` with its prolog) held by the LPS's stylesheet.
+fn self_presentable(document: &str, volet_sections_only: bool) -> String {
+    let stylesheet = if volet_sections_only {
+        STYLESHEET.replace(
+            "h:structuredBody//h:section\"",
+            "h:structuredBody//h:section[h:templateId]\"",
+        )
+    } else {
+        STYLESHEET.to_string()
+    };
+    let start = document.find("<ClinicalDocument").unwrap_or(0);
+    let end = stylesheet
+        .rfind("</xsl:stylesheet>")
+        .unwrap_or(stylesheet.len());
+    format!(
+        "{}{}\n{}",
+        &stylesheet[..end],
+        &document[start..],
+        &stylesheet[end..]
+    )
 }
 
 fn section(template: &str, code: &str, title: &str, content: &str) -> String {
@@ -400,8 +440,19 @@ fn section(template: &str, code: &str, title: &str, content: &str) -> String {
     )
 }
 
-/// The VSM's three required sections, the treatment holding its medication subsection.
-fn vsm_body() -> String {
+/// The VSM's three required sections, the treatment holding its medication subsection,
+/// and the section the author added (a local code, no templateId: the volet does not plan
+/// it).
+fn vsm_body(added: Option<&(String, String)>) -> String {
+    let added = added
+        .map(|(title, narrative)| {
+            format!(
+                "<component><section><code code=\"NOTE-LIBRE\" codeSystem=\"1.2.250.1.999.9.1\" displayName=\"Note libre\"/><title>{}</title><text><paragraph>{}</paragraph></text></section></component>",
+                text(title),
+                text(narrative)
+            )
+        })
+        .unwrap_or_default();
     let history = section(
         "1.2.250.1.213.1.1.2.29",
         "34117-2",
@@ -426,7 +477,9 @@ fn vsm_body() -> String {
         "Traitement au long cours",
         &format!("<text><paragraph>Voir ci-dessous</paragraph></text>{medications}"),
     );
-    format!("<component><structuredBody>{history}{results}{treatment}</structuredBody></component>")
+    format!(
+        "<component><structuredBody>{history}{results}{treatment}{added}</structuredBody></component>"
+    )
 }
 
 /// One biology result: (LOINC code, label, value, unit).

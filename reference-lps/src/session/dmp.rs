@@ -32,13 +32,16 @@ pub struct DmpBook {
     seen: HashMap<(String, String), BTreeSet<String>>,
     /// The last list shown per patient: what `dmp.retrieve` picks from.
     pub(super) listed: HashMap<String, Vec<Found>>,
-    /// Documents integrated into the record: (patient, uniqueId) → bytes.
-    integrated: HashMap<(String, String), Vec<u8>>,
+    /// Documents integrated into the record: (patient, uniqueId) → bytes, as the DMP gave
+    /// them (a self-presentable one with its producer's stylesheet, INT.15).
+    pub(super) integrated: HashMap<(String, String), Vec<u8>>,
     /// Each patient's record: the documents produced here and those integrated.
     pub(super) records: HashMap<String, Vec<super::records::RecordEntry>>,
     /// Documents written in the record and not sent (older than the feeding of the DMP):
     /// what a bulk feed sends (HISTO.06).
     pub(super) held: Vec<super::history::Held>,
+    /// Documents this LPS wrote, as sent: (patient, uniqueId) → bytes.
+    pub(super) produced: HashMap<(String, String), Vec<u8>>,
     /// New versions found in the DMP of documents the record holds: new uniqueId → the
     /// uniqueId it replaces (the user integrates it beside the previous one).
     pub(super) newer_versions: HashMap<String, String>,
@@ -130,6 +133,18 @@ struct Feed {
     /// for a later bulk feed, HISTO.06).
     #[serde(default)]
     hold: bool,
+    /// Sent with the LPS's stylesheet (self-presentable, CDA/INT.16).
+    #[serde(default)]
+    self_presentable: bool,
+    /// A section the volet does not plan, added by the author (CDA/INT.16).
+    #[serde(default)]
+    added_section: Option<AddedSection>,
+}
+
+#[derive(Deserialize)]
+struct AddedSection {
+    title: String,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -573,6 +588,9 @@ impl Session {
             referrer: None,
             partial: false,
             local_result_codes: self.defects.on("cr-bio-local-codes"),
+            added_section: None,
+            self_presentable: false,
+            stylesheet_volet_sections_only: self.defects.on("stylesheet-drops-added-sections"),
         }
     }
 
@@ -586,6 +604,8 @@ impl Session {
             date,
             author_left,
             hold,
+            self_presentable,
+            added_section,
         } = params(p)?;
         if hold {
             let date = match date {
@@ -611,10 +631,15 @@ impl Session {
         };
         let document = cda::Document {
             date,
+            self_presentable,
+            added_section: added_section.map(|a| (a.title, a.text)),
             ..self.document(kind, &title, &patient, &who)
         };
         let bytes = cda::build(&document);
         let unique_id = document.unique_id();
+        self.book
+            .produced
+            .insert((id.clone(), unique_id.clone()), bytes.clone());
         let fed = Fed {
             entry: self.entry(&document, &cx, &bytes, visibility, author_left),
             kind,
@@ -654,7 +679,14 @@ impl Session {
             unique_id: document.unique_id(),
             patient: cx.to_string(),
             title: document.title.to_string(),
-            mime_type: "text/xml".into(),
+            mime_type: if document.self_presentable
+                && !self.defects.on("self-presentable-declared-as-cda")
+            {
+                "application/xslt+xml"
+            } else {
+                "text/xml"
+            }
+            .into(),
             creation_time: xds::dtm(document.date),
             service_start: xds::dtm(document.date),
             class_code: Code::new(class, "1.2.250.1.213.1.1.4.1", class_label),

@@ -335,6 +335,7 @@ impl Session {
             "dmp.delete" => self.dmp_delete(p).await,
             "dmp.display" => self.dmp_display(p).await,
             "documents.list" => self.documents_list(p),
+            "document.show" => self.document_show(p),
             "document.produce" => self.produce(p),
             "report.validate" => self.report_validate(p).await,
             "report.complete" => self.report_complete(p).await,

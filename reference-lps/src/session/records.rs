@@ -230,6 +230,37 @@ impl Session {
         ))
     }
 
+    /// `document.show`: a document of the record as the user reads it, from the record
+    /// (no DMP call): the header, the body or every section's narrative, with the
+    /// producer's stylesheet it was stored with, or the LPS's own.
+    pub(super) fn document_show(&mut self, p: &Value) -> Result<Reply, Reply> {
+        let Display { patient, document } = params(p)?;
+        let unique_id = self
+            .book
+            .records
+            .get(&patient)
+            .into_iter()
+            .flatten()
+            .find(|e| e.unique_id == document || e.title == document)
+            .map(|e| e.unique_id.clone())
+            .ok_or_else(|| fail(format!("document {document} absent du dossier")))?;
+        let key = (patient.clone(), unique_id.clone());
+        let bytes = self
+            .book
+            .integrated
+            .get(&key)
+            .or_else(|| self.book.produced.get(&key))
+            .ok_or_else(|| fail(format!("document {document} : contenu non conservé")))?;
+        let mut shown = crate::cda::view::view(
+            bytes,
+            !self.defects.on("producer-stylesheet-ignored"),
+            !self.defects.on("nested-sections-hidden"),
+        )
+        .map_err(fail)?;
+        shown["unique_id"] = json!(unique_id);
+        Ok(Reply::ok(shown))
+    }
+
     /// `dmp.display`: a document of the last DMP list. One the record already holds
     /// (same id) is shown from the record, the user told; another is fetched (ITI-43).
     pub(super) async fn dmp_display(&mut self, p: &Value) -> Result<Reply, Reply> {

@@ -15,7 +15,9 @@
 //! - [`background`]: the software usable while a slow DMP consultation runs;
 //! - [`history`]: the bulk feed of the record's historical documents and its filters;
 //! - [`documents`]: the CDA documents the software produces;
+//! - [`stylesheet`]: the stylesheet sent with them, and the sections it shows;
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
+//! - [`reading`]: a CDA read from the record: header, body, narrative, stylesheet;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
 //! - [`mss`]: MSSanté sending, reading, integration and receipts;
 //! - [`journal`]: what the simulators received and what their rules found.
@@ -32,10 +34,12 @@ pub mod identity;
 pub mod journal;
 pub mod mss;
 pub mod psc;
+pub mod reading;
 pub mod records;
 pub mod referentiel;
 pub mod reports;
 pub mod setup;
+pub mod stylesheet;
 pub mod updates;
 
 /// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).

@@ -60,11 +60,12 @@ fn rewrite(example: &str, number: &str, oid: &str, title: &str, extension: &str)
 }
 
 #[given(
-    regex = r#"^(?:un|une) (compte rendu de biologie|synthèse médicale|compte rendu en CDA R2 niveau 1) "([^"]*)" déposée? au DMP de "([^"]*)" par "([^"]*)"$"#
+    regex = r#"^(?:un|une) (compte rendu de biologie|synthèse médicale|compte rendu en CDA R2 niveau 1)( auto-présentable)? "([^"]*)" déposée? au DMP de "([^"]*)" par "([^"]*)"$"#
 )]
 async fn deposited(
     world: &mut SegurWorld,
     kind: String,
+    self_presentable: String,
     title: String,
     alias: String,
     author: String,
@@ -77,7 +78,13 @@ async fn deposited(
     let number = super::ins_number(&ins);
     let oid = ins["oid"].as_str().unwrap_or(EXAMPLE_INS_ROOT).to_string();
     let extension = format!("{}{}", world.deposited.len() + 1, std::process::id());
-    let cda = rewrite(example(&kind)?, &number, &oid, &title, &extension);
+    let mut cda = rewrite(example(&kind)?, &number, &oid, &title, &extension);
+    // Self-presentable: the producer's stylesheet holds the document (the DMP then
+    // declares it application/xslt+xml).
+    if !self_presentable.is_empty() {
+        cda = segur_documents::cda::presentation::wrap(&cda)
+            .ok_or_else(|| StepFailure::Failed(format!("« {title} » : pas de ClinicalDocument")))?;
+    }
     let answer = world
         .control()?
         .dmp_deposit(&json!({
@@ -300,7 +307,7 @@ async fn display(world: &mut SegurWorld, title: String, alias: String) -> Result
 
 /// Whether the DMP served `unique_id` (a TD3.2 of this scenario asked for it); the
 /// retrievals read are witnessed.
-async fn served(world: &mut SegurWorld, unique_id: &str) -> Result<usize, StepFailure> {
+pub(super) async fn served(world: &mut SegurWorld, unique_id: &str) -> Result<usize, StepFailure> {
     let records = world
         .control()?
         .journal(&[

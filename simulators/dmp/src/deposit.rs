@@ -148,7 +148,7 @@ pub fn deposit(
         submitter,
         hash: sha1_hex(&document),
         size: document.len(),
-        mime_type: "text/xml".into(),
+        mime_type: entry.mime_type.clone().unwrap_or_else(|| "text/xml".into()),
         content: document,
         submitted_at: now,
         submission_set: String::new(),

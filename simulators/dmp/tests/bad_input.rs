@@ -434,3 +434,39 @@ async fn metadata_that_contradicts_the_cda_is_a_finding() {
         }
     }
 }
+
+/// A self-presentable document (its producer's stylesheet holding the CDA) is
+/// `application/xslt+xml`; declared `text/xml` it is a finding, and a plain CDA declared
+/// `application/xslt+xml` too.
+#[tokio::test]
+async fn a_mimetype_that_hides_or_invents_a_stylesheet_is_a_finding() {
+    let wrapped = segur_documents::cda::presentation::wrap(&String::from_utf8(n1_cda()).unwrap())
+        .unwrap()
+        .into_bytes();
+    for (bytes, declared, wrong) in [
+        (wrapped.clone(), "application/xslt+xml", false),
+        (wrapped, "text/xml", true),
+        (n1_cda(), "text/xml", false),
+        (n1_cda(), "application/xslt+xml", true),
+    ] {
+        let (bench, dmp, _dir) = start(DmpConfig::default()).await;
+        let patient = bench
+            .world()
+            .patient(PATIENT)
+            .and_then(|p| p.ins.clone())
+            .unwrap();
+        let mut document = FeedDocument::cda(bytes).unwrap();
+        document.mime_type = declared.to_string();
+        let feed = Feed::new(caller(&bench, "dr-legrand"), patient)
+            .document(document)
+            .signed_with(&signing_credential("cabinet-lilas"))
+            .build(&vihf(&bench, "dr-legrand", PATIENT))
+            .unwrap();
+        support::send(&dmp, &feed).await;
+        let findings = last_findings(&bench);
+        let about_mime = findings
+            .iter()
+            .any(|f| f.rule == "DMP-XDS-METADATA" && f.message.contains("mimeType"));
+        assert_eq!(about_mime, wrong, "{declared}: {findings:?}");
+    }
+}

@@ -59,7 +59,7 @@ impl Code {
 pub struct FeedDocument {
     /// The bytes sent as the MTOM part.
     pub bytes: Bytes,
-    /// `mimeType` (`text/xml` for a CDA).
+    /// `mimeType` (`text/xml` for a CDA, `application/xslt+xml` for a self-presentable one).
     pub mime_type: String,
     /// `XDSDocumentEntry.uniqueId` (the CDA's `id`).
     pub unique_id: String,
@@ -108,9 +108,16 @@ impl FeedDocument {
             })
             .ok_or(RequestError::Missing("the CDA's ClinicalDocument/code"))?;
 
+        // A self-presentable document (the producer's stylesheet holding the CDA) is
+        // declared as such (HL7DMP mapping: `application/xslt+xml`).
+        let mime_type = if cda::is_self_presentable(&bytes, None) {
+            cda::SELF_PRESENTABLE_MIME
+        } else {
+            "text/xml"
+        };
         Ok(Self {
             bytes,
-            mime_type: "text/xml".into(),
+            mime_type: mime_type.into(),
             unique_id,
             title: facts.title.unwrap_or_else(|| type_code.label.clone()),
             class_code: Code::new("10", "1.2.250.1.213.1.1.4.1", "Compte rendu"),

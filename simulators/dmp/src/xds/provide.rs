@@ -113,7 +113,12 @@ fn provide(ctx: &mut Ctx<'_>, payload: &Element) -> Vec<RegistryError> {
             continue;
         };
         check_hash(ctx, entry, document, &mut errors);
-        if !validate::is_signature(entry) && entry.mime_type.as_deref() == Some("text/xml") {
+        // A CDA, or a self-presentable one (its producer's stylesheet holding it).
+        let xml = matches!(
+            entry.mime_type.as_deref(),
+            Some("text/xml") | Some(cda::SELF_PRESENTABLE_MIME)
+        );
+        if !validate::is_signature(entry) && xml {
             check_cda(ctx, entry, document, &key, &mut errors);
         }
     }
@@ -415,6 +420,31 @@ fn check_cda(
             }
         }
         coherent_codes(ctx, entry, facts, &at);
+        // A self-presentable document (the producer's stylesheet holding the CDA) is
+        // `application/xslt+xml`, a plain CDA `text/xml` (HL7DMP mapping of mimeType).
+        let self_presentable =
+            cda::is_self_presentable(&document.bytes, document.charset.as_deref());
+        let declared = entry.mime_type.as_deref().unwrap_or_default();
+        let expected = if self_presentable {
+            cda::SELF_PRESENTABLE_MIME
+        } else {
+            "text/xml"
+        };
+        if declared != expected {
+            ctx.findings.push(
+                rules::METADATA
+                    .finding(format!(
+                        "the mimeType {declared:?} of {} is not {expected:?}: the document is {}",
+                        entry.id,
+                        if self_presentable {
+                            "self-presentable (its producer's stylesheet holds the CDA)"
+                        } else {
+                            "a CDA without its stylesheet"
+                        }
+                    ))
+                    .at(at.clone()),
+            );
+        }
         if let Some(ins) = &facts.ins
             && (ins.extension.as_deref() != Some(key.0.as_str()) || ins.root != key.1)
         {

@@ -5,12 +5,19 @@
 //! - [`ins`]: the INS traits rule;
 //! - [`level`]: level 1 (non-structured body, its three templateIds, the PDF);
 //! - [`vsm`]: the Volet de Synthèse Médicale (§3.2);
+//! - [`presentation`]: what a rendering must show, self-presentable documents;
 //! - [`volets`]: the body of the other structured volets (CR-BIO, CR-IMG, LDL, vaccination
 //!   note, prescription, IPS-FR), as one table.
+//!
+//! A document may be *self-presentable* (CI-SIS "auto-présentable"): its root is then the
+//! producer's XSLT stylesheet, which holds the `ClinicalDocument` (XDS mimeType
+//! `application/xslt+xml`); [`clinical_document`] finds the document inside, so every
+//! check and reader here applies to both forms.
 
 pub mod header;
 pub mod ins;
 pub mod level;
+pub mod presentation;
 pub mod timestamp;
 pub mod volets;
 pub mod vsm;
@@ -28,6 +35,11 @@ pub const HL7: &str = "urn:hl7-org:v3";
 pub const TEMPLATE_HL7_FRANCE: &str = "2.16.840.1.113883.2.8.2.1";
 /// The CI-SIS templateId every CI-SIS CDA carries.
 pub const TEMPLATE_CI_SIS: &str = "1.2.250.1.213.1.1.1.1";
+/// The XSLT namespace: the root of a self-presentable document.
+pub const XSL: &str = "http://www.w3.org/1999/XSL/Transform";
+/// The XDS mimeType of a self-presentable CDA (a CDA without its stylesheet: `text/xml`).
+pub const SELF_PRESENTABLE_MIME: &str = "application/xslt+xml";
+
 /// The IHE XDS-SD templateId of a level-1 (scanned or PDF) document.
 pub const TEMPLATE_XDS_SD: &str = "1.3.6.1.4.1.19376.1.2.20";
 /// The VSM templateId.
@@ -191,6 +203,33 @@ pub fn limits() -> Limits {
     }
 }
 
+/// The `ClinicalDocument` of a parsed document: the root itself, or the one a
+/// self-presentable document's stylesheet holds.
+pub fn clinical_document(root: &Element) -> Option<&Element> {
+    if root.is(HL7, "ClinicalDocument") {
+        return Some(root);
+    }
+    if root.is(XSL, "stylesheet") || root.is(XSL, "transform") {
+        return root
+            .descendants()
+            .into_iter()
+            .find(|e| e.is(HL7, "ClinicalDocument"));
+    }
+    None
+}
+
+/// Whether the bytes are a self-presentable CDA: the producer's stylesheet holding the
+/// `ClinicalDocument`.
+pub fn is_self_presentable(bytes: &[u8], charset: Option<&str>) -> bool {
+    let Ok((text, _)) = text::decode(bytes, charset) else {
+        return false;
+    };
+    parse(&text, &limits()).is_ok_and(|root| {
+        (root.is(XSL, "stylesheet") || root.is(XSL, "transform"))
+            && clinical_document(&root).is_some()
+    })
+}
+
 /// Checks a document given as bytes; `charset` is the MIME part's, if any.
 pub fn check(bytes: &[u8], charset: Option<&str>) -> CdaReport {
     let unreadable = |why: String| CdaReport {
@@ -202,7 +241,7 @@ pub fn check(bytes: &[u8], charset: Option<&str>) -> CdaReport {
         Err(e) => return unreadable(e.to_string()),
     };
     match parse(&text, &limits()) {
-        Ok(root) => check_document(&root),
+        Ok(root) => check_document(clinical_document(&root).unwrap_or(&root)),
         Err(e) => unreadable(format!("the document is not readable XML: {e}")),
     }
 }
@@ -213,7 +252,7 @@ pub fn check(bytes: &[u8], charset: Option<&str>) -> CdaReport {
 pub fn read_facts(bytes: &[u8], charset: Option<&str>) -> Option<CdaFacts> {
     let (text, _) = text::decode(bytes, charset).ok()?;
     let root = parse(&text, &limits()).ok()?;
-    root.is(HL7, "ClinicalDocument").then(|| facts(&root))
+    clinical_document(&root).map(facts)
 }
 
 /// The outline of a document's body (volet, sections, biology results), as the volet
@@ -221,8 +260,7 @@ pub fn read_facts(bytes: &[u8], charset: Option<&str>) -> Option<CdaFacts> {
 pub fn outline_of(bytes: &[u8], charset: Option<&str>) -> Option<volets::Outline> {
     let (text, _) = text::decode(bytes, charset).ok()?;
     let root = parse(&text, &limits()).ok()?;
-    root.is(HL7, "ClinicalDocument")
-        .then(|| volets::outline(&root, &facts(&root)))
+    clinical_document(&root).map(|document| volets::outline(document, &facts(document)))
 }
 
 /// The XDS formatCode a document's metadata must give (JDV_J60, spec notes §1.5): level 1
