@@ -180,3 +180,23 @@ Fonctionnalité: Consultation du DMP
   Scénario: Des fiches d'information sur la consultation et la recherche dans le DMP sont proposées
     Quand l'éditeur fournit la documentation "fiches pédagogiques sur la consultation et la recherche dans le DMP, accessibles depuis le logiciel"
     Alors la documentation fournie est enregistrée au journal avec son empreinte et couvre "consultation, recherche, DMP, accès depuis le logiciel"
+
+  @DMP/UX.34 @LGC @DPI @RIS @BIO
+  Scénario: Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et un patient "patient" qualifié avec les traits de "adrdeux-camille"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un compte rendu de biologie "Bilan du laboratoire" déposé au DMP de "patiente" par "dr-lemaire"
+    Et une synthèse médicale "Synthèse de 2020" déposée au DMP de "patiente" par "dr-colin"
+    Et un compte rendu de biologie "Bilan de l'autre patient" déposé au DMP de "patient" par "dr-lemaire"
+    Et le préchargement du DMP paramétré pour les documents de type "11502-2" gardés 2 heures
+    Quand le logiciel précharge le DMP des patients pris en charge "patiente, patient"
+    Alors le DMP a servi au préchargement exactement les documents "Bilan du laboratoire"
+    Et le DMP n'a rien reçu au préchargement pour "patient"
+    Quand l'utilisateur consulte le DMP de "patiente"
+    Et l'utilisateur affiche le document "Bilan du laboratoire" du DMP de "patiente"
+    Alors le logiciel montre le document "Bilan du laboratoire" préchargé, sans le redemander au DMP
+    Quand le temps avance de 180 minutes
+    Et l'utilisateur affiche le document "Bilan du laboratoire" du DMP de "patiente"
+    Alors le logiciel redemande au DMP le document "Bilan du laboratoire", son préchargement expiré
+    Et les échanges sont conformes

@@ -148,6 +148,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
     "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
     "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+    "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -201,6 +202,7 @@ const DMP_CALLING: &[&str] = &[
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
     "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
     "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+    "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -1074,6 +1076,22 @@ pub const CATALOGUE: &[Defect] = &[
         description: "a self-presentable document (its stylesheet holding the CDA) is declared text/xml in the DMP metadata",
         caught_by: &[
             "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+        ],
+    },
+    Defect {
+        name: "preload-without-consent",
+        requirement: "DMP/UX.34",
+        description: "the DMP documents of every patient in care are preloaded, whether or not the patient consented to the consultation of the DMP",
+        caught_by: &[
+            "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
+        ],
+    },
+    Defect {
+        name: "preload-never-expires",
+        requirement: "DMP/UX.34",
+        description: "a preloaded document is kept and shown beyond the time the site set",
+        caught_by: &[
+            "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
         ],
     },
 ];

@@ -136,6 +136,8 @@ pub struct SegurWorld {
     /// The document the user last read from the record, and how many times the DMP had
     /// served it then: reading from the record asks the DMP nothing.
     pub read_document: Option<(String, usize)>,
+    /// How many DMP records the scenario had when the software started preloading (UX.34).
+    pub preload_mark: Option<usize>,
     /// The retention the bench set (years before archiving, before destruction).
     pub retention: Option<(u64, u64)>,
     /// The bulk feed of historical documents asked in this scenario (HISTO.06).

@@ -58,6 +58,9 @@ pub struct VihfOptions {
     pub without_specialty: bool,
     /// Sign with the authentication key.
     pub authentication_key: bool,
+    /// When the VIHF is issued: the session's clock (which tests may move forward), now
+    /// when `None`.
+    pub issued: Option<time::OffsetDateTime>,
 }
 
 impl DmpClient {
@@ -86,7 +89,7 @@ impl DmpClient {
             professional,
             patient: patient.map(str::to_string),
             software: &self.software,
-            issued: time::OffsetDateTime::now_utc(),
+            issued: options.issued.unwrap_or_else(time::OffsetDateTime::now_utc),
             second_role: !options.without_specialty,
         }
         .signed(signer)

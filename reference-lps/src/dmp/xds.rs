@@ -426,7 +426,7 @@ pub fn xdm_metadata(
 }
 
 /// Search criteria (TD3.1, UX.27).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct Criteria {
     /// classCode (JDV_J57 code).
     #[serde(default)]

@@ -40,6 +40,8 @@ pub struct DmpBook {
     /// Documents written in the record and not sent (older than the feeding of the DMP):
     /// what a bulk feed sends (HISTO.06).
     pub(super) held: Vec<super::history::Held>,
+    /// Documents preloaded from the DMP for the patients in care (UX.34).
+    pub(super) preloaded: HashMap<(String, String), super::preload::Preloaded>,
     /// Documents this LPS wrote, as sent: (patient, uniqueId) → bytes.
     pub(super) produced: HashMap<(String, String), Vec<u8>>,
     /// New versions found in the DMP of documents the record holds: new uniqueId → the
@@ -209,6 +211,7 @@ impl Session {
         VihfOptions {
             without_specialty: self.defects.on("vihf-without-specialty"),
             authentication_key: self.defects.on("vihf-signed-with-auth-key"),
+            issued: Some(self.now()),
         }
     }
 

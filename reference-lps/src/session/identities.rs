@@ -69,6 +69,9 @@ pub struct Settings {
     /// How long the record's documents are kept: years before archiving, years before
     /// destruction (DMP/UX.44: those integrated from the DMP too).
     pub retention: (u32, u32),
+    /// What is preloaded from the DMP for the patients in care, and for how long
+    /// (DMP/UX.34); nothing when `None`.
+    pub preload: Option<super::preload::PreloadSettings>,
 }
 
 impl Default for Settings {
@@ -80,6 +83,7 @@ impl Default for Settings {
             printed_fields: Vec::new(),
             trusted_senders: Vec::new(),
             retention: (5, 20),
+            preload: None,
         }
     }
 }
@@ -542,6 +546,11 @@ impl Session {
             "displayed_fields" => self.settings.displayed_fields = Some(strings(&value)),
             "printed_fields" => self.settings.printed_fields = strings(&value),
             "trusted_senders" => self.settings.trusted_senders = strings(&value),
+            "dmp_preload" => {
+                let preload = serde_json::from_value(value.clone())
+                    .map_err(|e| Reply::error(format!("dmp_preload : {e}"), Value::Null))?;
+                self.settings.preload = Some(preload);
+            }
             "retention" => {
                 let years = |k: &str| {
                     value[k]

@@ -11,6 +11,7 @@ mod history;
 mod hl7;
 mod identities;
 mod mss;
+mod preload;
 mod records;
 mod reports;
 
@@ -330,6 +331,7 @@ impl Session {
             "dmp.retrieve" => self.dmp_retrieve(p).await,
             "dmp.feed" => self.dmp_feed(p).await,
             "dmp.feed_history" => self.feed_history(p).await,
+            "dmp.preload" => self.preload(p).await,
             "dmp.replace" => self.dmp_replace(p).await,
             "dmp.set_visibility" => self.dmp_visibility(p).await,
             "dmp.delete" => self.dmp_delete(p).await,

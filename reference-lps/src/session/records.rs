@@ -288,6 +288,15 @@ impl Session {
                 "message": "Ce document est déjà intégré au dossier du patient : affichage du document du dossier.",
             })));
         }
+        // Preloaded for the patients in care (UX.34), and still within its time.
+        if let Some(kept) = self.preloaded(&patient, &found.unique_id) {
+            return Ok(Reply::ok(json!({
+                "unique_id": found.unique_id,
+                "already_integrated": false,
+                "shown": "preload",
+                "size": kept.bytes.len(),
+            })));
+        }
         let fetched = self
             .fetch_documents(&patient, std::slice::from_ref(&found))
             .await?;

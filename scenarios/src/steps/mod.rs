@@ -13,6 +13,7 @@
 //! - [`psc`]: Pro Santé Connect sessions;
 //! - [`dmp`]: the patient's DMP choices, consultation, feeding, updates;
 //! - [`background`]: the software usable while a slow DMP consultation runs;
+//! - [`preload`]: the DMP documents preloaded for the patients in care;
 //! - [`history`]: the bulk feed of the record's historical documents and its filters;
 //! - [`documents`]: the CDA documents the software produces;
 //! - [`stylesheet`]: the stylesheet sent with them, and the sections it shows;
@@ -33,6 +34,7 @@ pub mod hl7;
 pub mod identity;
 pub mod journal;
 pub mod mss;
+pub mod preload;
 pub mod psc;
 pub mod reading;
 pub mod records;
