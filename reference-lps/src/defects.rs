@@ -149,6 +149,12 @@ const INSI_SCENARIOS: &[&str] = &[
     "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
     "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
     "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
+    "La mention d'information du patient paramétrée figure en bas de page des documents envoyés au DMP",
+    "La mention d'information du patient paramétrée figure en bas de page de la lettre de liaison",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
+    "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+    "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -203,6 +209,12 @@ const DMP_CALLING: &[&str] = &[
     "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
     "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
     "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
+    "La mention d'information du patient paramétrée figure en bas de page des documents envoyés au DMP",
+    "La mention d'information du patient paramétrée figure en bas de page de la lettre de liaison",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
+    "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+    "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -245,6 +257,12 @@ const XDS_FEEDING: &[&str] = &[
     "L'alimentation en masse des documents historiques applique ses filtres et sa vitesse",
     "Les documents intégrés du DMP suivent la conservation et l'archivage des documents du logiciel",
     "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
+    "La mention d'information du patient paramétrée figure en bas de page des documents envoyés au DMP",
+    "La mention d'information du patient paramétrée figure en bas de page de la lettre de liaison",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
+    "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
+    "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+    "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
 ];
 
 /// Every defect, in catalogue order.
@@ -894,6 +912,10 @@ pub const CATALOGUE: &[Defect] = &[
             "Compte rendu de biologie invisible au patient selon le paramétrage",
             "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
             "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+            "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
+            "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
+            "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+            "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
         ],
     },
     Defect {
@@ -1092,6 +1114,33 @@ pub const CATALOGUE: &[Defect] = &[
         description: "a preloaded document is kept and shown beyond the time the site set",
         caught_by: &[
             "Les documents du DMP des patients pris en charge sont préchargés selon le paramétrage, le temps paramétré",
+        ],
+    },
+    Defect {
+        name: "gdpr-notice-missing",
+        requirement: "DOC/va1.03",
+        description: "the patient information notice the site set is not printed at the foot of the documents",
+        caught_by: &[
+            "La mention d'information du patient paramétrée figure en bas de page des documents envoyés au DMP",
+            "La mention d'information du patient paramétrée figure en bas de page de la lettre de liaison",
+            "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
+            "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
+        ],
+    },
+    Defect {
+        name: "auto-validation-unmentioned",
+        requirement: "DOC/va1.18",
+        description: "a biology report with an examination validated automatically does not say so",
+        caught_by: &[
+            "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+        ],
+    },
+    Defect {
+        name: "accreditation-always-mentioned",
+        requirement: "DOC/va1.29",
+        description: "the accreditation statement is printed on every biology report, even one with no accredited examination",
+        caught_by: &[
+            "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
         ],
     },
 ];

@@ -138,6 +138,8 @@ pub struct SegurWorld {
     pub read_document: Option<(String, usize)>,
     /// How many DMP records the scenario had when the software started preloading (UX.34).
     pub preload_mark: Option<usize>,
+    /// The patient information notice the bench set (GDPR), DOC/va1.03 and va1.05.
+    pub patient_notice: Option<String>,
     /// The retention the bench set (years before archiving, before destruction).
     pub retention: Option<(u64, u64)>,
     /// The bulk feed of historical documents asked in this scenario (HISTO.06).

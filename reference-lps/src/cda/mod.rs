@@ -52,6 +52,9 @@ pub enum Kind {
     /// A biology report, level 1 with its PDF.
     #[serde(rename = "cr-bio-n1")]
     CrBioN1,
+    /// A discharge letter (lettre de liaison de sortie), level 1 with its PDF.
+    #[serde(rename = "ldl")]
+    Ldl,
 }
 
 /// LOINC.
@@ -67,6 +70,7 @@ impl Kind {
             Kind::Vsm => ("SYNTH", "1.2.250.1.213.1.1.4.12", "Synthèse"),
             Kind::CrImg => ("18748-4", LOINC, "CR d'imagerie médicale"),
             Kind::CrBio | Kind::CrBioN1 => ("11502-2", LOINC, "CR d'examens biologiques"),
+            Kind::Ldl => ("11490-0", LOINC, "Lettre de liaison de sortie"),
         }
     }
 
@@ -83,7 +87,7 @@ impl Kind {
         match self {
             Kind::Vsm => "urn:asip:ci-sis:vsm:2012",
             Kind::CrBio => "urn:ihe:lab:xd-lab:2008",
-            Kind::Cr | Kind::CrImg | Kind::CrBioN1 => FORMAT_N1,
+            Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => FORMAT_N1,
         }
     }
 }
@@ -165,6 +169,15 @@ pub struct Document<'a> {
     /// Whether that stylesheet shows only the sections the volet plans (a defect: an
     /// added section's narrative is not shown).
     pub stylesheet_volet_sections_only: bool,
+    /// The patient information notice the site set (GDPR), at the foot of the document
+    /// (DOC/va1.03, va1.05).
+    pub footer: Vec<String>,
+    /// Mentions the report carries (an automatic validation, DOC/va1.18; the Cofrac
+    /// accreditation, DOC/va1.29).
+    pub mentions: Vec<String>,
+    /// The LOINC codes of the results covered by the accreditation: their label is
+    /// marked `*`.
+    pub accredited: Vec<String>,
 }
 
 impl Document<'_> {
@@ -260,15 +273,14 @@ fn record_target(d: &Document<'_>) -> String {
 /// beside an IHE_XDM archive.
 pub fn readable(d: &Document<'_>) -> Vec<u8> {
     let (t, a) = (&d.patient.traits, d.author);
-    pdf::render(
-        d.title,
-        &[
-            format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
-            format!("Ne(e) le {}", t.birth_date),
-            format!("Auteur : Dr {} {}", a.given_name, a.family_name),
-            format!("{} - {}", a.structure_name, d.date.date()),
-        ],
-    )
+    let mut lines = vec![
+        format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
+        format!("Ne(e) le {}", t.birth_date),
+        format!("Auteur : Dr {} {}", a.given_name, a.family_name),
+        format!("{} - {}", a.structure_name, d.date.date()),
+    ];
+    lines.extend(d.mentions.iter().cloned());
+    pdf::render(d.title, &lines, &d.footer)
 }
 
 /// The whole document.
@@ -277,7 +289,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
     let now = ts(d.date);
     let (type_code, type_system, type_label) = d.kind.type_code();
     let templates = match d.kind {
-        Kind::Cr | Kind::CrImg | Kind::CrBioN1 => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => {
             "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.3.6.1.4.1.19376.1.2.20\"/>"
         }
         Kind::Vsm => {
@@ -391,15 +403,15 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
         sector = attr(&a.sector),
     );
     let body = match d.kind {
-        Kind::Cr | Kind::CrImg | Kind::CrBioN1 => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => {
             let pdf = readable(d);
             format!(
                 "<component><nonXMLBody><text mediaType=\"application/pdf\" representation=\"B64\">{}</text></nonXMLBody></component>",
                 base64::engine::general_purpose::STANDARD.encode(pdf)
             )
         }
-        Kind::Vsm => vsm_body(d.added_section.as_ref()),
-        Kind::CrBio => bio_body(d.partial, d.local_result_codes),
+        Kind::Vsm => vsm_body(d.added_section.as_ref(), &notes(d)),
+        Kind::CrBio => bio_body(d.partial, d.local_result_codes, &d.accredited, &notes(d)),
     };
     let document = format!("{header}{body}</ClinicalDocument>");
     if d.self_presentable {
@@ -440,10 +452,32 @@ fn section(template: &str, code: &str, title: &str, content: &str) -> String {
     )
 }
 
+/// The last sections of a structured document: its mentions, then the patient
+/// information notice (the foot of the document).
+fn notes(d: &Document<'_>) -> String {
+    let block = |title: &str, lines: &[String]| {
+        if lines.is_empty() {
+            return String::new();
+        }
+        let paragraphs: String = lines
+            .iter()
+            .map(|l| format!("<paragraph>{}</paragraph>", text(l)))
+            .collect();
+        format!(
+            "<component><section><code code=\"MENTIONS\" codeSystem=\"1.2.250.1.999.9.1\" displayName=\"{title}\"/><title>{title}</title><text>{paragraphs}</text></section></component>"
+        )
+    };
+    format!(
+        "{}{}",
+        block("Mentions", &d.mentions),
+        block("Information du patient", &d.footer)
+    )
+}
+
 /// The VSM's three required sections, the treatment holding its medication subsection,
 /// and the section the author added (a local code, no templateId: the volet does not plan
 /// it).
-fn vsm_body(added: Option<&(String, String)>) -> String {
+fn vsm_body(added: Option<&(String, String)>, notes: &str) -> String {
     let added = added
         .map(|(title, narrative)| {
             format!(
@@ -478,7 +512,7 @@ fn vsm_body(added: Option<&(String, String)>) -> String {
         &format!("<text><paragraph>Voir ci-dessous</paragraph></text>{medications}"),
     );
     format!(
-        "<component><structuredBody>{history}{results}{treatment}{added}</structuredBody></component>"
+        "<component><structuredBody>{history}{results}{treatment}{added}{notes}</structuredBody></component>"
     )
 }
 
@@ -496,14 +530,20 @@ const BLOOD_COUNT: &[BioResult] = &[
 /// A CR-BIO body: one haematology chapter (IHE XD-LAB speciality section) with its
 /// data-processing entry, the results coded in LOINC (`DOC/va1.30`); a partial report
 /// holds the first results only, its entry `active`.
-fn bio_body(partial: bool, local_codes: bool) -> String {
+fn bio_body(partial: bool, local_codes: bool, accredited: &[String], notes: &str) -> String {
     let shown = if partial { 2 } else { BLOOD_COUNT.len() };
     let results = &BLOOD_COUNT[..shown];
     let rows: String = results
         .iter()
-        .map(|(_, label, value, unit)| {
+        .map(|(code, label, value, unit)| {
+            // A result covered by the accreditation is marked before its label.
+            let mark = if accredited.iter().any(|a| a == code) {
+                "* "
+            } else {
+                ""
+            };
             format!(
-                "<tr><td>{}</td><td>{value} {}</td></tr>",
+                "<tr><td>{mark}{}</td><td>{value} {}</td></tr>",
                 text(label),
                 text(unit)
             )
@@ -556,5 +596,5 @@ fn bio_body(partial: bool, local_codes: bool) -> String {
         status = status,
         observations = observations,
     );
-    format!("<component><structuredBody>{chapter}</structuredBody></component>")
+    format!("<component><structuredBody>{chapter}{notes}</structuredBody></component>")
 }

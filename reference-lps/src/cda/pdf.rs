@@ -24,12 +24,17 @@ fn fold(line: &str) -> String {
         .collect()
 }
 
-/// The PDF bytes of `lines`, one per row in Helvetica 11.
-pub fn render(title: &str, lines: &[String]) -> Vec<u8> {
+/// The PDF bytes of `lines`, one per row in Helvetica 11, and `footer` in Helvetica 8
+/// at the foot of the page (the patient information notice, DOC/va1.03).
+pub fn render(title: &str, lines: &[String], footer: &[String]) -> Vec<u8> {
     let mut content = format!("BT /F1 16 Tf 56 780 Td ({}) Tj ET\n", fold(title));
     for (n, line) in lines.iter().enumerate() {
         let y = 750 - 16 * i64::try_from(n).unwrap_or(0);
         content.push_str(&format!("BT /F1 11 Tf 56 {y} Td ({}) Tj ET\n", fold(line)));
+    }
+    for (n, line) in footer.iter().enumerate() {
+        let y = 60 - 10 * i64::try_from(n).unwrap_or(0);
+        content.push_str(&format!("BT /F1 8 Tf 56 {y} Td ({}) Tj ET\n", fold(line)));
     }
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -65,10 +70,16 @@ pub fn render(title: &str, lines: &[String]) -> Vec<u8> {
 mod tests {
     #[test]
     fn the_cross_reference_table_points_at_each_object() {
-        let pdf = super::render("Compte rendu (test)", &["Créé à Paris".into()]);
+        let pdf = super::render(
+            "Compte rendu (test)",
+            &["Créé à Paris".into()],
+            &["Vos droits : RGPD".into()],
+        );
         let text = String::from_utf8(pdf.clone()).expect("ASCII");
         assert!(text.starts_with("%PDF-1.4") && text.ends_with("%%EOF\n"));
         assert!(text.contains("(Compte rendu \\(test\\))") && text.contains("(Cree a Paris)"));
+        // The footer at the foot of the page.
+        assert!(text.contains("56 60 Td (Vos droits : RGPD) Tj"));
         let xref: usize = text
             .rsplit("startxref\n")
             .next()

@@ -594,6 +594,13 @@ impl Session {
             added_section: None,
             self_presentable: false,
             stylesheet_volet_sections_only: self.defects.on("stylesheet-drops-added-sections"),
+            footer: if self.defects.on("gdpr-notice-missing") {
+                Vec::new()
+            } else {
+                self.settings.gdpr_notice.iter().cloned().collect()
+            },
+            mentions: Vec::new(),
+            accredited: Vec::new(),
         }
     }
 

@@ -72,6 +72,15 @@ pub struct Settings {
     /// What is preloaded from the DMP for the patients in care, and for how long
     /// (DMP/UX.34); nothing when `None`.
     pub preload: Option<super::preload::PreloadSettings>,
+    /// The patient information notice (GDPR) printed at the foot of the documents
+    /// (DOC/va1.03, va1.05).
+    pub gdpr_notice: Option<String>,
+    /// The text a biology report carries when an examination was validated by an
+    /// automatic process without a biologist's review (DOC/va1.18).
+    pub auto_validation_notice: Option<String>,
+    /// The laboratory's accreditation statement (Cofrac number, scope), carried by a report
+    /// with an accredited examination (DOC/va1.29).
+    pub accreditation: Option<String>,
 }
 
 impl Default for Settings {
@@ -84,6 +93,9 @@ impl Default for Settings {
             trusted_senders: Vec::new(),
             retention: (5, 20),
             preload: None,
+            gdpr_notice: None,
+            auto_validation_notice: None,
+            accreditation: None,
         }
     }
 }
@@ -546,6 +558,11 @@ impl Session {
             "displayed_fields" => self.settings.displayed_fields = Some(strings(&value)),
             "printed_fields" => self.settings.printed_fields = strings(&value),
             "trusted_senders" => self.settings.trusted_senders = strings(&value),
+            "gdpr_notice" => self.settings.gdpr_notice = value.as_str().map(str::to_string),
+            "auto_validation_notice" => {
+                self.settings.auto_validation_notice = value.as_str().map(str::to_string);
+            }
+            "accreditation" => self.settings.accreditation = value.as_str().map(str::to_string),
             "dmp_preload" => {
                 let preload = serde_json::from_value(value.clone())
                     .map_err(|e| Reply::error(format!("dmp_preload : {e}"), Value::Null))?;

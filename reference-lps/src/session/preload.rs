@@ -53,7 +53,12 @@ impl Session {
                 continue;
             }
             // The defect preloads as if the patient had consented.
-            let assumed = !consented && self.book.consultation.insert(patient.clone(), true).is_none();
+            let assumed = !consented
+                && self
+                    .book
+                    .consultation
+                    .insert(patient.clone(), true)
+                    .is_none();
             let mut found: Vec<Found> = Vec::new();
             for type_code in &settings.types {
                 let search = json!({

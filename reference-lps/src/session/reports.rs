@@ -35,6 +35,14 @@ struct Validate {
     /// Whom the report goes to.
     #[serde(default)]
     recipients: Vec<Party>,
+    /// An examination was validated by an automatic process, without a biologist's
+    /// review (DOC/va1.18).
+    #[serde(default)]
+    auto_validated: bool,
+    /// The LOINC codes of the examinations covered by the laboratory's accreditation
+    /// (DOC/va1.29).
+    #[serde(default)]
+    accredited: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,10 +76,13 @@ impl Session {
             Kind::CrImg if self.defects.on("cr-img-typed-as-consultation") => Kind::Cr,
             k => k,
         };
+        let (mentions, accredited) = self.report_mentions(v.auto_validated, &v.accredited);
         let document = cda::Document {
             recipients: recipients.clone(),
             referrer: referrer.clone(),
             partial: v.partial,
+            mentions,
+            accredited,
             ..self.document(kind, &v.title, &patient, &who)
         };
         let bytes = cda::build(&document);
@@ -130,6 +141,32 @@ impl Session {
         });
         self.book.fed.insert(unique_id, fed);
         Ok(Reply::ok(shown))
+    }
+
+    /// The mentions a report carries and the results marked accredited: the automatic
+    /// validation text when an examination was validated so (DOC/va1.18); the
+    /// accreditation statement and the `*` key when an examination is accredited, and
+    /// neither when none is (DOC/va1.29).
+    fn report_mentions(
+        &self,
+        auto_validated: bool,
+        accredited: &[String],
+    ) -> (Vec<String>, Vec<String>) {
+        let mut mentions = Vec::new();
+        if auto_validated
+            && !self.defects.on("auto-validation-unmentioned")
+            && let Some(text) = &self.settings.auto_validation_notice
+        {
+            mentions.push(text.clone());
+        }
+        let cofrac = !accredited.is_empty() || self.defects.on("accreditation-always-mentioned");
+        if cofrac && let Some(statement) = &self.settings.accreditation {
+            mentions.push(statement.clone());
+            mentions.push(
+                "Seuls les résultats précédés du signe * sont couverts par l'accréditation.".into(),
+            );
+        }
+        (mentions, accredited.to_vec())
     }
 
     /// `report.complete`: the complete biology report replaces the partial one in the

@@ -184,6 +184,15 @@ async fn when_feed_vsm(
     feed(world, &alias, &title, json!({ "kind": "vsm" })).await
 }
 
+#[when(expr = "l'utilisateur envoie au DMP de {string} la lettre de liaison {string}")]
+async fn when_feed_letter(
+    world: &mut SegurWorld,
+    alias: String,
+    title: String,
+) -> Result<(), StepFailure> {
+    feed(world, &alias, &title, json!({ "kind": "ldl" })).await
+}
+
 #[when(
     expr = "l'utilisateur envoie au DMP de {string} un compte rendu {string} masqué aux professionnels"
 )]

@@ -17,6 +17,7 @@
 //! - [`history`]: the bulk feed of the record's historical documents and its filters;
 //! - [`documents`]: the CDA documents the software produces;
 //! - [`stylesheet`]: the stylesheet sent with them, and the sections it shows;
+//! - [`mentions`]: the notices and mentions they carry, as the site set them;
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
 //! - [`reading`]: a CDA read from the record: header, body, narrative, stylesheet;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
@@ -33,6 +34,7 @@ pub mod history;
 pub mod hl7;
 pub mod identity;
 pub mod journal;
+pub mod mentions;
 pub mod mss;
 pub mod preload;
 pub mod psc;

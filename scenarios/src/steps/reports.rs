@@ -39,11 +39,33 @@ async fn validate(
         "title": title,
         "partial": !partial.is_empty(),
     });
-    let tail = tail.trim();
+    let mut tail = tail.trim();
+    if let Some(rest) = tail.strip_prefix("au format CDA R2 N1") {
+        params["kind"] = json!("cr-bio-n1");
+        tail = rest.trim();
+    }
+    // What the laboratory's mentions depend on (DOC/va1.18, DOC/va1.29).
+    if let Some(rest) = tail.strip_prefix("avec un examen validé automatiquement") {
+        params["auto_validated"] = json!(true);
+        tail = rest.trim();
+    }
+    if let Some(rest) = tail.strip_prefix("dont les examens \"") {
+        let (codes, rest) = rest
+            .split_once('"')
+            .ok_or_else(|| StepFailure::Failed(format!("examens mal écrits : {tail}")))?;
+        let rest = rest
+            .trim()
+            .strip_prefix("sont couverts par l'accréditation")
+            .ok_or_else(|| {
+                StepFailure::Failed(format!(
+                    "écrire « dont les examens \"…\" sont couverts par l'accréditation » : {tail}"
+                ))
+            })?;
+        params["accredited"] = json!(codes.split(", ").collect::<Vec<_>>());
+        tail = rest.trim();
+    }
     if tail == "en bloquant l'alimentation du DMP" {
         params["block_dmp"] = json!(true);
-    } else if tail == "au format CDA R2 N1" {
-        params["kind"] = json!("cr-bio-n1");
     } else if let Some(rest) = tail.strip_prefix("demandé par \"") {
         let (referrer, rest) = rest
             .split_once('"')

@@ -7,6 +7,7 @@
 //! - [`ebrim`]: the ebRIM 3.0 metadata (submission sets, document entries, associations)
 //!   that both ITI-41 requests and `METADATA.XML` carry;
 //! - [`hl7`]: the INS in the PID segment of HL7 v2 messages (PID-3, PID-32);
+//! - [`pdf`]: the text a PDF shows and where (a mention, the foot of a page);
 //! - [`rules`]: every check's rule, with the REM requirements it serves.
 //!
 //! Sans I/O: bytes in, facts and findings out. Nothing here refuses anything; each caller
@@ -15,6 +16,7 @@
 pub mod cda;
 pub mod ebrim;
 pub mod hl7;
+pub mod pdf;
 pub mod rules;
 pub mod text;
 pub mod xdm;

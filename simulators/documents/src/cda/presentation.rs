@@ -113,6 +113,20 @@ pub fn shown(bytes: &[u8], charset: Option<&str>) -> Option<Shown> {
     })
 }
 
+/// The decoded body of a level-1 document (the PDF a `nonXMLBody` carries in base64);
+/// `None` for another document or an unreadable body.
+pub fn body_bytes(bytes: &[u8], charset: Option<&str>) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let (text, _) = text::decode(bytes, charset).ok()?;
+    let root = parse(&text, &limits()).ok()?;
+    let document = clinical_document(&root)?;
+    let body = path(document, &["component", "nonXMLBody", "text"])?;
+    let encoded: String = body.text().split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+}
+
 /// A self-presentable document: the bench's producer stylesheet holding the
 /// `ClinicalDocument` of `cda` (its prolog and processing instructions left out). `None`
 /// when `cda` has no `<ClinicalDocument` element.
