@@ -72,3 +72,21 @@ Fonctionnalité: Compte rendu de biologie et DMP
     Alors le document reçu par le DMP pour "Bilan hépatique" nomme les destinataires "dr-legrand, dr-bertin"
     Et le document reçu par le DMP pour "Bilan hépatique" porte l'adresse MSSanté de son demandeur "dr-legrand"
     Et les échanges sont conformes
+
+  @DOC/va1.25 @DOC/va1.34
+  Scénario: Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit
+    Quand l'utilisateur valide le compte rendu de biologie "Numération auto-présentable" de "patiente" auto-présentable
+    Alors le document reçu par le DMP pour "Numération auto-présentable" est auto-présentable
+    Et le document reçu par le DMP pour "Numération auto-présentable" est un CDA de niveau 3 de type "11502-2" sans erreur
+    Et la feuille de style du document reçu par le DMP pour "Numération auto-présentable" montre la partie narrative de chaque section
+    Et les unités des résultats du document reçu par le DMP pour "Numération auto-présentable" sont écrites en UCUM
+    Et les échanges sont conformes
+
+  @DOC/va1.23 @preuve-logiciel
+  Scénario: L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF
+    Quand l'utilisateur valide le compte rendu de biologie "Numération du jour" de "patiente"
+    Et l'utilisateur valide le compte rendu de biologie "Numération du jour en PDF" de "patiente" au format CDA R2 N1
+    Et l'utilisateur lit depuis le dossier de "patiente" le document "Numération du jour"
+    Alors le logiciel montre l'en-tête et la partie narrative de chaque section du document
+    Quand l'utilisateur lit depuis le dossier de "patiente" le document "Numération du jour en PDF"
+    Alors le logiciel montre l'en-tête et le corps du document

@@ -155,6 +155,8 @@ const INSI_SCENARIOS: &[&str] = &[
     "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
     "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+    "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+    "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -215,6 +217,8 @@ const DMP_CALLING: &[&str] = &[
     "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
     "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+    "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+    "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -263,6 +267,8 @@ const XDS_FEEDING: &[&str] = &[
     "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
     "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+    "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+    "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
 ];
 
 /// Every defect, in catalogue order.
@@ -916,6 +922,8 @@ pub const CATALOGUE: &[Defect] = &[
             "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
             "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
             "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+            "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+            "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
         ],
     },
     Defect {
@@ -970,13 +978,17 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
             "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+            "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
         ],
     },
     Defect {
         name: "cr-bio-always-n3",
         requirement: "DOC/va1.27",
         description: "asked for a biology report in CDA R2 N1 with its PDF, the software sends the N3",
-        caught_by: &["Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF"],
+        caught_by: &[
+            "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+            "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+        ],
     },
     Defect {
         name: "complete-report-not-replacing",
@@ -1141,6 +1153,30 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the accreditation statement is printed on every biology report, even one with no accredited examination",
         caught_by: &[
             "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+        ],
+    },
+    Defect {
+        name: "report-without-stylesheet",
+        requirement: "DOC/va1.25",
+        description: "a biology report asked self-presentable is sent without the laboratory's stylesheet",
+        caught_by: &[
+            "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+        ],
+    },
+    Defect {
+        name: "units-not-ucum",
+        requirement: "DOC/va1.34",
+        description: "the biology results' units are written as printed (10^9/L, g/100 mL), not in UCUM",
+        caught_by: &[
+            "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+        ],
+    },
+    Defect {
+        name: "report-not-kept",
+        requirement: "DOC/va1.23",
+        description: "the software does not keep the biology reports it produced: the user cannot view them",
+        caught_by: &[
+            "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
         ],
     },
 ];

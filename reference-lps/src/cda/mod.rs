@@ -178,6 +178,9 @@ pub struct Document<'a> {
     /// The LOINC codes of the results covered by the accreditation: their label is
     /// marked `*`.
     pub accredited: Vec<String>,
+    /// Whether the results' units are written as printed (`10^9/L`) instead of in UCUM
+    /// (`10*9/L`), a defect (DOC/va1.34).
+    pub printed_units: bool,
 }
 
 impl Document<'_> {
@@ -411,7 +414,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
             )
         }
         Kind::Vsm => vsm_body(d.added_section.as_ref(), &notes(d)),
-        Kind::CrBio => bio_body(d.partial, d.local_result_codes, &d.accredited, &notes(d)),
+        Kind::CrBio => bio_body(d, &notes(d)),
     };
     let document = format!("{header}{body}</ClinicalDocument>");
     if d.self_presentable {
@@ -530,7 +533,8 @@ const BLOOD_COUNT: &[BioResult] = &[
 /// A CR-BIO body: one haematology chapter (IHE XD-LAB speciality section) with its
 /// data-processing entry, the results coded in LOINC (`DOC/va1.30`); a partial report
 /// holds the first results only, its entry `active`.
-fn bio_body(partial: bool, local_codes: bool, accredited: &[String], notes: &str) -> String {
+fn bio_body(d: &Document<'_>, notes: &str) -> String {
+    let (partial, local_codes, accredited) = (d.partial, d.local_result_codes, &d.accredited);
     let shown = if partial { 2 } else { BLOOD_COUNT.len() };
     let results = &BLOOD_COUNT[..shown];
     let rows: String = results
@@ -574,7 +578,11 @@ fn bio_body(partial: bool, local_codes: bool, accredited: &[String], notes: &str
                 label = attr(label),
                 system = system,
                 value = value,
-                unit = attr(unit),
+                unit = attr(&if d.printed_units {
+                    unit.replace('*', "^").replace("dL", "100 mL")
+                } else {
+                    unit.to_string()
+                }),
             )
         })
         .collect();

@@ -601,6 +601,7 @@ impl Session {
             },
             mentions: Vec::new(),
             accredited: Vec::new(),
+            printed_units: self.defects.on("units-not-ucum"),
         }
     }
 

@@ -43,6 +43,9 @@ struct Validate {
     /// (DOC/va1.29).
     #[serde(default)]
     accredited: Vec<String>,
+    /// Sent with the laboratory's stylesheet (a self-presentable report, DOC/va1.25).
+    #[serde(default)]
+    self_presentable: bool,
 }
 
 #[derive(Deserialize)]
@@ -83,10 +86,17 @@ impl Session {
             partial: v.partial,
             mentions,
             accredited,
+            self_presentable: v.self_presentable && !self.defects.on("report-without-stylesheet"),
             ..self.document(kind, &v.title, &patient, &who)
         };
         let bytes = cda::build(&document);
         let unique_id = document.unique_id();
+        // Kept as written: the user reads it from the record (DOC/va1.23).
+        if !self.defects.on("report-not-kept") {
+            self.book
+                .produced
+                .insert((v.patient.clone(), unique_id.clone()), bytes.clone());
+        }
         let cda_b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
         let blocked = v.block_dmp && !self.defects.on("dmp-block-ignored");
         let why_not = if blocked {

@@ -64,6 +64,10 @@ async fn validate(
         params["accredited"] = json!(codes.split(", ").collect::<Vec<_>>());
         tail = rest.trim();
     }
+    if let Some(rest) = tail.strip_prefix("auto-présentable") {
+        params["self_presentable"] = json!(true);
+        tail = rest.trim();
+    }
     if tail == "en bloquant l'alimentation du DMP" {
         params["block_dmp"] = json!(true);
     } else if let Some(rest) = tail.strip_prefix("demandé par \"") {

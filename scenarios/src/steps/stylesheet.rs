@@ -98,6 +98,52 @@ async fn then_added(world: &mut SegurWorld, title: String) -> Result<(), StepFai
     })
 }
 
+#[then(expr = "le document reçu par le DMP pour {string} est auto-présentable")]
+async fn then_self_presentable(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    let id = document_id(world, &title)?;
+    let bytes = held_bytes(world, &id).await?;
+    fail_if(
+        !segur_documents::cda::is_self_presentable(&bytes, None),
+        || {
+            format!(
+                "« {title} » reçu par le DMP n'est pas auto-présentable : aucune feuille de style ne le contient"
+            )
+        },
+    )
+}
+
+#[then(
+    expr = "les unités des résultats du document reçu par le DMP pour {string} sont écrites en UCUM"
+)]
+async fn then_ucum(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    use segur_documents::cda::HL7;
+    let id = document_id(world, &title)?;
+    let bytes = held_bytes(world, &id).await?;
+    let text = String::from_utf8_lossy(&bytes);
+    let root = segur_core::xml::parse(&text, &segur_documents::cda::limits())
+        .map_err(|e| StepFailure::Failed(format!("« {title} » : {e}")))?;
+    let units: Vec<String> = root
+        .descendants()
+        .into_iter()
+        .filter(|e| e.is(HL7, "value"))
+        .filter_map(|e| e.attr("unit").map(str::to_string))
+        .collect();
+    fail_if(units.is_empty(), || {
+        format!("« {title} » n'a aucun résultat avec une unité")
+    })?;
+    let wrong: Vec<String> = units
+        .iter()
+        .filter_map(|u| {
+            segur_documents::ucum::check(u)
+                .err()
+                .map(|why| format!("{u:?} : {why}"))
+        })
+        .collect();
+    fail_if(!wrong.is_empty(), || {
+        format!("« {title} » : unités hors UCUM — {}", wrong.join(" ; "))
+    })
+}
+
 /// The visible words of an HTML page, tags dropped, lower-cased.
 fn page_words(html: &str) -> BTreeSet<String> {
     let mut out = String::new();

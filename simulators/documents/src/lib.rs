@@ -8,6 +8,7 @@
 //!   that both ITI-41 requests and `METADATA.XML` carry;
 //! - [`hl7`]: the INS in the PID segment of HL7 v2 messages (PID-3, PID-32);
 //! - [`pdf`]: the text a PDF shows and where (a mention, the foot of a page);
+//! - [`ucum`]: whether a unit is written in UCUM's syntax;
 //! - [`rules`]: every check's rule, with the REM requirements it serves.
 //!
 //! Sans I/O: bytes in, facts and findings out. Nothing here refuses anything; each caller
@@ -19,6 +20,7 @@ pub mod hl7;
 pub mod pdf;
 pub mod rules;
 pub mod text;
+pub mod ucum;
 pub mod xdm;
 
 /// SHA-1 of `bytes`, lower-case hex: the XDS `hash` slot's form.
