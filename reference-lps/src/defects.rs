@@ -1094,6 +1094,7 @@ pub const CATALOGUE: &[Defect] = &[
         description: "only the top-level sections of a structured document are shown: the narrative of the sections they hold is lost",
         caught_by: &[
             "Un document intégré se lit depuis le dossier, avec la feuille de style de son producteur ou sinon celle du logiciel",
+            "La feuille de style d'un document produit montre aussi la partie narrative des sections ajoutées",
         ],
     },
     Defect {

@@ -21,7 +21,12 @@ pub enum Job {
         task: JoinHandle<(PendingList, Result<Answer, Reply>)>,
     },
     /// Done before the action even answered (a software that blocks).
-    Done(Reply),
+    Done {
+        /// The session it belongs to.
+        session: String,
+        /// What `dmp.list` answered.
+        reply: Reply,
+    },
 }
 
 /// The jobs of every session, by id.
@@ -55,6 +60,21 @@ impl Jobs {
             session: session.to_string(),
             task,
         })
+    }
+
+    /// Forgets the jobs of an ended session, stopping those still running.
+    pub fn forget_session(&self, session: &str) {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, job| match job {
+                Job::Running { session: s, task } if s == session => {
+                    task.abort();
+                    false
+                }
+                Job::Done { session: s, .. } => s != session,
+                Job::Running { .. } => true,
+            });
     }
 
     /// Takes job `id` away (it is waited for once).

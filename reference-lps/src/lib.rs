@@ -98,6 +98,7 @@ impl Lps {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&session_id);
+                self.jobs.forget_session(&session_id);
                 Reply::ok(Value::Null)
             }
             action => {
@@ -144,7 +145,10 @@ impl Lps {
         let job = if self.defects.on("dmp-blocks-ui") {
             // The search runs in the foreground: the user waits for the DMP.
             let answer = pending.send().await;
-            jobs::Job::Done(locked.end_list(pending, answer))
+            jobs::Job::Done {
+                session: session_id.to_string(),
+                reply: locked.end_list(pending, answer),
+            }
         } else {
             drop(locked);
             return Reply::ok(json!({ "job": self.jobs.start(session_id, pending) }));
@@ -160,7 +164,7 @@ impl Lps {
                 format!("tâche {id:?} inconnue ou déjà attendue"),
                 Value::Null,
             ),
-            Some(jobs::Job::Done(reply)) => reply,
+            Some(jobs::Job::Done { reply, .. }) => reply,
             Some(jobs::Job::Running { session, task }) => {
                 if session != session_id {
                     return Reply::error(

@@ -278,6 +278,14 @@ impl SegurWorld {
         })
     }
 
+    /// The world patient an alias was created from.
+    pub fn world_patient(&self, alias: &str) -> Result<String, StepFailure> {
+        self.world_patients
+            .get(alias)
+            .cloned()
+            .ok_or_else(|| StepFailure::Failed(format!("aucun patient {alias:?} dans ce scénario")))
+    }
+
     /// The last reply, which a `Alors` step reads.
     pub fn last(&self) -> Result<&Reply, StepFailure> {
         self.last

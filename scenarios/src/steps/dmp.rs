@@ -34,6 +34,15 @@ async fn answered_by(
     Ok(last)
 }
 
+/// The title a feature gave the document `unique_id`, or the id itself (for messages).
+pub(super) fn title_of(world: &SegurWorld, unique_id: &str) -> String {
+    world
+        .documents
+        .iter()
+        .find(|(_, v)| *v == unique_id)
+        .map_or(unique_id.to_string(), |(t, _)| t.clone())
+}
+
 pub(super) fn document_id(world: &SegurWorld, title: &str) -> Result<String, StepFailure> {
     world.documents.get(title).cloned().ok_or_else(|| {
         StepFailure::Failed(format!(
@@ -137,7 +146,9 @@ async fn search(
     Ok(())
 }
 
-async fn feed(
+/// `dmp.feed` of a consultation report (or what `extra` says), its uniqueId noted under
+/// `title` when the software gives one.
+pub(super) async fn feed(
     world: &mut SegurWorld,
     alias: &str,
     title: &str,

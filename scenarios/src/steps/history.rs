@@ -153,13 +153,7 @@ async fn then_sent(world: &mut SegurWorld, titles: String) -> Result<(), StepFai
         .collect();
     let now = held_ids(world).await?;
     let arrived: BTreeSet<String> = now.difference(&bulk.held_before).cloned().collect();
-    let name = |id: &String| {
-        world
-            .documents
-            .iter()
-            .find(|(_, v)| *v == id)
-            .map_or(id.clone(), |(t, _)| t.clone())
-    };
+    let name = |id: &String| super::dmp::title_of(world, id);
     let missing: Vec<String> = expected.difference(&arrived).map(name).collect();
     let extra: Vec<String> = arrived.difference(&expected).map(name).collect();
     fail_if(!missing.is_empty() || !extra.is_empty(), || {

@@ -79,13 +79,7 @@ async fn then_served(world: &mut SegurWorld, titles: String) -> Result<(), StepF
         let body = world.control()?.journal_body(r.seq, "request").await?;
         served.extend(asked(&String::from_utf8_lossy(&body)));
     }
-    let name = |id: &String| {
-        world
-            .documents
-            .iter()
-            .find(|(_, v)| *v == id)
-            .map_or(id.clone(), |(t, _)| t.clone())
-    };
+    let name = |id: &String| super::dmp::title_of(world, id);
     let missing: Vec<String> = expected.difference(&served).map(name).collect();
     let extra: Vec<String> = served.difference(&expected).map(name).collect();
     fail_if(!missing.is_empty() || !extra.is_empty(), || {
@@ -97,11 +91,7 @@ async fn then_served(world: &mut SegurWorld, titles: String) -> Result<(), StepF
 
 #[then(expr = "le DMP n'a rien reçu au préchargement pour {string}")]
 async fn then_nothing_for(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
-    let patient = world
-        .world_patients
-        .get(&alias)
-        .cloned()
-        .ok_or_else(|| StepFailure::Failed(format!("aucun patient {alias:?}")))?;
+    let patient = world.world_patient(&alias)?;
     let ins = super::ins_number(&world.control()?.patient(&patient).await?["ins"]);
     // The matricule: the INS as bodies carry it, with or without its key.
     let matricule = ins.get(..13).unwrap_or(&ins).to_string();

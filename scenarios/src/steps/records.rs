@@ -70,10 +70,7 @@ async fn deposited(
     alias: String,
     author: String,
 ) -> Result<(), StepFailure> {
-    let patient =
-        world.world_patients.get(&alias).cloned().ok_or_else(|| {
-            StepFailure::Failed(format!("aucun patient {alias:?} dans ce scénario"))
-        })?;
+    let patient = world.world_patient(&alias)?;
     let ins = world.control()?.patient(&patient).await?["ins"].clone();
     let number = super::ins_number(&ins);
     let oid = ins["oid"].as_str().unwrap_or(EXAMPLE_INS_ROOT).to_string();

@@ -27,21 +27,12 @@ async fn feed(
     section: String,
     text: String,
 ) -> Result<(), StepFailure> {
-    let reply = world
-        .act_on(
-            &alias,
-            "dmp.feed",
-            json!({
-                "kind": "vsm",
-                "title": title,
-                "self_presentable": true,
-                "added_section": { "title": section, "text": text },
-            }),
-        )
-        .await?;
-    if let Some(id) = reply.result["unique_id"].as_str() {
-        world.documents.insert(title, id.to_string());
-    }
+    let extra = json!({
+        "kind": "vsm",
+        "self_presentable": true,
+        "added_section": { "title": section, "text": text },
+    });
+    super::dmp::feed(world, &alias, &title, extra).await?;
     world.added_section = Some((section, text));
     Ok(())
 }
@@ -54,16 +45,7 @@ async fn then_added(world: &mut SegurWorld, title: String) -> Result<(), StepFai
         .added_section
         .clone()
         .ok_or_else(|| StepFailure::Failed("aucune section ajoutée dans ce scénario".into()))?;
-    let id = document_id(world, &title)?;
-    let bytes = held_bytes(world, &id).await?;
-    fail_if(
-        !segur_documents::cda::is_self_presentable(&bytes, None),
-        || {
-            format!(
-                "« {title} » reçu par le DMP n'est pas auto-présentable : aucune feuille de style ne le contient"
-            )
-        },
-    )?;
+    let (id, bytes) = self_presentable(world, &title).await?;
     let mime = world
         .control()?
         .dmp_documents()
@@ -98,9 +80,12 @@ async fn then_added(world: &mut SegurWorld, title: String) -> Result<(), StepFai
     })
 }
 
-#[then(expr = "le document reçu par le DMP pour {string} est auto-présentable")]
-async fn then_self_presentable(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
-    let id = document_id(world, &title)?;
+/// The uniqueId and the bytes the DMP holds for `title`, which must be self-presentable.
+async fn self_presentable(
+    world: &mut SegurWorld,
+    title: &str,
+) -> Result<(String, Vec<u8>), StepFailure> {
+    let id = document_id(world, title)?;
     let bytes = held_bytes(world, &id).await?;
     fail_if(
         !segur_documents::cda::is_self_presentable(&bytes, None),
@@ -109,7 +94,13 @@ async fn then_self_presentable(world: &mut SegurWorld, title: String) -> Result<
                 "« {title} » reçu par le DMP n'est pas auto-présentable : aucune feuille de style ne le contient"
             )
         },
-    )
+    )?;
+    Ok((id, bytes))
+}
+
+#[then(expr = "le document reçu par le DMP pour {string} est auto-présentable")]
+async fn then_self_presentable(world: &mut SegurWorld, title: String) -> Result<(), StepFailure> {
+    self_presentable(world, &title).await.map(|_| ())
 }
 
 #[then(
@@ -146,20 +137,7 @@ async fn then_ucum(world: &mut SegurWorld, title: String) -> Result<(), StepFail
 
 /// The visible words of an HTML page, tags dropped, lower-cased.
 fn page_words(html: &str) -> BTreeSet<String> {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    super::reading::words(&out)
+    super::reading::words(&segur_documents::cda::presentation::html_text(html))
 }
 
 #[then(

@@ -74,10 +74,7 @@ async fn replaced(
     new_title: String,
 ) -> Result<(), StepFailure> {
     use base64::Engine as _;
-    let patient =
-        world.world_patients.get(&alias).cloned().ok_or_else(|| {
-            StepFailure::Failed(format!("aucun patient {alias:?} dans ce scénario"))
-        })?;
+    let patient = world.world_patient(&alias)?;
     let old = document_id(world, &title)?;
     let entry = entry_of(world, &old).await?;
     let entry_uuid = entry["entry_uuid"].as_str().unwrap_or_default().to_string();

@@ -114,10 +114,12 @@ fn streams(bytes: &[u8]) -> Vec<Vec<u8>> {
         let Some(end) = find(bytes, b"endstream", start) else {
             break;
         };
+        // The stream's dictionary: from its object's header (`N 0 obj`, the last `obj`
+        // before the keyword) on, so that a nested dictionary does not hide its filter.
         let dictionary_start = bytes[..at]
-            .windows(2)
-            .rposition(|w| w == b"<<")
-            .unwrap_or(at);
+            .windows(3)
+            .rposition(|w| w == b"obj")
+            .unwrap_or(0);
         let dictionary = &bytes[dictionary_start..at];
         let raw = &bytes[start..end];
         let data = if find(dictionary, b"/FlateDecode", 0).is_some() {

@@ -5,29 +5,11 @@
 
 use std::process::Command;
 
-use segur_documents::cda::presentation::{collapse, shown, wrap};
+use segur_documents::cda::presentation::{html_text, shown, wrap};
 
 fn example(name: &str) -> String {
     let path = format!("{}/../../fixtures/cda/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// The visible text of an HTML page, tags dropped and spaces collapsed.
-fn visible(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    collapse(&out.replace("&nbsp;", " "))
 }
 
 #[test]
@@ -52,7 +34,7 @@ fn xsltproc_renders_every_section_of_a_self_presentable_example() {
             "{name}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let page = visible(&String::from_utf8_lossy(&output.stdout));
+        let page = html_text(&String::from_utf8_lossy(&output.stdout));
         let expected = shown(wrapped.as_bytes(), None).expect("readable");
         assert!(page.contains(&expected.title), "{name}: title missing");
         for (title, text) in &expected.sections {

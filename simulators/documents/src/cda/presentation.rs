@@ -113,6 +113,25 @@ pub fn shown(bytes: &[u8], charset: Option<&str>) -> Option<Shown> {
     })
 }
 
+/// The visible text of an HTML page (what a stylesheet rendered): tags dropped, each
+/// making a word break, spaces collapsed.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    collapse(&out.replace("&nbsp;", " "))
+}
+
 /// The decoded body of a level-1 document (the PDF a `nonXMLBody` carries in base64);
 /// `None` for another document or an unreadable body.
 pub fn body_bytes(bytes: &[u8], charset: Option<&str>) -> Option<Vec<u8>> {
