@@ -94,11 +94,11 @@ impl Session {
         ))
     }
 
-    /// The preloaded document `unique_id` of `patient`, if it is still within its time
-    /// (one whose time is up is forgotten).
-    pub(super) fn preloaded(&mut self, patient: &str, unique_id: &str) -> Option<Preloaded> {
+    /// The size of the preloaded document `unique_id` of `patient`, if it is still within
+    /// its time (one whose time is up is forgotten).
+    pub(super) fn preloaded(&mut self, patient: &str, unique_id: &str) -> Option<usize> {
         let key = (patient.to_string(), unique_id.to_string());
-        let kept = self.book.preloaded.get(&key)?.clone();
+        let kept = self.book.preloaded.get(&key)?;
         let max = self.settings.preload.as_ref().map_or(0, |s| s.max_hours);
         let expired = self.now() - kept.at >= time::Duration::hours(max)
             && !self.defects.on("preload-never-expires");
@@ -106,6 +106,6 @@ impl Session {
             self.book.preloaded.remove(&key);
             return None;
         }
-        Some(kept)
+        Some(kept.bytes.len())
     }
 }

@@ -289,12 +289,12 @@ impl Session {
             })));
         }
         // Preloaded for the patients in care (UX.34), and still within its time.
-        if let Some(kept) = self.preloaded(&patient, &found.unique_id) {
+        if let Some(size) = self.preloaded(&patient, &found.unique_id) {
             return Ok(Reply::ok(json!({
                 "unique_id": found.unique_id,
                 "already_integrated": false,
                 "shown": "preload",
-                "size": kept.bytes.len(),
+                "size": size,
             })));
         }
         let fetched = self

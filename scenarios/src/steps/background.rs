@@ -29,15 +29,12 @@ async fn delayed(
     millis: u64,
     operation: String,
 ) -> Result<(), StepFailure> {
-    world
-        .control()?
-        .arm_fault(&json!({
-            "service": "dmp",
-            "operation": operation,
-            "action": { "kind": "delay", "millis": millis },
-        }))
-        .await?;
-    Ok(())
+    super::dmp::arm_fault(
+        world,
+        &operation,
+        json!({ "kind": "delay", "millis": millis }),
+    )
+    .await
 }
 
 #[when(expr = "l'utilisateur lance en arrière-plan la consultation du DMP de {string}")]

@@ -324,20 +324,49 @@ async fn integrate(
     Ok(())
 }
 
+/// Arms `action` (a fault board action) on the DMP's next `operation`.
+pub(super) async fn arm_fault(
+    world: &SegurWorld,
+    operation: &str,
+    action: Value,
+) -> Result<(), StepFailure> {
+    world
+        .control()?
+        .arm_fault(&json!({ "service": "dmp", "operation": operation, "action": action }))
+        .await?;
+    Ok(())
+}
+
+/// The DMP's current entry for `unique_id` (its latest version), as the control API
+/// lists it.
+pub(super) async fn current_entry(
+    world: &SegurWorld,
+    unique_id: &str,
+) -> Result<Value, StepFailure> {
+    world
+        .control()?
+        .dmp_documents()
+        .await?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rfind(|d| d["unique_id"] == unique_id)
+        .cloned()
+        .ok_or_else(|| StepFailure::Failed(format!("le DMP ne tient aucun document {unique_id}")))
+}
+
 #[given(expr = "le DMP répond à la prochaine opération {string} par l'erreur {string}")]
 async fn inject(
     world: &mut SegurWorld,
     operation: String,
     code: String,
 ) -> Result<(), StepFailure> {
-    world
-        .control()?
-        .arm_fault(&json!({
-            "service": "dmp",
-            "operation": operation,
-            "action": { "kind": "protocol_error", "code": code, "message": "Erreur injectée par le banc" },
-        }))
-        .await?;
+    arm_fault(
+        world,
+        &operation,
+        json!({ "kind": "protocol_error", "code": code, "message": "Erreur injectée par le banc" }),
+    )
+    .await?;
     Ok(())
 }
 

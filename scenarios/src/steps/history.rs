@@ -114,10 +114,6 @@ async fn bulk(
     Ok(())
 }
 
-/// The classCode of a submission set's signature (IHE DSG): not a document of the
-/// patient's.
-const SIGNATURE_CLASS: &str = "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1";
-
 /// Every document the scenario's DMP holds, submission sets' signatures left out.
 async fn held_ids(world: &SegurWorld) -> Result<BTreeSet<String>, StepFailure> {
     Ok(world
@@ -127,7 +123,7 @@ async fn held_ids(world: &SegurWorld) -> Result<BTreeSet<String>, StepFailure> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|d| d["class_code"] != SIGNATURE_CLASS)
+        .filter(|d| d["signature"] != true)
         .filter_map(|d| d["unique_id"].as_str().map(str::to_string))
         .collect())
 }

@@ -46,16 +46,8 @@ async fn then_added(world: &mut SegurWorld, title: String) -> Result<(), StepFai
         .clone()
         .ok_or_else(|| StepFailure::Failed("aucune section ajoutée dans ce scénario".into()))?;
     let (id, bytes) = self_presentable(world, &title).await?;
-    let mime = world
-        .control()?
-        .dmp_documents()
-        .await?
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rfind(|d| d["unique_id"] == id.as_str())
-        .and_then(|d| d["mime_type"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let entry = super::dmp::current_entry(world, &id).await?;
+    let mime = entry["mime_type"].as_str().unwrap_or_default();
     fail_if(mime != segur_documents::cda::SELF_PRESENTABLE_MIME, || {
         format!(
             "« {title} » est auto-présentable ; ses métadonnées le déclarent {mime:?} au lieu de {:?}",

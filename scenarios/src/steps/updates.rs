@@ -53,17 +53,6 @@ async fn consultations(
     super::journal::records(world, "dmp", Some("TD3.1")).await
 }
 
-/// The current DMP entry of `unique_id`, as the control API lists it.
-async fn entry_of(world: &SegurWorld, unique_id: &str) -> Result<Value, StepFailure> {
-    let all = world.control()?.dmp_documents().await?;
-    all.as_array()
-        .into_iter()
-        .flatten()
-        .rfind(|d| d["unique_id"] == unique_id)
-        .cloned()
-        .ok_or_else(|| StepFailure::Failed(format!("le DMP ne tient aucun document {unique_id}")))
-}
-
 #[given(regex = r#"^"([^"]*)" remplace au DMP de "([^"]*)" le document "([^"]*)" par "([^"]*)"$"#)]
 #[when(regex = r#"^"([^"]*)" remplace au DMP de "([^"]*)" le document "([^"]*)" par "([^"]*)"$"#)]
 async fn replaced(
@@ -76,7 +65,7 @@ async fn replaced(
     use base64::Engine as _;
     let patient = world.world_patient(&alias)?;
     let old = document_id(world, &title)?;
-    let entry = entry_of(world, &old).await?;
+    let entry = super::dmp::current_entry(world, &old).await?;
     let entry_uuid = entry["entry_uuid"].as_str().unwrap_or_default().to_string();
     let bytes = world.control()?.dmp_document_content(&entry_uuid).await?;
     let extension = format!("v2-{}{}", world.deposited.len() + 1, std::process::id());
@@ -119,7 +108,7 @@ async fn deleted(
     title: String,
 ) -> Result<(), StepFailure> {
     let id = document_id(world, &title)?;
-    let entry = entry_of(world, &id).await?;
+    let entry = super::dmp::current_entry(world, &id).await?;
     // The DMP lets only a document's author delete it: the feature names who.
     let national = world.control()?.professional(&author).await?["national_id"].clone();
     fail_if(entry["author"] != national, || {

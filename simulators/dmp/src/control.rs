@@ -2,7 +2,7 @@
 //!
 //! | route | effect |
 //! |---|---|
-//! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author, classCode, typeCode |
+//! | `GET /documents` | every document version: entryUUID, uniqueId, patient, status, confidentiality, author, classCode, typeCode, and whether it is a submission set's signature |
 //! | `POST /documents` | deposits a CDA in a patient's DMP as a world professional fed it (`{"patient", "author", "cda": base64, "visibility"?: [TRE_A07], "replaces"?: uniqueId}`): what a consultation scenario finds there; `replaces` makes it the new version (RPLC) of a current document, which becomes Deprecated |
 //! | `POST /documents/{uniqueId}/delete` | its author deletes the current version of a document from another software (status Deleted) |
 //! | `GET /documents/{entryUUID}/content` | the bytes the software fed for that version, as received (`text/xml`) |
@@ -49,8 +49,8 @@ async fn documents(State(s): State<ControlState>) -> Response {
         .iter()
         .map(|d| {
             let mut v = serde_json::to_value(d).unwrap_or_default();
-            // The codes tell a document from a submission set's signature (classCode
-            // `urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1`).
+            // A submission set's signature (IHE DSG) is not one of the patient's documents.
+            v["signature"] = crate::xds::validate::is_signature(&d.entry).into();
             for (name, scheme) in [
                 ("class_code", uuid::CLASS_CODE),
                 ("type_code", uuid::TYPE_CODE),

@@ -25,13 +25,21 @@ fn n1_cda() -> Vec<u8> {
 
 /// A valid feed of the N1 example by Dr Legrand, with `unique_id`.
 fn valid_feed(bench: &Bench, unique_id: &str) -> DmpRequest {
+    feed_of(
+        bench,
+        FeedDocument::cda(n1_cda()).unwrap().unique_id(unique_id),
+    )
+}
+
+/// A signed feed of `document` by Dr Legrand for the patient.
+fn feed_of(bench: &Bench, document: FeedDocument) -> DmpRequest {
     let patient = bench
         .world()
         .patient(PATIENT)
         .and_then(|p| p.ins.clone())
         .unwrap();
     Feed::new(caller(bench, "dr-legrand"), patient)
-        .document(FeedDocument::cda(n1_cda()).unwrap().unique_id(unique_id))
+        .document(document)
         .signed_with(&signing_credential("cabinet-lilas"))
         .build(&vihf(bench, "dr-legrand", PATIENT))
         .unwrap()
@@ -405,16 +413,10 @@ async fn metadata_that_contradicts_the_cda_is_a_finding() {
         ("urn:ihe:lab:xd-lab:2008", true),
     ] {
         let (bench, dmp, _dir) = start(DmpConfig::default()).await;
-        let patient = bench
-            .world()
-            .patient(PATIENT)
-            .and_then(|p| p.ins.clone())
-            .unwrap();
-        let feed = Feed::new(caller(&bench, "dr-legrand"), patient)
-            .document(FeedDocument::cda(n1_cda()).unwrap().format_code(format))
-            .signed_with(&signing_credential("cabinet-lilas"))
-            .build(&vihf(&bench, "dr-legrand", PATIENT))
-            .unwrap();
+        let feed = feed_of(
+            &bench,
+            FeedDocument::cda(n1_cda()).unwrap().format_code(format),
+        );
         support::send(&dmp, &feed).await;
         let findings = &last_findings(&bench);
         let metadata: Vec<&String> = findings
@@ -450,18 +452,9 @@ async fn a_mimetype_that_hides_or_invents_a_stylesheet_is_a_finding() {
         (n1_cda(), "application/xslt+xml", true),
     ] {
         let (bench, dmp, _dir) = start(DmpConfig::default()).await;
-        let patient = bench
-            .world()
-            .patient(PATIENT)
-            .and_then(|p| p.ins.clone())
-            .unwrap();
         let mut document = FeedDocument::cda(bytes).unwrap();
         document.mime_type = declared.to_string();
-        let feed = Feed::new(caller(&bench, "dr-legrand"), patient)
-            .document(document)
-            .signed_with(&signing_credential("cabinet-lilas"))
-            .build(&vihf(&bench, "dr-legrand", PATIENT))
-            .unwrap();
+        let feed = feed_of(&bench, document);
         support::send(&dmp, &feed).await;
         let findings = last_findings(&bench);
         let about_mime = findings
