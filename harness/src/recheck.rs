@@ -145,6 +145,13 @@ async fn rerun(run: &Run, context: &Context, record: &Record) -> Option<Rerun> {
                 owns: owned,
             })
         }
+        ("hl7", "MDM^T02" | "ORU^R01") => {
+            let request = record.request.as_ref()?;
+            Some(Rerun {
+                findings: segur_hl7::answer::recheck(run.body(request)),
+                owns: segur_hl7::answer::is_transmission_rule,
+            })
+        }
         _ => None,
     }
 }

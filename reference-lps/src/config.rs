@@ -46,6 +46,13 @@ pub struct MssanteEndpoints {
     pub imap: String,
 }
 
+/// The establishment's HL7 v2 partner (the PFI).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hl7Endpoints {
+    /// MLLP, `mllp://host:port`.
+    pub mllp: String,
+}
+
 /// Every endpoint the LPS uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Endpoints {
@@ -59,6 +66,9 @@ pub struct Endpoints {
     /// The MSSanté operator (absent: MSSanté actions are refused).
     #[serde(default)]
     pub mssante: Option<MssanteEndpoints>,
+    /// The PFI (absent: documents go to the DMP directly whatever the setting).
+    #[serde(default)]
+    pub hl7: Option<Hl7Endpoints>,
 }
 
 /// Trust anchors.

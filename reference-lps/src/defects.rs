@@ -157,6 +157,11 @@ const INSI_SCENARIOS: &[&str] = &[
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
     "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+    "La lettre de liaison part vers la PFI en MDM^T02, CDA de niveau 1 avec son PDF",
+    "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
+    "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
+    "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
+    "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -544,7 +549,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "feed-despite-opposition",
         requirement: "DMP/CONF.09",
         description: "feeds the DMP although the patient opposed it",
-        caught_by: &["Opposition du patient à l'alimentation de son DMP"],
+        caught_by: &[
+            "Opposition du patient à l'alimentation de son DMP",
+            "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
+        ],
     },
     Defect {
         name: "cda-ins-unqualified",
@@ -924,6 +932,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
             "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
             "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+            "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
         ],
     },
     Defect {
@@ -979,6 +988,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
             "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
             "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
+            "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
         ],
     },
     Defect {
@@ -1178,6 +1188,42 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the software does not keep the biology reports it produced: the user cannot view them",
         caught_by: &[
             "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+        ],
+    },
+    Defect {
+        name: "pfi-metadata-missing",
+        requirement: "DMP/va1.03",
+        description: "the documents the software hands its PFI carry no DESTDMP metadata: the PFI cannot tell they go to the DMP, and answers AE",
+        caught_by: &[
+            "La lettre de liaison part vers la PFI en MDM^T02, CDA de niveau 1 avec son PDF",
+            "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
+            "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
+            "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
+        ],
+    },
+    Defect {
+        name: "pfi-ack-ignored",
+        requirement: "CDA/HL7.01",
+        description: "the software takes the PFI's AE or AR acknowledgement as success, and a refused DMP reception (ZAM^Z01 N) as a document fed",
+        caught_by: &[
+            "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
+        ],
+    },
+    Defect {
+        name: "hl7-ack-wrong-id",
+        requirement: "CDA/HL7.04",
+        description: "the ACKs the software sends back do not cite the message they acknowledge (MSA-2)",
+        caught_by: &[
+            "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
+            "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
+        ],
+    },
+    Defect {
+        name: "mdm-unknown-patient-integrated",
+        requirement: "CDA/HL7.04",
+        description: "a document the PFI hands the DPI for a patient it does not know is integrated into another patient's record and acknowledged AA",
+        caught_by: &[
+            "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
         ],
     },
 ];

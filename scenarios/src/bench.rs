@@ -59,6 +59,7 @@ impl BenchTemplate {
             }),
             Box::new(segur_dmp::DmpService::default()),
             Box::new(segur_mssante::MssanteService::default()),
+            Box::new(segur_hl7::Hl7Service::default()),
         ]
     }
 

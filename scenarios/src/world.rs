@@ -61,7 +61,7 @@ pub struct ActionRecord {
 }
 
 /// The result of an `ok` reply; any other status fails the step with what the user read.
-fn require_ok(action: &str, reply: Reply) -> Result<Value, StepFailure> {
+pub(crate) fn require_ok(action: &str, reply: Reply) -> Result<Value, StepFailure> {
     match reply.status {
         Status::Ok => Ok(reply.result),
         _ => fail(format!(
@@ -117,6 +117,9 @@ pub struct SegurWorld {
     pub world_patients: HashMap<String, String>,
     /// Document titles used in the feature → the uniqueId the software gave them.
     pub documents: HashMap<String, String>,
+    /// `MSH-10` of the last HL7 v2 message the bench handed the software as its PFI, which
+    /// the software's `ACK` must cite.
+    pub pfi_message: Option<String>,
     /// The uniqueIds of the documents the bench itself put in a DMP (as another
     /// professional fed them): the facts an origin shown by the software is judged on.
     pub deposited: Vec<String>,

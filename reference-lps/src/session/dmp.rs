@@ -633,6 +633,36 @@ impl Session {
         }
         let who = self.professional()?;
         let (patient, cx) = self.dmp_patient(&id)?;
+        if self.pfi().is_some() {
+            let date = match date {
+                Some(d) => parse_date(&d).ok_or_else(|| fail(format!("date invalide : {d}")))?,
+                None => time::OffsetDateTime::now_utc(),
+            };
+            let document = cda::Document {
+                date,
+                ..self.document(kind, &title, &patient, &who)
+            };
+            let bytes = cda::build(&document);
+            let unique_id = document.unique_id();
+            self.book
+                .produced
+                .insert((id.clone(), unique_id.clone()), bytes.clone());
+            let pfi = self
+                .transmit(super::pfi::Outgoing {
+                    patient: &patient,
+                    who: &who,
+                    kind,
+                    bytes: &bytes,
+                    unique_id: &unique_id,
+                    visibility: &visibility,
+                    recipients: &[],
+                })
+                .await?;
+            self.record_local(&id, &unique_id, &title, kind.type_code().0, date, false);
+            return Ok(Reply::ok(
+                json!({ "unique_id": unique_id, "title": title, "pfi": pfi }),
+            ));
+        }
         if self.defects.on("authorise-before-feed") {
             self.set_authorisation(&who, &cx).await?;
         }

@@ -113,6 +113,16 @@ fn read(text: &str) -> Result<Incoming, Reply> {
 
 /// An ADT message of `kind` for `patient`, as the LPS sends it to its domain.
 pub fn outgoing(patient: &Patient, kind: &str, now: &str) -> String {
+    let stamp: String = now.chars().filter(char::is_ascii_digit).take(14).collect();
+    format!(
+        "MSH|^~\\&|LPS-REFERENCE|CABINET|GAM|DOMAINE|{stamp}||{kind}^ADT_A05|{}|P|2.5^FRA^2.10\rEVN||{stamp}\r{}\r",
+        uuid::Uuid::new_v4().simple(),
+        pid_segment(patient)
+    )
+}
+
+/// The `PID` of `patient`: the local id, the INS with `VALI` when qualified.
+pub fn pid_segment(patient: &Patient) -> String {
     let qualified = patient.status == Status::Qualifiee;
     let mut pid3 = format!("{}^^^LPS-REFERENCE&&L^PI", patient.patient);
     if let (true, Some(i)) = (qualified, &patient.ins) {
@@ -127,7 +137,6 @@ pub fn outgoing(patient: &Patient, kind: &str, now: &str) -> String {
         Status::Qualifiee | Status::Validee => "VALI",
         Status::Provisoire | Status::Recuperee => "PROV",
     };
-    let stamp: String = now.chars().filter(char::is_ascii_digit).take(14).collect();
     let first = patient
         .traits
         .first_names
@@ -152,11 +161,7 @@ pub fn outgoing(patient: &Patient, kind: &str, now: &str) -> String {
     pid[8] = patient.traits.sex.clone();
     pid[11] = format!("^^^^^^BDL^^{}", patient.traits.birthplace);
     pid[32] = reliability.into();
-    format!(
-        "MSH|^~\\&|LPS-REFERENCE|CABINET|GAM|DOMAINE|{stamp}||{kind}^ADT_A05|{}|P|2.5^FRA^2.10\rEVN||{stamp}\r{}\r",
-        uuid::Uuid::new_v4().simple(),
-        pid.join("|")
-    )
+    pid.join("|")
 }
 
 #[derive(Deserialize)]
@@ -181,6 +186,9 @@ impl Session {
     /// `hl7.receive`: a message of the software's own identification domain.
     pub(super) fn hl7_receive(&mut self, p: &Value) -> Result<Reply, Reply> {
         let Receive { message } = params(p)?;
+        if let Some(handled) = self.receive_transport(&message) {
+            return handled;
+        }
         let m = read(&message)?;
         let known = self.by_source(&m.source_id);
         if m.kind == "ADT^A23" {

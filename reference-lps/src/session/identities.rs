@@ -81,6 +81,9 @@ pub struct Settings {
     /// The laboratory's accreditation statement (Cofrac number, scope), carried by a report
     /// with an accredited examination (DOC/va1.29).
     pub accreditation: Option<String>,
+    /// Documents to publish go through the establishment's PFI (HL7 v2 over MLLP) rather
+    /// than to the DMP directly (`dmp_transport`: `pfi` or `direct`).
+    pub via_pfi: bool,
 }
 
 impl Default for Settings {
@@ -96,6 +99,7 @@ impl Default for Settings {
             gdpr_notice: None,
             auto_validation_notice: None,
             accreditation: None,
+            via_pfi: false,
         }
     }
 }
@@ -563,6 +567,18 @@ impl Session {
                 self.settings.auto_validation_notice = value.as_str().map(str::to_string);
             }
             "accreditation" => self.settings.accreditation = value.as_str().map(str::to_string),
+            "dmp_transport" => {
+                self.settings.via_pfi = match value.as_str() {
+                    Some("pfi") => true,
+                    Some("direct") => false,
+                    _ => {
+                        return Err(Reply::error(
+                            "dmp_transport : \"pfi\" ou \"direct\"",
+                            Value::Null,
+                        ));
+                    }
+                }
+            }
             "dmp_preload" => {
                 let preload = serde_json::from_value(value.clone())
                     .map_err(|e| Reply::error(format!("dmp_preload : {e}"), Value::Null))?;

@@ -11,6 +11,7 @@ mod history;
 mod hl7;
 mod identities;
 mod mss;
+mod pfi;
 mod preload;
 mod records;
 mod reports;
@@ -84,6 +85,10 @@ pub struct Session {
     shares: std::collections::BTreeMap<String, Vec<Value>>,
     /// The HL7 v2 messages sent to the domain's other systems (rule 27's propagation).
     outbox: Vec<Value>,
+    /// The PFI's MLLP address (`endpoints.hl7.mllp`), when the bench plays one.
+    pfi_address: Option<String>,
+    /// What went to the PFI and its acknowledgements.
+    pfi_book: pfi::PfiBook,
     /// Local accounts, their link to PSC and the one open (PSC.02).
     accounts: accounts::Accounts,
 }
@@ -276,6 +281,8 @@ impl Session {
             audit: Default::default(),
             shares: Default::default(),
             outbox: Vec::new(),
+            pfi_address: config.endpoints.hl7.as_ref().map(|h| h.mllp.clone()),
+            pfi_book: pfi::PfiBook::default(),
             accounts: accounts::Accounts::default(),
         })
     }

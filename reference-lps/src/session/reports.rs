@@ -124,6 +124,30 @@ impl Session {
                 "unique_id": unique_id, "fed": false, "reason": reason, "cda": cda_b64,
             })));
         }
+        if self.pfi().is_some() {
+            let pfi = self
+                .transmit(super::pfi::Outgoing {
+                    patient: &patient,
+                    who: &who,
+                    kind,
+                    bytes: &bytes,
+                    unique_id: &unique_id,
+                    visibility: &v.visibility,
+                    recipients: &recipients,
+                })
+                .await?;
+            self.record_local(
+                &v.patient,
+                &unique_id,
+                &v.title,
+                type_code,
+                document.date,
+                false,
+            );
+            return Ok(Reply::ok(json!({
+                "unique_id": unique_id, "fed": true, "pfi": pfi, "cda": cda_b64,
+            })));
+        }
         let (_, cx) = self.dmp_patient(&v.patient)?;
         let visibility = if self.defects.on("report-visibility-ignored") {
             Vec::new()

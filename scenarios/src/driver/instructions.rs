@@ -315,6 +315,30 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
             ),
             vec![],
         ),
+        "hl7.receive" if s(p, "message").contains("|ZAM^Z01") => (
+            format!(
+                "Transmettez au logiciel, comme sa PFI, l'accusé métier HL7 v2 (MLLP) :\n{}",
+                s(p, "message")
+            ),
+            vec![
+                q("ack", "ACK rendu par le logiciel (segments séparés par des retours) ?", Text),
+                q("unique_id", "Document auquel le logiciel rapporte l'accusé (uniqueId) ?", Text),
+                q("acknowledged", "Accusé rapporté (ACK_RECEPTION_DMP...) ?", Text),
+                q("done", "Le logiciel le montre-t-il comme réussi ?", YesNo),
+                q("error", "Erreur montrée (DMPClosed...), vide sinon ?", Text),
+            ],
+        ),
+        "hl7.receive" if s(p, "message").contains("|MDM^T02") => (
+            format!(
+                "Transmettez au logiciel, comme sa PFI, le document reçu par MSSanté (MDM^T02 en MLLP) :\n{}",
+                s(p, "message")
+            ),
+            vec![q(
+                "ack",
+                "ACK rendu par le logiciel (segments séparés par des retours) ?",
+                Text,
+            )],
+        ),
         "hl7.receive" => (
             format!(
                 "Faites intégrer au logiciel le message HL7 v2 :\n{}",

@@ -17,7 +17,7 @@ use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 const CREATED: &str = "message";
 
 /// The message for a world patient, with its INS when `with_ins`.
-async fn message_for(
+pub(crate) async fn message_for(
     world: &SegurWorld,
     kind: &str,
     patient: &str,

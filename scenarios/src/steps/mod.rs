@@ -21,6 +21,8 @@
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
 //! - [`reading`]: a CDA read from the record: header, body, narrative, stylesheet;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
+//! - [`pfi`]: documents handed to the establishment's PFI in HL7 v2, its acknowledgements,
+//!   and the documents it hands the DPI;
 //! - [`mss`]: MSSanté sending, reading, integration and receipts;
 //! - [`journal`]: what the simulators received and what their rules found.
 
@@ -36,6 +38,7 @@ pub mod identity;
 pub mod journal;
 pub mod mentions;
 pub mod mss;
+pub mod pfi;
 pub mod preload;
 pub mod psc;
 pub mod reading;

@@ -18,7 +18,7 @@ const EXAMPLE_INS: &str = "279035121518989";
 const EXAMPLE_INS_ROOT: &str = "1.2.250.1.213.1.4.10";
 
 /// The ANS example a feature names, as bytes.
-fn example(kind: &str) -> Result<&'static str, StepFailure> {
+pub(crate) fn example(kind: &str) -> Result<&'static str, StepFailure> {
     Ok(match kind {
         "compte rendu de biologie" => {
             include_str!("../../../fixtures/cda/BIO-CR-BIO_2024.01_Microbiologie_V2.xml")
@@ -33,7 +33,13 @@ fn example(kind: &str) -> Result<&'static str, StepFailure> {
 
 /// `example` for the patient with INS `(number, oid)`, titled `title`, its document id
 /// made unique with `extension`.
-fn rewrite(example: &str, number: &str, oid: &str, title: &str, extension: &str) -> String {
+pub(crate) fn rewrite(
+    example: &str,
+    number: &str,
+    oid: &str,
+    title: &str,
+    extension: &str,
+) -> String {
     let mut text = example
         .replace(
             &format!("extension=\"{EXAMPLE_INS}\" root=\"{EXAMPLE_INS_ROOT}\""),

@@ -10,7 +10,12 @@
 //!   identity whose INS is qualified (REM INS/va1.62: "un INS et PID-32 = VALI").
 //!
 //! Sans I/O: [`parse`] reads the segments, [`pid_ins`] checks the PID, [`Message`] builds
-//! the messages the bench hands a software.
+//! the messages the bench hands a software. [`transport`] reads and builds the messages
+//! that carry a CDA document between a producer and its PFI (MDM^T02, ORU^R01, their
+//! ACK and the PFI's business acknowledgements ZAM); [`mllp`] frames messages on a socket.
+
+pub mod mllp;
+pub mod transport;
 
 use segur_core::finding::{Finding, Rule, Severity};
 use segur_core::world::ins::InsOidKind;
@@ -84,9 +89,14 @@ impl Parsed {
 /// Reads a message: segments end with CR (LF and CRLF are read too), the separators are
 /// the standard `|^~\&` (the ones MSH-1 and MSH-2 declare).
 pub fn parse(text: &str) -> Result<Parsed, Finding> {
-    if text.len() > MAX_MESSAGE {
+    parse_bounded(text, MAX_MESSAGE)
+}
+
+/// [`parse`] with another size limit (a message carrying a document is larger).
+pub fn parse_bounded(text: &str, max: usize) -> Result<Parsed, Finding> {
+    if text.len() > max {
         return Err(HL7_UNREADABLE.finding(format!(
-            "message de {} octets, au-delà de {MAX_MESSAGE}",
+            "message de {} octets, au-delà de {max}",
             text.len()
         )));
     }
@@ -238,6 +248,25 @@ pub struct Message {
 impl Message {
     /// The message, segments ended by CR.
     pub fn render(&self) -> String {
+        let event = self.kind.split('^').nth(1).unwrap_or_default();
+        let mut out = format!(
+            "MSH|^~\\&|{s}|{s}|LPS|LPS|{t}||{k}^{k2}|{id}|P|2.5^FRA^2.10|||||FRA|8859/1\r",
+            s = self.sender,
+            t = self.time,
+            k = self.kind,
+            k2 = kind_structure(&self.kind),
+            id = self.control_id,
+        );
+        if !event.is_empty() && self.kind.starts_with("ADT") {
+            out.push_str(&format!("EVN||{}\r", self.time));
+        }
+        out.push_str(&self.pid_segment());
+        out.push('\r');
+        out
+    }
+
+    /// The `PID` segment of the identity (no segment terminator).
+    pub fn pid_segment(&self) -> String {
         let mut pid3 = format!("{}^^^{}&&L^PI", self.local_id, self.sender);
         if let Some((number, oid)) = &self.ins {
             pid3.push_str(&format!("~{number}^^^ASIP-SANTE-INS-NIR&{oid}&ISO^INS"));
@@ -255,7 +284,6 @@ impl Message {
                 first.first().copied().unwrap_or_default()
             ));
         }
-        let event = self.kind.split('^').nth(1).unwrap_or_default();
         let mut pid = vec![String::new(); 33];
         pid[0] = "PID".into();
         pid[1] = "1".into();
@@ -265,20 +293,7 @@ impl Message {
         pid[8] = self.sex.clone();
         pid[11] = format!("^^^^^^BDL^^{}", self.birthplace);
         pid[32] = self.reliability.clone();
-        let mut out = format!(
-            "MSH|^~\\&|{s}|{s}|LPS|LPS|{t}||{k}^{k2}|{id}|P|2.5^FRA^2.10|||||FRA|8859/1\r",
-            s = self.sender,
-            t = self.time,
-            k = self.kind,
-            k2 = kind_structure(&self.kind),
-            id = self.control_id,
-        );
-        if !event.is_empty() && self.kind.starts_with("ADT") {
-            out.push_str(&format!("EVN||{}\r", self.time));
-        }
-        out.push_str(&pid.join("|"));
-        out.push('\r');
-        out
+        pid.join("|")
     }
 }
 
