@@ -60,3 +60,12 @@ Fonctionnalité: Documents transmis par la PFI de l'établissement en HL7 v2
     Quand la PFI transmet au logiciel le compte rendu "Compte rendu sans INS" reçu par MSSanté pour "patiente" sans son INS
     Alors le logiciel refuse le message du document "Compte rendu sans INS" par l'acquittement "AE" avec l'erreur "903"
     Et le dossier de "patiente" ne contient pas le document "Compte rendu sans INS"
+
+  @DMP/va1.04 @DPI
+  Scénario: Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Résultat sensible" masqué aux professionnels
+    Alors la PFI a reçu le document "Résultat sensible" avec les métadonnées "MASQUE_PS=Y, INVISIBLE_PATIENT=N, INVISIBLE_REP_LEGAUX=N, DESTDMP=Y"
+    Quand l'utilisateur envoie au DMP de "patiente" un compte rendu "Annonce du diagnostic" invisible au patient et à ses représentants légaux
+    Alors la PFI a reçu le document "Annonce du diagnostic" avec les métadonnées "MASQUE_PS=N, INVISIBLE_PATIENT=Y, INVISIBLE_REP_LEGAUX=Y, DESTDMP=Y"
+    Et les échanges sont conformes

@@ -162,6 +162,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
     "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
     "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
+    "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -1199,6 +1200,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
             "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
             "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
+            "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
         ],
     },
     Defect {
@@ -1224,6 +1226,14 @@ pub const CATALOGUE: &[Defect] = &[
         description: "a document the PFI hands the DPI for a patient it does not know is integrated into another patient's record and acknowledged AA",
         caught_by: &[
             "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
+        ],
+    },
+    Defect {
+        name: "pfi-visibility-dropped",
+        requirement: "DMP/va1.04",
+        description: "the masking to professionals and the invisibility to the patient the user chose are not in the metadata the software hands its PFI: every document goes to the DMP visible to all",
+        caught_by: &[
+            "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
         ],
     },
 ];

@@ -177,7 +177,9 @@ impl Session {
             ));
         }
         let yes = |b: bool| if b { "Y" } else { "N" };
-        let masked = |code: &str| out.visibility.iter().any(|v| v == code);
+        let masked = |code: &str| {
+            !self.defects.on("pfi-visibility-dropped") && out.visibility.iter().any(|v| v == code)
+        };
         let mut metadata = vec![
             ("MASQUE_PS", masked("MASQUE_PS")),
             ("INVISIBLE_PATIENT", masked("INVISIBLE_PATIENT")),

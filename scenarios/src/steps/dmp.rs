@@ -222,6 +222,23 @@ async fn when_feed_masked(
 }
 
 #[when(
+    expr = "l'utilisateur envoie au DMP de {string} un compte rendu {string} invisible au patient et à ses représentants légaux"
+)]
+async fn when_feed_invisible(
+    world: &mut SegurWorld,
+    alias: String,
+    title: String,
+) -> Result<(), StepFailure> {
+    feed(
+        world,
+        &alias,
+        &title,
+        json!({ "visibility": ["INVISIBLE_PATIENT", "INVISIBLE_REP_LEGAUX"] }),
+    )
+    .await
+}
+
+#[when(
     expr = "l'utilisateur envoie au DMP de {string} un document historique {string} daté du {string}"
 )]
 async fn when_feed_historical(

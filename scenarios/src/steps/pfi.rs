@@ -140,6 +140,41 @@ async fn received(
     Ok(())
 }
 
+#[then(expr = "la PFI a reçu le document {string} avec les métadonnées {string}")]
+async fn with_metadata(
+    world: &mut SegurWorld,
+    title: String,
+    expected: String,
+) -> Result<(), StepFailure> {
+    let found = carrying(world, &title).await?;
+    let Some(record) = found.last() else {
+        return fail(format!("la PFI n'a reçu aucun message portant « {title} »"));
+    };
+    let metadata = &summary(record)["metadata"];
+    let mut problems = Vec::new();
+    for pair in expected.split(',').map(str::trim) {
+        let Some((code, value)) = pair.split_once('=') else {
+            return fail(format!("métadonnée {pair:?} : CODE=Y ou CODE=N attendu"));
+        };
+        let seen = match metadata.get(code) {
+            Some(Value::Bool(true)) => "Y",
+            Some(Value::Bool(false)) => "N",
+            _ => "absente",
+        };
+        if seen != value {
+            problems.push(format!("{code} {seen} au lieu de {value}"));
+        }
+    }
+    if acknowledged_with(record) != "AA" {
+        problems.push(format!("acquitté {} par la PFI", acknowledged_with(record)));
+    }
+    fail_if(!problems.is_empty(), || {
+        format!("message de « {title} » : {}", problems.join(" ; "))
+    })?;
+    world.witness([record]);
+    Ok(())
+}
+
 #[then(expr = "la PFI n'a reçu aucun document pour {string}")]
 async fn none_for(world: &mut SegurWorld, alias: String) -> Result<(), StepFailure> {
     let patient = world.world_patient(&alias)?;
