@@ -225,6 +225,7 @@ const DMP_CALLING: &[&str] = &[
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
     "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+    "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -275,6 +276,7 @@ const XDS_FEEDING: &[&str] = &[
     "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
     "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+    "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
 ];
 
 /// Every defect, in catalogue order.
@@ -1218,6 +1220,7 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
             "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
+            "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
         ],
     },
     Defect {
@@ -1234,6 +1237,22 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the masking to professionals and the invisibility to the patient the user chose are not in the metadata the software hands its PFI: every document goes to the DMP visible to all",
         caught_by: &[
             "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
+        ],
+    },
+    Defect {
+        name: "pfi-publishes-nothing",
+        requirement: "DMP/va1.01",
+        description: "as the PFI, the software acknowledges the documents the producers hand it but publishes none on the DMP",
+        caught_by: &[
+            "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
+        ],
+    },
+    Defect {
+        name: "pfi-business-ack-missing",
+        requirement: "CDA/HL7.02",
+        description: "as the PFI, the software never tells the producer what the DMP answered (no ZAM^Z01 ACK_RECEPTION_DMP)",
+        caught_by: &[
+            "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
         ],
     },
 ];

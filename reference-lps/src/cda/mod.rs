@@ -60,7 +60,7 @@ pub enum Kind {
 /// LOINC.
 const LOINC: &str = "2.16.840.1.113883.6.1";
 /// The formatCode of a level-1 document carrying a PDF.
-const FORMAT_N1: &str = "urn:ihe:iti:xds-sd:pdf:2008";
+pub const FORMAT_N1: &str = "urn:ihe:iti:xds-sd:pdf:2008";
 
 impl Kind {
     /// (LOINC or TRE_A05 code, system, label) of the document type.

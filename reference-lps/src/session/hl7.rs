@@ -184,9 +184,9 @@ impl Session {
     }
 
     /// `hl7.receive`: a message of the software's own identification domain.
-    pub(super) fn hl7_receive(&mut self, p: &Value) -> Result<Reply, Reply> {
+    pub(super) async fn hl7_receive(&mut self, p: &Value) -> Result<Reply, Reply> {
         let Receive { message } = params(p)?;
-        if let Some(handled) = self.receive_transport(&message) {
+        if let Some(handled) = self.receive_transport(&message).await {
             return handled;
         }
         let m = read(&message)?;

@@ -364,7 +364,7 @@ impl Session {
             "identity.verify_all" => self.verify_all().await,
             "settings.set" => self.set(p),
             "user.switch" => self.switch(p),
-            "hl7.receive" => self.hl7_receive(p),
+            "hl7.receive" => self.hl7_receive(p).await,
             "hl7.produce" => self.hl7_produce(p),
             "hl7.outbox" => Ok(Reply::ok(json!({ "messages": self.outbox }))),
             "evidence.provide" => Ok(evidence::provide(p)),

@@ -19,6 +19,7 @@ use super::dmp::fail;
 use super::records::RecordEntry;
 use crate::cda::{Kind, Party};
 use crate::dmp::professional::Professional;
+use crate::dmp::xds::{Code, Entry};
 use crate::identity::store::Patient;
 use crate::protocol::Reply;
 
@@ -59,6 +60,48 @@ fn segments(text: &str) -> Vec<Vec<&str>> {
 
 fn field<'a>(segment: &[&'a str], n: usize) -> &'a str {
     segment.get(n).copied().unwrap_or_default()
+}
+
+/// The document of the first `ED` observation, decoded.
+fn document_of(segs: &[Vec<&str>]) -> Option<Vec<u8>> {
+    segs.iter()
+        .find(|s| s.first() == Some(&"OBX") && field(s, 2) == "ED")
+        .and_then(|obx| field(obx, 5).split('^').nth(4))
+        .and_then(|b64| {
+            let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .ok()
+        })
+}
+
+/// Whether the `MetaDMPMSS` observation `code` says `Y`.
+fn says_yes(segs: &[Vec<&str>], code: &str) -> bool {
+    segs.iter().any(|s| {
+        s.first() == Some(&"OBX")
+            && field(s, 3).split('^').next() == Some(code)
+            && field(s, 5).starts_with('Y')
+    })
+}
+
+/// The INS (number, OID) a CDA's `patientRole` carries.
+fn ins_of(root: &crate::xml::Node) -> Vec<(String, String)> {
+    const INS_ROOTS: [&str; 4] = [
+        "1.2.250.1.213.1.4.8",
+        "1.2.250.1.213.1.4.9",
+        "1.2.250.1.213.1.4.10",
+        "1.2.250.1.213.1.4.11",
+    ];
+    root.find("patientRole")
+        .map(|r| {
+            r.children_named("id")
+                .filter_map(|id| {
+                    let oid = id.attr("root").filter(|o| INS_ROOTS.contains(o))?;
+                    Some((id.attr("extension")?.to_string(), oid.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Sends one message over MLLP and reads the one block that answers it.
@@ -243,7 +286,10 @@ impl Session {
 
     /// `hl7.receive` of a message of the document transport (`MDM^T02`, `ZAM^Z01`):
     /// `None` when the message is of another kind.
-    pub(super) fn receive_transport(&mut self, message: &str) -> Option<Result<Reply, Reply>> {
+    pub(super) async fn receive_transport(
+        &mut self,
+        message: &str,
+    ) -> Option<Result<Reply, Reply>> {
         if message.len() > MAX_INCOMING {
             return Some(Err(fail("message HL7 trop long")));
         }
@@ -255,10 +301,179 @@ impl Session {
             .collect::<Vec<_>>()
             .join("^");
         match kind.as_str() {
+            // A request to publish (DESTDMP Y): the software is the establishment's PFI.
+            "MDM^T02" | "ORU^R01" if says_yes(&segs, "DESTDMP") => {
+                Some(Ok(self.publish_transmitted(&segs).await))
+            }
             "MDM^T02" => Some(Ok(self.integrate_transmitted(&segs))),
             "ZAM^Z01" => Some(Ok(self.business_ack(&segs))),
             _ => None,
         }
+    }
+
+    /// As the establishment's PFI: publishes on the DMP the document a producer handed
+    /// over (DMP/va1.01: at once, without the user), acknowledges the message, and tells
+    /// the producer what the DMP answered in a `ZAM^Z01` over MLLP (CDA/HL7.02).
+    async fn publish_transmitted(&mut self, segs: &[Vec<&str>]) -> Reply {
+        let msh = &segs[0];
+        let refuse = |s: &Self, code: &str, label: &str| {
+            let ack = s.ack(msh, "AE", Some((code, label)));
+            Reply::ok(json!({ "published": false, "error": code, "ack": ack }))
+        };
+        let Some(document) = document_of(segs) else {
+            return refuse(self, "101", "Document absent");
+        };
+        let Ok(root) = crate::xml::parse(&String::from_utf8_lossy(&document)) else {
+            return refuse(self, "102", "Document illisible");
+        };
+        let Some((number, oid)) = ins_of(&root).into_iter().next() else {
+            return refuse(self, "903", "INS non présent dans le document");
+        };
+        let Ok(who) = self.professional() else {
+            return refuse(self, "207", "Aucun professionnel pour alimenter le DMP");
+        };
+        let type_code = root
+            .child("code")
+            .and_then(|c| c.attr("code"))
+            .unwrap_or_default()
+            .to_string();
+        let structured = root.find("structuredBody").is_some();
+        let kinds = [
+            Kind::Cr,
+            Kind::Vsm,
+            Kind::CrImg,
+            Kind::CrBio,
+            Kind::CrBioN1,
+            Kind::Ldl,
+        ];
+        let Some(kind) = kinds.into_iter().find(|k| {
+            k.type_code().0 == type_code && (k.format_code() == crate::cda::FORMAT_N1) != structured
+        }) else {
+            return refuse(self, "207", "Type de document non publié par la PFI");
+        };
+        let ins = crate::identity::Ins {
+            matricule: number.chars().take(13).collect(),
+            key: number.chars().skip(13).collect(),
+            oid,
+        };
+        let cx = ins.cx();
+        let unique_id = root
+            .child("id")
+            .map(|i| match i.attr("extension") {
+                Some(e) => format!("{}^{e}", i.attr("root").unwrap_or_default()),
+                None => i.attr("root").unwrap_or_default().to_string(),
+            })
+            .unwrap_or_default();
+        let time: String = root
+            .child("effectiveTime")
+            .and_then(|t| t.attr("value"))
+            .unwrap_or_default()
+            .chars()
+            .take(14)
+            .collect();
+        let visibility: Vec<String> = ["MASQUE_PS", "INVISIBLE_PATIENT", "INVISIBLE_REP_LEGAUX"]
+            .into_iter()
+            .filter(|code| says_yes(segs, code))
+            .map(str::to_string)
+            .collect();
+        let entry_uuid = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let (class, class_label) = kind.class_code();
+        let (code, system, label) = kind.type_code();
+        let format = kind.format_code();
+        let entry = Entry {
+            lid: entry_uuid.clone(),
+            entry_uuid,
+            version: 1,
+            unique_id: unique_id.clone(),
+            patient: cx.clone(),
+            title: root.text_of("title").unwrap_or_default(),
+            mime_type: "text/xml".into(),
+            creation_time: time.clone(),
+            service_start: time,
+            class_code: Code::new(class, "1.2.250.1.213.1.1.4.1", class_label),
+            type_code: Code::new(code, system, label),
+            format_code: Code::new(format, "1.3.6.1.4.1.19376.1.2.3", format),
+            practice_setting: Code::new("AMBULATOIRE", "1.2.250.1.213.1.1.4.9", "Ambulatoire"),
+            visibility,
+            author_person: Some(who.author_person()),
+            author_specialty: who.author_specialty(),
+            author_institution: who.author_institution(),
+            sector: who.sector.clone(),
+            hash: if self.defects.on("xds-wrong-hash") {
+                super::dmp::hex_sha1(b"another document")
+            } else {
+                super::dmp::hex_sha1(&document)
+            },
+            size: document.len(),
+        };
+        let fed = super::dmp::Fed {
+            entry,
+            kind,
+            set_id: String::new(),
+            version: 1,
+            parties: Default::default(),
+        };
+        let published = if self.defects.on("pfi-publishes-nothing") {
+            Err(fail("publication non déclenchée"))
+        } else {
+            self.send_feed(&who, &cx, &fed, document, None).await
+        };
+        // The DMP's error code, as the user was told it.
+        let dmp_error = published.as_ref().err().map(|r| {
+            r.message
+                .clone()
+                .unwrap_or_default()
+                .split(|c: char| !c.is_alphanumeric())
+                .find(|w| w.starts_with("DMP"))
+                .unwrap_or("DMPError")
+                .to_string()
+        });
+        let ack = self.ack(msh, "AA", None);
+        // The producer hears what the DMP answered, when it asked to.
+        let mut told = Value::Null;
+        if says_yes(segs, "ACK_RECEPTION") && !self.defects.on("pfi-business-ack-missing") {
+            let zam = self.reception_ack(msh, "ACK_RECEPTION_DMP", dmp_error.as_deref());
+            told = match self.pfi_address.clone() {
+                Some(address) => match mllp_call(&address, &zam).await {
+                    Ok(answer) => json!({ "sent": true, "answer": answer }),
+                    Err(e) => json!({ "sent": false, "error": e }),
+                },
+                None => json!({ "sent": false, "error": "aucun système émetteur joignable" }),
+            };
+        }
+        Reply::ok(json!({
+            "published": published.is_ok(), "unique_id": unique_id, "dmp_error": dmp_error,
+            "ack": ack, "business_ack": told,
+        }))
+    }
+
+    /// The `ZAM^Z01` telling the producer of `msh` what became of its document.
+    fn reception_ack(&self, msh: &[&str], what: &str, error: Option<&str>) -> String {
+        let stamp: String = self
+            .now_text()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect();
+        let mut zam = format!(
+            "MSH|^~\\&|{}|{}|{}|{}|{stamp}||ZAM^Z01^ZAM_Z01|{}|P|2.6|||||FRA|UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\rEVN||{stamp}\r",
+            field(msh, 4),
+            field(msh, 5),
+            field(msh, 2),
+            field(msh, 3),
+            &uuid::Uuid::new_v4().simple().to_string()[..20],
+        );
+        zam.push_str(&format!(
+            "OBX|1|CWE|{what}^Accusé de réception DMP^AckMetierZAM|{}|{}^^HL70136||||||F\r",
+            field(msh, 9),
+            if error.is_none() { "Y" } else { "N" }
+        ));
+        if let Some(error) = error {
+            zam.push_str(&format!(
+                "ERR|||207^Application internal error^HL70357|E|{error}^{error}^DMPERRORCODE\r"
+            ));
+        }
+        zam
     }
 
     /// The `ACK` answering `msh`.
@@ -299,17 +514,7 @@ impl Session {
             let ack = s.ack(msh, "AE", Some((code, label)));
             Reply::ok(json!({ "integrated": false, "error": code, "ack": ack }))
         };
-        let Some(document) = segs
-            .iter()
-            .find(|s| s.first() == Some(&"OBX") && field(s, 2) == "ED")
-            .and_then(|obx| field(obx, 5).split('^').nth(4))
-            .and_then(|b64| {
-                let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-                base64::engine::general_purpose::STANDARD
-                    .decode(compact.as_bytes())
-                    .ok()
-            })
-        else {
+        let Some(document) = document_of(segs) else {
             let ack = self.ack(msh, "AE", Some(("101", "Document absent")));
             return Reply::ok(json!({ "integrated": false, "error": "101", "ack": ack }));
         };
@@ -317,22 +522,8 @@ impl Session {
             let ack = self.ack(msh, "AE", Some(("102", "Document illisible")));
             return Reply::ok(json!({ "integrated": false, "error": "102", "ack": ack }));
         };
-        let ins_roots = [
-            "1.2.250.1.213.1.4.8",
-            "1.2.250.1.213.1.4.9",
-            "1.2.250.1.213.1.4.10",
-            "1.2.250.1.213.1.4.11",
-        ];
-        let ins = root
-            .find("patientRole")
-            .map(|r| {
-                r.children_named("id")
-                    .filter(|id| id.attr("root").is_some_and(|o| ins_roots.contains(&o)))
-                    .filter_map(|id| id.attr("extension").map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        let Some(ins) = ins.first() else {
+        let ins = ins_of(&root);
+        let Some((ins, _)) = ins.first() else {
             return refuse(self, "903", "INS non présent dans le document");
         };
         let patient = self

@@ -420,6 +420,108 @@ async fn pfi_hands_document(
     Ok(())
 }
 
+#[when(
+    expr = "le DPI transmet à la PFI la lettre de liaison {string} de {string} à publier au DMP"
+)]
+async fn dpi_hands_letter(
+    world: &mut SegurWorld,
+    title: String,
+    alias: String,
+) -> Result<(), StepFailure> {
+    let patient = world
+        .world_patient(&alias)
+        .unwrap_or_else(|_| alias.clone());
+    let ins = world.control()?.patient(&patient).await?["ins"].clone();
+    let number = super::ins_number(&ins);
+    let oid = ins["oid"].as_str().unwrap_or_default().to_string();
+    let extension = format!("{}{}", world.documents.len() + 1, std::process::id());
+    // The ANS level-1 example, made a discharge letter (LOINC 11490-0) for the patient.
+    let cda = super::records::rewrite(
+        super::records::example("compte rendu en CDA R2 niveau 1")?,
+        &number,
+        &oid,
+        &title,
+        &extension,
+    )
+    .replacen(
+        "code=\"11502-2\" displayName=\"CR d'examens biologiques\"",
+        "code=\"11490-0\" displayName=\"Lettre de liaison de sortie\"",
+        1,
+    );
+    let id = segur_documents::cda::read_facts(cda.as_bytes(), None)
+        .and_then(|f| f.id)
+        .map(|i| match i.extension {
+            Some(e) => format!("{}^{e}", i.root),
+            None => i.root,
+        })
+        .unwrap_or_default();
+    let pid = super::hl7::message_for(world, "MDM^T02", &patient, true, "VALI")
+        .await?
+        .pid_segment();
+    let control_id = format!("DPI{extension}");
+    let message = Outgoing {
+        kind: "MDM^T02".into(),
+        sender: ("DPI".into(), "ETABLISSEMENT".into()),
+        receiver: ("PFI".into(), "ETABLISSEMENT".into()),
+        control_id: control_id.clone(),
+        time: now_stamp(),
+        pid,
+        type_code: ("11490-0".into(), "Lettre de liaison de sortie".into()),
+        document: cda.into_bytes(),
+        request: Some(Request::Initial),
+        author: "810002909371".into(),
+        recipients: Vec::new(),
+        metadata: [
+            ("DESTDMP", true),
+            ("DESTMSSANTEPS", false),
+            ("DESTMSSANTEPAT", false),
+            ("MASQUE_PS", false),
+            ("ACK_RECEPTION", true),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    }
+    .render();
+    world.documents.insert(title, id);
+    world.pfi_message = Some(control_id);
+    world
+        .act("hl7.receive", json!({ "message": message }))
+        .await?;
+    Ok(())
+}
+
+#[then(
+    regex = r#"^le DPI a reçu de la PFI l'accusé métier "([^"]*)" (positif|négatif) pour le document "([^"]*)"$"#
+)]
+async fn producer_told(
+    world: &mut SegurWorld,
+    what: String,
+    outcome: String,
+    title: String,
+) -> Result<(), StepFailure> {
+    let control_id = world.pfi_message.clone().unwrap_or_default();
+    let zams = records(world, "hl7", Some("ZAM^Z01")).await?;
+    let Some(zam) = zams.iter().find(|r| {
+        summary(r)["business_ack"]["acknowledged"] == control_id.as_str()
+            && summary(r)["business_ack"]["what"] == what.as_str()
+    }) else {
+        return fail(format!(
+            "le DPI n'a reçu aucun ZAM^Z01 {what} citant le message {control_id} de « {title} » ({} ZAM reçu(s))",
+            zams.len()
+        ));
+    };
+    let done = summary(zam)["business_ack"]["done"] == true;
+    fail_if(done != (outcome == "positif"), || {
+        format!(
+            "accusé {what} {} pour « {title} », {outcome} attendu",
+            if done { "positif" } else { "négatif" }
+        )
+    })?;
+    world.witness([zam]);
+    Ok(())
+}
+
 #[then(expr = "le logiciel acquitte {string} le message du document {string}")]
 async fn acknowledged(
     world: &mut SegurWorld,
