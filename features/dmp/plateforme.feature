@@ -18,3 +18,23 @@ Fonctionnalité: La PFI publie au DMP les documents reçus des systèmes product
     Et le DMP tient le document "Lettre de liaison de sortie" au statut "Approved"
     Et le DPI a reçu de la PFI l'accusé métier "ACK_RECEPTION_DMP" positif pour le document "Lettre de liaison de sortie"
     Et les échanges sont conformes
+
+  @CDA/HL7.03 @CDA/HL7.04 @PFI
+  Scénario: Le document reçu par MSSanté est transmis au DPI en MDM^T02, et l'accusé du DPI revient à l'expéditeur
+    Étant donné le logiciel transmet au DPI en HL7 v2 les documents reçus par MSSanté
+    Et la boîte de la structure reçoit de "dr-colin" le compte rendu d'exemple de l'ANS avec demande d'accusé de réception
+    Quand l'utilisateur relève la boîte de la structure
+    Et l'utilisateur intègre le document du message "Compte rendu d'exemple"
+    Alors le DPI a reçu de la PFI un document de type "11502-2" pour l'INS "279035121518989" dans un message "MDM^T02"
+    Et l'opérateur a reçu l'accusé "processed" du message "Compte rendu d'exemple"
+    Et les échanges sont conformes
+
+  @CDA/HL7.04 @PFI
+  Scénario: Le refus du DPI revient à l'expéditeur du courriel avec son code d'erreur
+    Étant donné le logiciel transmet au DPI en HL7 v2 les documents reçus par MSSanté
+    Et le DPI répond au prochain message "MDM^T02" par l'acquittement "AE" avec l'erreur "902"
+    Et la boîte de la structure reçoit de "dr-colin" le compte rendu d'exemple de l'ANS avec demande d'accusé de réception
+    Quand l'utilisateur relève la boîte de la structure
+    Et l'utilisateur intègre le document du message "Compte rendu d'exemple"
+    Alors l'opérateur a reçu l'accusé "Error: 902" du message "Compte rendu d'exemple"
+    Et les échanges sont conformes

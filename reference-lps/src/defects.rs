@@ -1255,6 +1255,21 @@ pub const CATALOGUE: &[Defect] = &[
             "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
         ],
     },
+    Defect {
+        name: "pfi-mail-not-forwarded",
+        requirement: "CDA/HL7.03",
+        description: "as the PFI, the software keeps the documents received by MSSanté instead of handing them to the DPI they are for",
+        caught_by: &[
+            "Le document reçu par MSSanté est transmis au DPI en MDM^T02, et l'accusé du DPI revient à l'expéditeur",
+            "Le refus du DPI revient à l'expéditeur du courriel avec son code d'erreur",
+        ],
+    },
+    Defect {
+        name: "pfi-dpi-refusal-not-relayed",
+        requirement: "CDA/HL7.04",
+        description: "as the PFI, the software tells the sender of a mail that its document was processed when the DPI refused it",
+        caught_by: &["Le refus du DPI revient à l'expéditeur du courriel avec son code d'erreur"],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -84,6 +84,9 @@ pub struct Settings {
     /// Documents to publish go through the establishment's PFI (HL7 v2 over MLLP) rather
     /// than to the DMP directly (`dmp_transport`: `pfi` or `direct`).
     pub via_pfi: bool,
+    /// Documents received by MSSanté go to the DPI in HL7 v2 (`mss_integration`: `hl7`)
+    /// rather than into the software's own records (`record`): the PFI's way.
+    pub mss_to_hl7: bool,
 }
 
 impl Default for Settings {
@@ -100,6 +103,7 @@ impl Default for Settings {
             auto_validation_notice: None,
             accreditation: None,
             via_pfi: false,
+            mss_to_hl7: false,
         }
     }
 }
@@ -567,6 +571,18 @@ impl Session {
                 self.settings.auto_validation_notice = value.as_str().map(str::to_string);
             }
             "accreditation" => self.settings.accreditation = value.as_str().map(str::to_string),
+            "mss_integration" => {
+                self.settings.mss_to_hl7 = match value.as_str() {
+                    Some("hl7") => true,
+                    Some("record") => false,
+                    _ => {
+                        return Err(Reply::error(
+                            "mss_integration : \"hl7\" ou \"record\"",
+                            Value::Null,
+                        ));
+                    }
+                }
+            }
             "dmp_transport" => {
                 self.settings.via_pfi = match value.as_str() {
                     Some("pfi") => true,

@@ -476,6 +476,14 @@ impl Session {
         let Some(xdm) = &message.xdm else {
             return Err(fail("ce message ne porte pas d'archive IHE_XDM"));
         };
+        // A PFI hands the documents to the DPI they are for (CDA/HL7.03).
+        if self.settings.mss_to_hl7
+            && xdm.unreadable.is_none()
+            && !self.defects.on("pfi-mail-not-forwarded")
+        {
+            let xdm = xdm.clone();
+            return self.forward_to_dpi(&mailbox, &message, &xdm).await;
+        }
         let outcome = match (&xdm.unreadable, self.identified(&message)) {
             (Some(why), _) => Err((906, format!("archive illisible : {why}"))),
             (None, None) => Err((
@@ -540,7 +548,7 @@ impl Session {
         Ok(Reply::ok(json!({ "message_id": id, "to": to })))
     }
 
-    async fn notify(
+    pub(super) async fn notify(
         &mut self,
         mailbox: &str,
         message: &Received,

@@ -21,6 +21,8 @@ use crate::cda::{Kind, Party};
 use crate::dmp::professional::Professional;
 use crate::dmp::xds::{Code, Entry};
 use crate::identity::store::Patient;
+use crate::mss::message::Disposition;
+use crate::mss::received::{Received, Xdm, XdmDocument};
 use crate::protocol::Reply;
 
 /// How long the PFI has to acknowledge.
@@ -474,6 +476,113 @@ impl Session {
             ));
         }
         zam
+    }
+
+    /// As the PFI: hands each document of a mail received by MSSanté to the DPI in an
+    /// `MDM^T02` over MLLP (CDA/HL7.03), and tells the sender, when it asked, what the DPI
+    /// answered: `processed`, or the DPI's error code (CDA/HL7.04).
+    pub(super) async fn forward_to_dpi(
+        &mut self,
+        mailbox: &str,
+        message: &Received,
+        xdm: &Xdm,
+    ) -> Result<Reply, Reply> {
+        let address = self
+            .pfi_address
+            .clone()
+            .ok_or_else(|| fail("aucun DPI joignable (endpoints.hl7)"))?;
+        let mut forwarded = Vec::new();
+        let mut failure: Option<(u16, String)> = None;
+        for document in &xdm.documents {
+            if !document.intact {
+                failure = Some((906, "document altéré (hash, size)".into()));
+                continue;
+            }
+            let control_id = uuid::Uuid::new_v4().simple().to_string()[..20].to_string();
+            let delivery = self.delivery(xdm, document, &control_id);
+            let answer = mllp_call(&address, &delivery).await.map_err(fail)?;
+            let segs = segments(&answer);
+            let code = segs
+                .iter()
+                .find(|s| s.first() == Some(&"MSA"))
+                .map(|m| field(m, 1).to_string())
+                .unwrap_or_default();
+            if code == "AA" || code == "CA" {
+                forwarded
+                    .push(json!({ "unique_id": document.unique_id, "control_id": control_id }));
+            } else {
+                let error = segs
+                    .iter()
+                    .find(|s| s.first() == Some(&"ERR"))
+                    .map(|e| {
+                        field(e, 5)
+                            .split('^')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                failure = Some((
+                    error.parse().unwrap_or(207),
+                    format!("le DPI a refusé le document ({code} {error})"),
+                ));
+            }
+        }
+        let relayed = if self.defects.on("pfi-dpi-refusal-not-relayed") {
+            None
+        } else {
+            failure.clone()
+        };
+        let disposition = match &relayed {
+            None => Disposition::Processed,
+            Some((code, label)) => Disposition::Failed(*code, label),
+        };
+        let receipt_sent = match &message.notify {
+            Some(to) => {
+                self.notify(mailbox, message, to, disposition).await?;
+                true
+            }
+            None => false,
+        };
+        Ok(Reply::ok(json!({
+            "forwarded": forwarded,
+            "error": failure.map(|(code, _)| code),
+            "receipt_sent": receipt_sent,
+        })))
+    }
+
+    /// The `MDM^T02` carrying `document` to the DPI: the patient by the INS the archive
+    /// names, the CDA in base64.
+    fn delivery(&self, xdm: &Xdm, document: &XdmDocument, control_id: &str) -> String {
+        let stamp: String = self
+            .now_text()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect();
+        let structure = &self.structure.national_id;
+        let oid = xdm
+            .patient_id
+            .as_deref()
+            .and_then(|cx| cx.split('&').nth(1))
+            .unwrap_or_default();
+        let mut pid = vec![String::new(); 33];
+        pid[0] = "PID".into();
+        pid[1] = "1".into();
+        if let Some(ins) = &xdm.ins {
+            pid[3] = format!("{ins}^^^ASIP-SANTE-INS-NIR&{oid}&ISO^INS");
+            pid[32] = "VALI".into();
+        }
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&document.cda);
+        let code = &document.type_code;
+        format!(
+            "MSH|^~\\&|{}|{structure}|DPI|{structure}|{stamp}||MDM^T02^MDM_T02|{control_id}|P|2.6|||||FRA|UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\r\
+             EVN||{stamp}\r{}\rPV1|1|I\rORC|NW\rOBR|1|||{code}^^LN\r\
+             TXA|1|{code}|TEXT|{stamp}||||||||||||AU\r\
+             OBX|1|ED|{code}^^LN||^TEXT^XML^Base64^{encoded}||||||F\r",
+            crate::NAME,
+            pid.join("|")
+        )
     }
 
     /// The `ACK` answering `msh`.

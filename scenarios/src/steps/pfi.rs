@@ -196,6 +196,71 @@ async fn none_for(world: &mut SegurWorld, alias: String) -> Result<(), StepFailu
     })
 }
 
+#[given("le logiciel transmet au DPI en HL7 v2 les documents reçus par MSSanté")]
+async fn mss_to_hl7(world: &mut SegurWorld) -> Result<(), StepFailure> {
+    world
+        .act_ok(
+            "settings.set",
+            json!({ "name": "mss_integration", "value": "hl7" }),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[then(
+    expr = "le DPI a reçu de la PFI un document de type {string} pour l'INS {string} dans un message {string}"
+)]
+async fn delivered(
+    world: &mut SegurWorld,
+    type_code: String,
+    ins: String,
+    kind: String,
+) -> Result<(), StepFailure> {
+    let all = records(world, "hl7", Some(&kind)).await?;
+    let Some(record) = all.iter().find(|r| {
+        summary(r)["ins"] == ins.as_str()
+            && summary(r)["documents"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["type"] == type_code.as_str()))
+    }) else {
+        return fail(format!(
+            "le DPI n'a reçu aucun {kind} portant un document {type_code} pour l'INS {ins} ({} {kind} reçu(s))",
+            all.len()
+        ));
+    };
+    fail_if(
+        record
+            .findings
+            .iter()
+            .any(|f| f.severity == segur_core::finding::Severity::Error),
+        || {
+            format!(
+                "{kind} non conforme : {}",
+                record
+                    .findings
+                    .iter()
+                    .map(|f| format!("{} {}", f.rule, f.message))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
+            )
+        },
+    )?;
+    world.witness([record]);
+    Ok(())
+}
+
+#[given(
+    expr = "le DPI répond au prochain message {string} par l'acquittement {string} avec l'erreur {string}"
+)]
+async fn dpi_refuses(
+    world: &mut SegurWorld,
+    kind: String,
+    code: String,
+    error: String,
+) -> Result<(), StepFailure> {
+    pfi_refuses(world, kind, code, error).await
+}
+
 #[given(
     expr = "la PFI répond au prochain message {string} par l'acquittement {string} avec l'erreur {string}"
 )]

@@ -64,8 +64,8 @@ pub const HL7_TRANSPORT_DOCUMENT: Rule = Rule {
     severity: Severity::Error,
 };
 
-/// A metadata `OBX` is unknown or not `Y`/`N`, or an MSSanté destination is asked without
-/// a recipient in a `PRT`.
+/// A metadata `OBX` is unknown or not `Y`/`N`, `DESTDMP` is missing from a message asking
+/// for processing, or an MSSanté destination is asked without a recipient in a `PRT`.
 pub const HL7_TRANSPORT_METADATA: Rule = Rule {
     name: "HL7-TRANSPORT-METADATA",
     requirements: TRANSMISSION,
@@ -325,7 +325,10 @@ pub fn read_transmission(text: &str) -> (Option<Transmission>, Vec<Finding>) {
             )));
         }
     }
-    if !metadata.contains_key("DESTDMP") {
+    // A message without any MetaDMPMSS observation delivers a document (the PFI to the
+    // DPI); one that asks for processing must say whether the DMP is among its recipients.
+    let asks_processing = !metadata.is_empty() || !mail_bodies.is_empty();
+    if asks_processing && !metadata.contains_key("DESTDMP") {
         findings.push(
             HL7_TRANSPORT_METADATA
                 .finding("pas d'OBX DESTDMP : la PFI ne sait pas si le document va au DMP"),
@@ -988,6 +991,20 @@ mod tests {
             assert!(findings.is_empty(), "{findings:?}");
             assert_eq!(read.unwrap().error.as_deref(), Some("DMPClosed"));
         }
+    }
+
+    /// A delivery (the PFI to the DPI) carries no processing request: no metadata needed.
+    #[test]
+    fn a_delivery_without_metadata_reads_clean() {
+        let message = Outgoing {
+            metadata: BTreeMap::new(),
+            recipients: Vec::new(),
+            ..outgoing()
+        }
+        .render();
+        let (t, findings) = read_transmission(&message);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert!(t.unwrap().metadata.is_empty());
     }
 
     /// Each broken part of a transmission, and the rule that says so.
