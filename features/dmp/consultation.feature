@@ -112,6 +112,35 @@ Fonctionnalité: Consultation du DMP
     Alors le logiciel affiche les documents "Bilan annuel, Avis de la consœur"
     Et le logiciel signale comme nouveaux les documents "Avis de la consœur"
 
+  @DMP/UX.17 @LGC @DPI @RIS
+  Scénario: Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le consentement de "patiente" à la consultation de son DMP enregistré
+    Et un patient "patient" qualifié avec les traits de "adrtrois-toussaint"
+    Et le consentement de "patient" à la consultation de son DMP enregistré
+    Et un patient "voisine" qualifié avec les traits de "pat-trois-dominique"
+    Et le consentement de "voisine" à la consultation de son DMP enregistré
+    Et les types de documents signalés comme nouveaux paramétrés pour la structure : "11488-4"
+    Et les types de documents signalés comme nouveaux paramétrés pour le service "cardiologie" : "11490-0"
+    Et les types de documents signalés comme nouveaux paramétrés pour la spécialité "SM54" : "11490-0, 11488-4"
+    Quand le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Et l'utilisateur envoie au DMP de "patiente" un compte rendu "Avis de la consœur"
+    Et l'utilisateur envoie au DMP de "patiente" la lettre de liaison "Lettre de sortie"
+    Et l'utilisateur envoie au DMP de "patient" un compte rendu "Avis cardiologique"
+    Et l'utilisateur envoie au DMP de "patient" la lettre de liaison "Lettre de séjour"
+    Et l'utilisateur envoie au DMP de "voisine" un compte rendu "Avis partagé"
+    Et l'utilisateur envoie au DMP de "voisine" la lettre de liaison "Lettre partagée"
+    Et le professionnel "dr-legrand" se connecte avec Pro Santé Connect
+    Et l'utilisateur consulte le DMP de "patiente"
+    Alors le logiciel signale comme nouveaux les documents "Avis de la consœur"
+    Quand l'utilisateur passe dans le service "cardiologie"
+    Et l'utilisateur consulte le DMP de "patient"
+    Alors le logiciel signale comme nouveaux les documents "Lettre de séjour"
+    Quand l'utilisateur passe dans le service "accueil"
+    Et le professionnel "dr-colin" se connecte avec Pro Santé Connect
+    Et l'utilisateur consulte le DMP de "voisine"
+    Alors le logiciel signale comme nouveaux les documents "Lettre partagée, Avis partagé"
+
   @DMP/UX.27 @LGC @DPI
   Scénario: Recherche sur plusieurs critères de métadonnées
     Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"

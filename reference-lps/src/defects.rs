@@ -163,6 +163,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
     "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
     "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
+    "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -226,6 +227,7 @@ const DMP_CALLING: &[&str] = &[
     "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
+    "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -277,6 +279,7 @@ const XDS_FEEDING: &[&str] = &[
     "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
+    "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
 ];
 
 /// Every defect, in catalogue order.
@@ -381,6 +384,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Les traits envoyés à l'INSi sont ceux de l'identité d-almeida-joao",
             "Les traits envoyés à l'INSi sont ceux de l'identité martin-durand-lea",
             "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
+            "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
         ],
     },
     Defect {
@@ -536,6 +540,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Droits vérifiés puis autorisation posée avant la consultation",
             "Professionnel bloqué par le patient",
             "DMP fermé : pas de consultation",
+            "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
         ],
     },
     Defect {
@@ -1269,6 +1274,14 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "CDA/HL7.04",
         description: "as the PFI, the software tells the sender of a mail that its document was processed when the DPI refused it",
         caught_by: &["Le refus du DPI revient à l'expéditeur du courriel avec son code d'erreur"],
+    },
+    Defect {
+        name: "new-types-structure-only",
+        requirement: "DMP/UX.17",
+        description: "the document types signalled as new can be set for the whole structure only: the settings of a service or a specialty are ignored",
+        caught_by: &[
+            "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+        ],
     },
 ];
 

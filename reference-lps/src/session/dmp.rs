@@ -4,7 +4,7 @@
 //! only for consultation, documents produced as CDA and fed with their signed submission
 //! set, the list filtered and flagged with what is new since the user's last visit.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -47,6 +47,41 @@ pub struct DmpBook {
     /// New versions found in the DMP of documents the record holds: new uniqueId → the
     /// uniqueId it replaces (the user integrates it beside the previous one).
     pub(super) newer_versions: HashMap<String, String>,
+}
+
+/// The document types signalled as new when a record opens, by level (DMP/UX.17).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewTypes {
+    /// For the whole structure.
+    #[serde(default)]
+    pub structure: Option<Vec<String>>,
+    /// For the users of a service, by service.
+    #[serde(default)]
+    pub services: BTreeMap<String, Vec<String>>,
+    /// For the professionals of a specialty, by specialty code (`SM26`...).
+    #[serde(default)]
+    pub specialties: BTreeMap<String, Vec<String>>,
+}
+
+impl NewTypes {
+    /// Adds what `other` sets.
+    pub fn merge(&mut self, other: NewTypes) {
+        if other.structure.is_some() {
+            self.structure = other.structure;
+        }
+        self.services.extend(other.services);
+        self.specialties.extend(other.specialties);
+    }
+
+    /// The types for a user of `service` with `specialty`: the most specific level set
+    /// (service, then specialty, then structure); `None`: every type.
+    pub fn applying(&self, service: Option<&str>, specialty: Option<&str>) -> Option<&[String]> {
+        service
+            .and_then(|s| self.services.get(s))
+            .or_else(|| specialty.and_then(|s| self.specialties.get(s)))
+            .or(self.structure.as_ref())
+            .map(Vec::as_slice)
+    }
 }
 
 /// A document this LPS fed.
@@ -450,11 +485,23 @@ impl Session {
             .collect();
         let key = (call.user, id.clone());
         let seen = self.book.seen.get(&key).cloned().unwrap_or_default();
+        let specialty = self
+            .professional()
+            .ok()
+            .and_then(|p| p.second_role.map(|(code, _)| code));
+        let signalled = if self.defects.on("new-types-structure-only") {
+            self.settings.new_types.structure.as_deref()
+        } else {
+            self.settings
+                .new_types
+                .applying(self.settings.service.as_deref(), specialty.as_deref())
+        };
         let documents: Vec<Value> = found
             .iter()
             .map(|f| {
                 let mut shown = serde_json::to_value(f).unwrap_or(Value::Null);
-                shown["new"] = json!(!seen.contains(&f.entry_uuid));
+                let of_a_signalled_type = signalled.is_none_or(|t| t.contains(&f.type_code));
+                shown["new"] = json!(!seen.contains(&f.entry_uuid) && of_a_signalled_type);
                 shown
             })
             .collect();

@@ -87,6 +87,12 @@ pub struct Settings {
     /// Documents received by MSSanté go to the DPI in HL7 v2 (`mss_integration`: `hl7`)
     /// rather than into the software's own records (`record`): the PFI's way.
     pub mss_to_hl7: bool,
+    /// The document types (LOINC typeCodes) signalled as new in the DMP when a record
+    /// opens (DMP/UX.15), set for the structure, a service, a specialty (DMP/UX.17); every
+    /// type when none is set.
+    pub new_types: super::dmp::NewTypes,
+    /// The service the user works in.
+    pub service: Option<String>,
 }
 
 impl Default for Settings {
@@ -104,6 +110,8 @@ impl Default for Settings {
             accreditation: None,
             via_pfi: false,
             mss_to_hl7: false,
+            new_types: Default::default(),
+            service: None,
         }
     }
 }
@@ -571,6 +579,12 @@ impl Session {
                 self.settings.auto_validation_notice = value.as_str().map(str::to_string);
             }
             "accreditation" => self.settings.accreditation = value.as_str().map(str::to_string),
+            "dmp_new_types" => {
+                let types: super::dmp::NewTypes = serde_json::from_value(value.clone())
+                    .map_err(|e| Reply::error(format!("dmp_new_types : {e}"), Value::Null))?;
+                self.settings.new_types.merge(types);
+            }
+            "service" => self.settings.service = value.as_str().map(str::to_string),
             "mss_integration" => {
                 self.settings.mss_to_hl7 = match value.as_str() {
                     Some("hl7") => true,

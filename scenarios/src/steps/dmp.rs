@@ -464,6 +464,47 @@ async fn then_no_document(world: &mut SegurWorld) -> Result<(), StepFailure> {
     })
 }
 
+/// The typeCodes a feature lists, `11488-4, 11490-0`.
+fn type_codes(list: &str) -> Vec<String> {
+    list.split(',').map(|t| t.trim().to_string()).collect()
+}
+
+#[given(
+    regex = r#"^les types de documents signalés comme nouveaux paramétrés pour (la structure|le service|la spécialité)(?: "([^"]*)")? : "([^"]*)"$"#
+)]
+async fn new_types(
+    world: &mut SegurWorld,
+    level: String,
+    scope: String,
+    types: String,
+) -> Result<(), StepFailure> {
+    let types = type_codes(&types);
+    let value = match level.as_str() {
+        "la structure" => json!({ "structure": types }),
+        "le service" => json!({ "services": { scope: types } }),
+        _ => json!({ "specialties": { scope: types } }),
+    };
+    world
+        .act_ok(
+            "settings.set",
+            json!({ "name": "dmp_new_types", "value": value }),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[given(expr = "l'utilisateur travaille dans le service {string}")]
+#[when(expr = "l'utilisateur passe dans le service {string}")]
+async fn in_service(world: &mut SegurWorld, service: String) -> Result<(), StepFailure> {
+    world
+        .act_ok(
+            "settings.set",
+            json!({ "name": "service", "value": service }),
+        )
+        .await
+        .map(|_| ())
+}
+
 #[then(expr = "le logiciel signale comme nouveaux les documents {string}")]
 async fn then_new(world: &mut SegurWorld, expected: String) -> Result<(), StepFailure> {
     answered_by(world, "TD3.1", "une liste de documents").await?;
