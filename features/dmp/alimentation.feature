@@ -135,3 +135,24 @@ Fonctionnalité: Alimentation du DMP
       | Consultation du défunt     | décès             |
       | Consultation non qualifiée | INS non qualifiée |
     Et les échanges sont conformes
+
+  @DMP/HISTO.08 @DMP/HISTO.09 @preuve-logiciel @DPI
+  Scénario: L'indicateur mensuel des séjours dont un document historique a été versé au DMP
+    Étant donné un patient "alimenté" qualifié avec les traits de "adrtrois-dominique"
+    Et un patient "en attente" qualifié avec les traits de "adrtrois-toussaint"
+    Et un patient "ancien" qualifié avec les traits de "roux-claire"
+    Et un patient "nouveau" qualifié avec les traits de "pat-trois-dominique"
+    Et un séjour antérieur de "alimenté" terminé il y a 2 ans
+    Et un document du séjour d'il y a 2 ans de "alimenté", "Compte rendu d'hospitalisation 1", envoyé au DMP
+    Et un séjour antérieur de "en attente" terminé il y a 3 ans
+    Et un document du séjour d'il y a 3 ans de "en attente", "Compte rendu d'hospitalisation 2", gardé au dossier sans envoi
+    Et un séjour antérieur de "ancien" terminé il y a 6 ans
+    Et un document du séjour d'il y a 6 ans de "ancien", "Compte rendu d'hospitalisation 3", envoyé au DMP
+    Et un séjour de "alimenté" clôturé il y a 3 mois
+    Et un séjour de "alimenté" clôturé le mois dernier
+    Et un séjour de "en attente" clôturé le mois dernier
+    Et un séjour de "ancien" clôturé le mois dernier
+    Et un séjour de "nouveau" clôturé le mois dernier
+    Quand l'utilisateur affiche l'indicateur d'alimentation historique du mois dernier
+    Alors l'indicateur compte 2 séjours dont 1 avec un document historique versé au DMP, soit 50 %
+    Et les échanges sont conformes

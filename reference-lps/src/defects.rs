@@ -164,6 +164,7 @@ const INSI_SCENARIOS: &[&str] = &[
     "Un document reçu par MSSanté et transmis par la PFI est intégré au dossier du patient, ou refusé",
     "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+    "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -228,6 +229,7 @@ const DMP_CALLING: &[&str] = &[
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+    "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -280,6 +282,7 @@ const XDS_FEEDING: &[&str] = &[
     "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+    "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
 ];
 
 /// Every defect, in catalogue order.
@@ -385,6 +388,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Les traits envoyés à l'INSi sont ceux de l'identité martin-durand-lea",
             "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
             "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+            "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
         ],
     },
     Defect {
@@ -1026,7 +1030,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "record-always-fed",
         requirement: "DMP/HISTO.01",
         description: "the record shows every document as sent to the DMP, whether it reached it or not",
-        caught_by: &["Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP"],
+        caught_by: &[
+            "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+            "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+        ],
     },
     Defect {
         name: "origin-not-shown",
@@ -1281,6 +1288,22 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the document types signalled as new can be set for the whole structure only: the settings of a service or a specialty are ignored",
         caught_by: &[
             "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
+        ],
+    },
+    Defect {
+        name: "vsm-reminder-rule-ignored",
+        requirement: "DOC/va1.13",
+        description: "the VSM update reminders follow a fixed 12-month rule: what the site sets, and any change the user makes, is ignored",
+        caught_by: &[
+            "La liste des VSM à mettre à jour suit la règle de rappel paramétrée, et sa modification",
+        ],
+    },
+    Defect {
+        name: "history-indicator-window-ignored",
+        requirement: "DMP/HISTO.08",
+        description: "the historical-feed indicator counts the stays of patients whose earlier stay ended more than 5 years before",
+        caught_by: &[
+            "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
         ],
     },
 ];

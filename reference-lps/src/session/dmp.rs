@@ -37,6 +37,8 @@ pub struct DmpBook {
     pub(super) integrated: HashMap<(String, String), Vec<u8>>,
     /// Each patient's record: the documents produced here and those integrated.
     pub(super) records: HashMap<String, Vec<super::records::RecordEntry>>,
+    /// Each patient's stays (DMP/HISTO.08, .09).
+    pub(super) stays: HashMap<String, Vec<super::stays::Stay>>,
     /// Documents written in the record and not sent (older than the feeding of the DMP):
     /// what a bulk feed sends (HISTO.06).
     pub(super) held: Vec<super::history::Held>,

@@ -93,6 +93,8 @@ pub struct Settings {
     pub new_types: super::dmp::NewTypes,
     /// The service the user works in.
     pub service: Option<String>,
+    /// After how many months a patient's latest VSM is due for an update (DOC/va1.11).
+    pub vsm_reminder_months: Option<u32>,
 }
 
 impl Default for Settings {
@@ -112,6 +114,7 @@ impl Default for Settings {
             mss_to_hl7: false,
             new_types: Default::default(),
             service: None,
+            vsm_reminder_months: None,
         }
     }
 }
@@ -585,6 +588,19 @@ impl Session {
                 self.settings.new_types.merge(types);
             }
             "service" => self.settings.service = value.as_str().map(str::to_string),
+            "vsm_reminder" => {
+                let months = value["after_months"]
+                    .as_u64()
+                    .and_then(|m| u32::try_from(m).ok())
+                    .filter(|m| *m > 0)
+                    .ok_or_else(|| {
+                        Reply::error(
+                            "vsm_reminder : after_months (mois, > 0) manque",
+                            Value::Null,
+                        )
+                    })?;
+                self.settings.vsm_reminder_months = Some(months);
+            }
             "mss_integration" => {
                 self.settings.mss_to_hl7 = match value.as_str() {
                     Some("hl7") => true,

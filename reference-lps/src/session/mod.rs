@@ -14,7 +14,9 @@ mod mss;
 mod pfi;
 mod preload;
 mod records;
+mod reminders;
 mod reports;
+mod stays;
 
 pub use dmp::PendingList;
 pub use identities::{Settings, User};
@@ -338,6 +340,9 @@ impl Session {
             "dmp.retrieve" => self.dmp_retrieve(p).await,
             "dmp.feed" => self.dmp_feed(p).await,
             "dmp.feed_history" => self.feed_history(p).await,
+            "vsm.reminders" => self.vsm_reminders(),
+            "stay.record" => self.stay_record(p),
+            "indicator.history_feed" => self.history_indicator(p),
             "dmp.preload" => self.preload(p).await,
             "dmp.replace" => self.dmp_replace(p).await,
             "dmp.set_visibility" => self.dmp_visibility(p).await,

@@ -248,7 +248,8 @@ impl Session {
     }
 
     /// Hands a document to the PFI and reads its `ACK`: `Ok` with what the user is shown,
-    /// `Err` when the PFI did not take it (the document stays to send again).
+    /// `Err` when the PFI did not take it (the action fails: nothing is noted as sent, the
+    /// user sends it again).
     pub(super) async fn transmit(&mut self, out: Outgoing<'_>) -> Result<Value, Reply> {
         let address = self
             .pfi()

@@ -346,6 +346,34 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
             ),
             vec![q("patient", "Identifiant local de l'identité ?", Text)],
         ),
+        "stay.record" => (
+            format!(
+                "Enregistrez pour {patient} un séjour du {} au {}, clôturé.",
+                s(p, "admitted"),
+                s(p, "discharged")
+            ),
+            vec![],
+        ),
+        "indicator.history_feed" => (
+            format!(
+                "Affichez l'indicateur des séjours clôturés en {} dont un document historique a été versé au DMP, et sa formule de calcul.",
+                s(p, "month")
+            ),
+            vec![
+                q("closed_stays", "Nombre de séjours clôturés retenus ?", Text),
+                q("with_history_fed", "Dont avec un document historique versé au DMP ?", Text),
+                q("percent", "Pourcentage affiché ?", Text),
+                q("formula", "Formule de calcul affichée (ou extrait du code) ?", Text),
+            ],
+        ),
+        "vsm.reminders" => (
+            "Affichez la liste des volets de synthèse médicale à mettre à jour selon les rappels paramétrés.".to_string(),
+            vec![q(
+                "due",
+                "VSM listés (titres, séparés par des virgules) ?",
+                List,
+            )],
+        ),
         "hl7.produce" => (
             format!(
                 "Faites émettre par le logiciel le message HL7 v2 {} de {patient}.",
@@ -520,6 +548,9 @@ mod tests {
             "report.complete",
             "documents.list",
             "dmp.display",
+            "vsm.reminders",
+            "stay.record",
+            "indicator.history_feed",
         ] {
             let (text, _) = for_action(action, &json!({}));
             assert!(!text.starts_with("Action "), "{action}: {text}");

@@ -15,10 +15,12 @@
 //! - [`background`]: the software usable while a slow DMP consultation runs;
 //! - [`preload`]: the DMP documents preloaded for the patients in care;
 //! - [`history`]: the bulk feed of the record's historical documents and its filters;
+//! - [`indicator`]: the monthly indicator of stays whose historical documents reached the DMP;
 //! - [`documents`]: the CDA documents the software produces;
 //! - [`stylesheet`]: the stylesheet sent with them, and the sections it shows;
 //! - [`mentions`]: the notices and mentions they carry, as the site set them;
 //! - [`records`]: the patient's record and the DMP documents integrated into it;
+//! - [`reminders`]: the reminders to update the VSM, as the site set them;
 //! - [`reading`]: a CDA read from the record: header, body, narrative, stylesheet;
 //! - [`updates`]: what changed in the DMP after the software integrated a document;
 //! - [`pfi`]: documents handed to the establishment's PFI in HL7 v2, its acknowledgements,
@@ -35,6 +37,7 @@ pub mod flows;
 pub mod history;
 pub mod hl7;
 pub mod identity;
+pub mod indicator;
 pub mod journal;
 pub mod mentions;
 pub mod mss;
@@ -44,6 +47,7 @@ pub mod psc;
 pub mod reading;
 pub mod records;
 pub mod referentiel;
+pub mod reminders;
 pub mod reports;
 pub mod setup;
 pub mod stylesheet;
