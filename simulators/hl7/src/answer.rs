@@ -10,6 +10,7 @@
 //!   answered `AA`.
 //! - `ACK`: journaled, not answered (an acknowledgement is not acknowledged).
 //! - Any other type: `AR` with `ERR-3` 200 (unsupported message type).
+//! - A block that is not HL7 v2 (no `MSH`): journaled, and the connection closed.
 //!
 //! A fault armed on service `hl7` for the message type (or any) replaces the answer:
 //! `protocol_error` with code `AE` or `AR` (the `message` as `ERR-5` text, `detail.code`
@@ -72,6 +73,8 @@ pub fn handle(bench: &Bench, peer: &TlsPeer, bytes: &[u8]) -> Answer {
     let parsed = match hl7::parse_bounded(&text, MAX_TRANSPORT_MESSAGE) {
         Ok(p) => p,
         Err(finding) => {
+            // Without an MSH there is nothing to acknowledge: the connection is closed, so
+            // the sender does not wait for an ACK that cannot come.
             journal(
                 bench,
                 peer,
@@ -84,7 +87,7 @@ pub fn handle(bench: &Bench, peer: &TlsPeer, bytes: &[u8]) -> Answer {
             return Answer {
                 reply: None,
                 delay: None,
-                drop: false,
+                drop: true,
             };
         }
     };

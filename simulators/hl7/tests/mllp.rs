@@ -91,9 +91,17 @@ async fn what_the_partner_does_not_take_is_refused_in_the_protocol() {
         .unwrap();
     assert_eq!(msa(&ack)[1..3], ["AR".to_string(), "9".to_string()]);
     assert!(ack.contains("ERR|||200^"), "{ack}");
+    // A block that is not HL7 v2: journaled, and the connection closed (no ACK can cite it).
+    let mut other = TcpStream::connect(partner.address()).await.unwrap();
+    assert_eq!(exchange(&mut other, &mllp::frame(b"hello")).await, None);
     // Bytes outside a block: journaled, and the connection closed.
     assert_eq!(exchange(&mut tcp, b"MSH|^~\\&|plain text\r").await, None);
     let records = bench.journal().query(&Query::service("hl7")).unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r.operation == "unreadable" && r.has_rule("HL7-UNREADABLE"))
+    );
     assert_eq!(records.last().unwrap().operation, "MLLP");
     assert!(records.last().unwrap().has_rule("HL7-UNREADABLE"));
     partner.shutdown().await;
