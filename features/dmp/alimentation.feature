@@ -136,7 +136,7 @@ Fonctionnalité: Alimentation du DMP
       | Consultation non qualifiée | INS non qualifiée |
     Et les échanges sont conformes
 
-  @DMP/HISTO.08 @DMP/HISTO.09 @preuve-logiciel @DPI
+  @DMP/HISTO.07 @DMP/HISTO.08 @DMP/HISTO.09 @preuve-logiciel @DPI @BIO
   Scénario: L'indicateur mensuel des séjours dont un document historique a été versé au DMP
     Étant donné un patient "alimenté" qualifié avec les traits de "adrtrois-dominique"
     Et un patient "en attente" qualifié avec les traits de "adrtrois-toussaint"
