@@ -698,16 +698,11 @@ impl Session {
                 .insert((id.clone(), unique_id.clone()), bytes.clone());
             let pfi = self
                 .transmit(super::pfi::Outgoing {
-                    patient: &patient,
-                    who: &who,
-                    kind,
+                    document: &document,
                     bytes: &bytes,
-                    unique_id: &unique_id,
                     visibility: &visibility,
-                    recipients: &[],
                 })
                 .await?;
-            self.record_local(&id, &unique_id, &title, kind.type_code().0, date, false);
             return Ok(Reply::ok(
                 json!({ "unique_id": unique_id, "title": title, "pfi": pfi }),
             ));

@@ -17,10 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::Session;
 use super::dmp::fail;
 use super::records::RecordEntry;
-use crate::cda::{Kind, Party};
-use crate::dmp::professional::Professional;
+use crate::cda::Kind;
 use crate::dmp::xds::{Code, Entry};
-use crate::identity::store::Patient;
 use crate::mss::message::Disposition;
 use crate::mss::received::{Received, Xdm, XdmDocument};
 use crate::protocol::Reply;
@@ -75,6 +73,21 @@ fn document_of(segs: &[Vec<&str>]) -> Option<Vec<u8>> {
                 .decode(compact.as_bytes())
                 .ok()
         })
+}
+
+/// A fresh `MSH-10` (20 characters, the field's length in v2.5).
+fn control_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..20].to_string()
+}
+
+/// A CDA's `ClinicalDocument/id` as a uniqueId (`root^extension`, or the root alone).
+fn document_id(root: &crate::xml::Node) -> String {
+    root.child("id")
+        .map(|i| match i.attr("extension") {
+            Some(e) => format!("{}^{e}", i.attr("root").unwrap_or_default()),
+            None => i.attr("root").unwrap_or_default().to_string(),
+        })
+        .unwrap_or_default()
 }
 
 /// Whether the `MetaDMPMSS` observation `code` says `Y`.
@@ -144,25 +157,26 @@ async fn mllp_call(address: &str, message: &str) -> Result<String, String> {
         .map_err(|_| format!("pas d'ACK de la PFI en {} s", ACK_TIMEOUT.as_secs()))?
 }
 
-/// What a document sent through the PFI carries beside itself.
+/// A document sent through the PFI, with what travels beside it.
 pub(super) struct Outgoing<'a> {
-    /// The patient.
-    pub patient: &'a Patient,
-    /// The author.
-    pub who: &'a Professional,
-    /// Its type.
-    pub kind: Kind,
-    /// The CDA.
+    /// The document as written: its patient, author, type, title, date and recipients.
+    pub document: &'a crate::cda::Document<'a>,
+    /// Its CDA.
     pub bytes: &'a [u8],
-    /// Its uniqueId.
-    pub unique_id: &'a str,
     /// The masking and invisibility the user set (`MASQUE_PS`, `INVISIBLE_PATIENT`...).
     pub visibility: &'a [String],
-    /// The professionals to send it to by MSSanté.
-    pub recipients: &'a [Party],
 }
 
 impl Session {
+    /// `YYYYMMDDHHMMSS` of the software's clock, for `MSH-7` and `EVN`.
+    fn stamp(&self) -> String {
+        self.now_text()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect()
+    }
+
     /// The PFI's MLLP address, when the site sends through it.
     pub(super) fn pfi(&self) -> Option<&str> {
         self.settings
@@ -173,14 +187,9 @@ impl Session {
 
     /// The message handing `out` to the PFI.
     fn transmission(&self, out: &Outgoing<'_>, control_id: &str) -> String {
-        let stamp: String = self
-            .now_text()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(14)
-            .collect();
-        let (code, _, label) = out.kind.type_code();
-        let biology = matches!(out.kind, Kind::CrBio | Kind::CrBioN1);
+        let stamp = self.stamp();
+        let (code, _, label) = out.document.kind.type_code();
+        let biology = matches!(out.document.kind, Kind::CrBio | Kind::CrBioN1);
         let (kind, version) = if biology {
             ("ORU^R01^ORU_R01", "2.5")
         } else {
@@ -194,13 +203,13 @@ impl Session {
         if !biology {
             m.push_str(&format!("EVN||{stamp}\r"));
         }
-        m.push_str(&super::hl7::pid_segment(out.patient));
+        m.push_str(&super::hl7::pid_segment(out.document.patient));
         m.push_str("\rPV1|1|I\rORC|NW\r");
         m.push_str(&format!("OBR|1|||{code}^{label}^LN\r"));
         if !biology {
             m.push_str(&format!(
                 "TXA|1|{code}|TEXT|{stamp}||||||||||||AU|||||{}\r",
-                out.who.national_id
+                out.document.author.national_id
             ));
         }
         let encoded = base64::engine::general_purpose::STANDARD.encode(out.bytes);
@@ -209,9 +218,12 @@ impl Session {
         ));
         m.push_str(&format!(
             "PRT||UC||SB^Send by^participation|{}^{}^{}\r",
-            out.who.national_id, out.who.family_name, out.who.given_name
+            out.document.author.national_id,
+            out.document.author.family_name,
+            out.document.author.given_name
         ));
         let addresses: Vec<&str> = out
+            .document
             .recipients
             .iter()
             .filter_map(|r| r.mssante.as_deref())
@@ -248,14 +260,14 @@ impl Session {
     }
 
     /// Hands a document to the PFI and reads its `ACK`: `Ok` with what the user is shown,
-    /// `Err` when the PFI did not take it (the action fails: nothing is noted as sent, the
-    /// user sends it again).
+    /// `Err` when the PFI did not take it (the action fails: nothing is noted in the record,
+    /// the user sends it again). A document the PFI took is noted in the patient's record.
     pub(super) async fn transmit(&mut self, out: Outgoing<'_>) -> Result<Value, Reply> {
         let address = self
             .pfi()
             .ok_or_else(|| fail("aucune PFI configurée (endpoints.hl7)"))?
             .to_string();
-        let control_id = uuid::Uuid::new_v4().simple().to_string()[..20].to_string();
+        let control_id = control_id();
         let message = self.transmission(&out, &control_id);
         let answer = mllp_call(&address, &message).await.map_err(fail)?;
         let segs = segments(&answer);
@@ -270,8 +282,8 @@ impl Session {
             .map(|e| format!("{} {}", field(e, 3), field(e, 5)));
         self.pfi_book.sent.push(Sent {
             control_id: control_id.clone(),
-            patient: out.patient.patient.clone(),
-            unique_id: out.unique_id.to_string(),
+            patient: out.document.patient.patient.clone(),
+            unique_id: out.document.unique_id(),
             business: Vec::new(),
         });
         let accepted = code == "AA" || code == "CA";
@@ -284,6 +296,16 @@ impl Session {
                 json!({ "pfi": { "control_id": control_id, "ack": code } }),
             ));
         }
+        // In the record, not fed until the PFI's business acknowledgement says so.
+        let d = out.document;
+        self.record_local(
+            &d.patient.patient,
+            &d.unique_id(),
+            d.title,
+            d.kind.type_code().0,
+            d.date,
+            false,
+        );
         Ok(json!({ "control_id": control_id, "ack": code }))
     }
 
@@ -360,13 +382,7 @@ impl Session {
             oid,
         };
         let cx = ins.cx();
-        let unique_id = root
-            .child("id")
-            .map(|i| match i.attr("extension") {
-                Some(e) => format!("{}^{e}", i.attr("root").unwrap_or_default()),
-                None => i.attr("root").unwrap_or_default().to_string(),
-            })
-            .unwrap_or_default();
+        let unique_id = document_id(&root);
         let time: String = root
             .child("effectiveTime")
             .and_then(|t| t.attr("value"))
@@ -452,20 +468,8 @@ impl Session {
 
     /// The `ZAM^Z01` telling the producer of `msh` what became of its document.
     fn reception_ack(&self, msh: &[&str], what: &str, error: Option<&str>) -> String {
-        let stamp: String = self
-            .now_text()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(14)
-            .collect();
-        let mut zam = format!(
-            "MSH|^~\\&|{}|{}|{}|{}|{stamp}||ZAM^Z01^ZAM_Z01|{}|P|2.6|||||FRA|UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\rEVN||{stamp}\r",
-            field(msh, 4),
-            field(msh, 5),
-            field(msh, 2),
-            field(msh, 3),
-            &uuid::Uuid::new_v4().simple().to_string()[..20],
-        );
+        let mut zam = self.answer_header(msh, "ZAM^Z01^ZAM_Z01", "2.6");
+        zam.push_str(&format!("EVN||{}\r", self.stamp()));
         zam.push_str(&format!(
             "OBX|1|CWE|{what}^Accusé de réception DMP^AckMetierZAM|{}|{}^^HL70136||||||F\r",
             field(msh, 9),
@@ -499,7 +503,7 @@ impl Session {
                 failure = Some((906, "document altéré (hash, size)".into()));
                 continue;
             }
-            let control_id = uuid::Uuid::new_v4().simple().to_string()[..20].to_string();
+            let control_id = control_id();
             let delivery = self.delivery(xdm, document, &control_id);
             let answer = mllp_call(&address, &delivery).await.map_err(fail)?;
             let segs = segments(&answer);
@@ -555,12 +559,7 @@ impl Session {
     /// The `MDM^T02` carrying `document` to the DPI: the patient by the INS the archive
     /// names, the CDA in base64.
     fn delivery(&self, xdm: &Xdm, document: &XdmDocument, control_id: &str) -> String {
-        let stamp: String = self
-            .now_text()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(14)
-            .collect();
+        let stamp = self.stamp();
         let structure = &self.structure.national_id;
         let oid = xdm
             .patient_id
@@ -586,29 +585,29 @@ impl Session {
         )
     }
 
+    /// The `MSH` of an answer to `msh`: sender and receiver swapped, a fresh `MSH-10`.
+    fn answer_header(&self, msh: &[&str], kind: &str, version: &str) -> String {
+        format!(
+            "MSH|^~\\&|{}|{}|{}|{}|{}||{kind}|{}|P|{version}|||||FRA|UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\r",
+            field(msh, 4),
+            field(msh, 5),
+            field(msh, 2),
+            field(msh, 3),
+            self.stamp(),
+            control_id(),
+        )
+    }
+
     /// The `ACK` answering `msh`.
     fn ack(&self, msh: &[&str], code: &str, error: Option<(&str, &str)>) -> String {
-        let stamp: String = self
-            .now_text()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(14)
-            .collect();
         let event = field(msh, 8).split('^').nth(1).unwrap_or_default();
         let acknowledged = if self.defects.on("hl7-ack-wrong-id") {
             "0"
         } else {
             field(msh, 9)
         };
-        let mut ack = format!(
-            "MSH|^~\\&|{}|{}|{}|{}|{stamp}||ACK^{event}^ACK|{}|P|{}|||||FRA|UNICODE UTF-8\rMSA|{code}|{acknowledged}\r",
-            field(msh, 4),
-            field(msh, 5),
-            field(msh, 2),
-            field(msh, 3),
-            uuid::Uuid::new_v4().simple(),
-            field(msh, 11),
-        );
+        let mut ack = self.answer_header(msh, &format!("ACK^{event}^ACK"), field(msh, 11));
+        ack.push_str(&format!("MSA|{code}|{acknowledged}\r"));
         if let Some((code, label)) = error {
             ack.push_str(&format!(
                 "ERR|||207^Application error^HL70357|E|{code}^{label}^HL70533\r"
@@ -655,13 +654,7 @@ impl Session {
             }
             None => return refuse(self, "902", "Identifiant patient inconnu"),
         };
-        let id = root
-            .child("id")
-            .map(|i| match i.attr("extension") {
-                Some(e) => format!("{}^{e}", i.attr("root").unwrap_or_default()),
-                None => i.attr("root").unwrap_or_default().to_string(),
-            })
-            .unwrap_or_default();
+        let id = document_id(&root);
         let entry = RecordEntry {
             unique_id: id.clone(),
             title: root.text_of("title").unwrap_or_default(),

@@ -127,23 +127,11 @@ impl Session {
         if self.pfi().is_some() {
             let pfi = self
                 .transmit(super::pfi::Outgoing {
-                    patient: &patient,
-                    who: &who,
-                    kind,
+                    document: &document,
                     bytes: &bytes,
-                    unique_id: &unique_id,
                     visibility: &v.visibility,
-                    recipients: &recipients,
                 })
                 .await?;
-            self.record_local(
-                &v.patient,
-                &unique_id,
-                &v.title,
-                type_code,
-                document.date,
-                false,
-            );
             return Ok(Reply::ok(json!({
                 "unique_id": unique_id, "fed": true, "pfi": pfi, "cda": cda_b64,
             })));

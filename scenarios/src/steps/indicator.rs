@@ -21,10 +21,8 @@ fn before(years: i32, days: i64) -> String {
 /// The first day of the month `months` months before this one.
 fn month_start(months: i32) -> time::Date {
     let today = time::OffsetDateTime::now_utc().date();
-    let total = today.year() * 12 + i32::from(u8::from(today.month())) - 1 - months;
-    let month =
-        time::Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
-    time::Date::from_calendar_date(total.div_euclid(12), month, 1).unwrap_or(today)
+    let (year, month) = super::months_before(today, months);
+    time::Date::from_calendar_date(year, month, 1).unwrap_or(today)
 }
 
 async fn stay(

@@ -90,3 +90,13 @@ pub fn errors(findings: &[segur_core::finding::Finding]) -> Vec<String> {
         .map(|f| format!("{}: {}", f.rule, f.message))
         .collect()
 }
+
+/// The year and month `months` calendar months before `date`'s.
+pub(crate) fn months_before(date: time::Date, months: i32) -> (i32, time::Month) {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 - months;
+    let month = u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
+    (
+        total.div_euclid(12),
+        time::Month::try_from(month).unwrap_or(time::Month::January),
+    )
+}

@@ -416,20 +416,31 @@ fn check_ack(ack: &Value, control_id: &str, code: AckCode, error: Option<&str>) 
     problems
 }
 
-#[when(
-    regex = r#"^la PFI transmet au logiciel le compte rendu "([^"]*)" reçu par MSSanté pour "([^"]*)"( sans son INS)?$"#
-)]
-async fn pfi_hands_document(
-    world: &mut SegurWorld,
+/// The type of the ANS level-1 example the bench hands over.
+const EXAMPLE_TYPE: (&str, &str) = ("11502-2", "CR d'examens biologiques");
+
+/// What the bench hands the software in an `MDM^T02` through `hl7.receive`.
+struct Handed<'a> {
+    /// The feature's name for the document.
     title: String,
+    /// A patient of the scenario, or a world patient the software has never heard of.
     alias: String,
-    without_ins: String,
-) -> Result<(), StepFailure> {
-    // A patient the scenario created in the software, or one of the world the software
-    // has never heard of.
+    /// `MSH-3`, and `MSH-5`: who sends it to whom (`PFI` → `DPI`, `DPI` → `PFI`).
+    route: (&'a str, &'a str),
+    /// The document's LOINC type and label (the example is made one of this type).
+    type_code: (&'a str, &'a str),
+    /// The CDA names the patient by the sender's own id only, without the INS.
+    without_ins: bool,
+    /// The `MetaDMPMSS` metadata.
+    metadata: &'a [(&'a str, bool)],
+}
+
+/// Builds the message — the ANS level-1 example rewritten for the patient — hands it to
+/// the software, and notes the document's id and the message's `MSH-10`.
+async fn hand_over(world: &mut SegurWorld, handed: Handed<'_>) -> Result<(), StepFailure> {
     let patient = world
-        .world_patient(&alias)
-        .unwrap_or_else(|_| alias.clone());
+        .world_patient(&handed.alias)
+        .unwrap_or_else(|_| handed.alias.clone());
     let ins = world.control()?.patient(&patient).await?["ins"].clone();
     let number = super::ins_number(&ins);
     let oid = ins["oid"].as_str().unwrap_or_default().to_string();
@@ -438,10 +449,21 @@ async fn pfi_hands_document(
         super::records::example("compte rendu en CDA R2 niveau 1")?,
         &number,
         &oid,
-        &title,
+        &handed.title,
         &extension,
+    )
+    .replacen(
+        &format!(
+            "code=\"{}\" displayName=\"{}\"",
+            EXAMPLE_TYPE.0, EXAMPLE_TYPE.1
+        ),
+        &format!(
+            "code=\"{}\" displayName=\"{}\"",
+            handed.type_code.0, handed.type_code.1
+        ),
+        1,
     );
-    if !without_ins.is_empty() {
+    if handed.without_ins {
         // The patient named by the sender's own id only: no INS root left.
         let local = "extension=\"IPP-EXTERNE\" root=\"1.2.250.1.999.1\"";
         cda = cda
@@ -458,31 +480,52 @@ async fn pfi_hands_document(
     let pid = super::hl7::message_for(world, "MDM^T02", &patient, true, "VALI")
         .await?
         .pid_segment();
-    let control_id = format!("PFI{extension}");
+    let control_id = format!("{}{extension}", handed.route.0);
     let message = Outgoing {
         kind: "MDM^T02".into(),
-        sender: ("PFI".into(), "ETABLISSEMENT".into()),
-        receiver: ("DPI".into(), "ETABLISSEMENT".into()),
+        sender: (handed.route.0.into(), "ETABLISSEMENT".into()),
+        receiver: (handed.route.1.into(), "ETABLISSEMENT".into()),
         control_id: control_id.clone(),
         time: now_stamp(),
         pid,
-        type_code: ("11502-2".into(), "CR d'examens biologiques".into()),
+        type_code: (handed.type_code.0.into(), handed.type_code.1.into()),
         document: cda.into_bytes(),
         request: Some(Request::Initial),
         author: "810002909371".into(),
         recipients: Vec::new(),
-        metadata: [("DESTDMP", false)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+        metadata: handed
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
             .collect(),
     }
     .render();
-    world.documents.insert(title, id);
+    world.documents.insert(handed.title, id);
     world.pfi_message = Some(control_id);
     world
         .act("hl7.receive", json!({ "message": message }))
         .await?;
     Ok(())
+}
+
+#[when(
+    regex = r#"^la PFI transmet au logiciel le compte rendu "([^"]*)" reçu par MSSanté pour "([^"]*)"( sans son INS)?$"#
+)]
+async fn pfi_hands_document(
+    world: &mut SegurWorld,
+    title: String,
+    alias: String,
+    without_ins: String,
+) -> Result<(), StepFailure> {
+    let handed = Handed {
+        title,
+        alias,
+        route: ("PFI", "DPI"),
+        type_code: EXAMPLE_TYPE,
+        without_ins: !without_ins.is_empty(),
+        metadata: &[("DESTDMP", false)],
+    };
+    hand_over(world, handed).await
 }
 
 #[when(
@@ -493,67 +536,21 @@ async fn dpi_hands_letter(
     title: String,
     alias: String,
 ) -> Result<(), StepFailure> {
-    let patient = world
-        .world_patient(&alias)
-        .unwrap_or_else(|_| alias.clone());
-    let ins = world.control()?.patient(&patient).await?["ins"].clone();
-    let number = super::ins_number(&ins);
-    let oid = ins["oid"].as_str().unwrap_or_default().to_string();
-    let extension = format!("{}{}", world.documents.len() + 1, std::process::id());
-    // The ANS level-1 example, made a discharge letter (LOINC 11490-0) for the patient.
-    let cda = super::records::rewrite(
-        super::records::example("compte rendu en CDA R2 niveau 1")?,
-        &number,
-        &oid,
-        &title,
-        &extension,
-    )
-    .replacen(
-        "code=\"11502-2\" displayName=\"CR d'examens biologiques\"",
-        "code=\"11490-0\" displayName=\"Lettre de liaison de sortie\"",
-        1,
-    );
-    let id = segur_documents::cda::read_facts(cda.as_bytes(), None)
-        .and_then(|f| f.id)
-        .map(|i| match i.extension {
-            Some(e) => format!("{}^{e}", i.root),
-            None => i.root,
-        })
-        .unwrap_or_default();
-    let pid = super::hl7::message_for(world, "MDM^T02", &patient, true, "VALI")
-        .await?
-        .pid_segment();
-    let control_id = format!("DPI{extension}");
-    let message = Outgoing {
-        kind: "MDM^T02".into(),
-        sender: ("DPI".into(), "ETABLISSEMENT".into()),
-        receiver: ("PFI".into(), "ETABLISSEMENT".into()),
-        control_id: control_id.clone(),
-        time: now_stamp(),
-        pid,
-        type_code: ("11490-0".into(), "Lettre de liaison de sortie".into()),
-        document: cda.into_bytes(),
-        request: Some(Request::Initial),
-        author: "810002909371".into(),
-        recipients: Vec::new(),
-        metadata: [
+    let handed = Handed {
+        title,
+        alias,
+        route: ("DPI", "PFI"),
+        type_code: ("11490-0", "Lettre de liaison de sortie"),
+        without_ins: false,
+        metadata: &[
             ("DESTDMP", true),
             ("DESTMSSANTEPS", false),
             ("DESTMSSANTEPAT", false),
             ("MASQUE_PS", false),
             ("ACK_RECEPTION", true),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    }
-    .render();
-    world.documents.insert(title, id);
-    world.pfi_message = Some(control_id);
-    world
-        .act("hl7.receive", json!({ "message": message }))
-        .await?;
-    Ok(())
+        ],
+    };
+    hand_over(world, handed).await
 }
 
 #[then(

@@ -10,9 +10,7 @@ use crate::world::{SegurWorld, StepFailure, fail_if};
 /// `YYYY-MM-DD` of the day `months` calendar months (and `days` days) before today.
 fn months_ago(months: u32, days: i64) -> String {
     let today = time::OffsetDateTime::now_utc().date() - time::Duration::days(days);
-    let total = today.year() * 12 + i32::from(u8::from(today.month())) - 1 - months as i32;
-    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-    let month = time::Month::try_from(month as u8).unwrap_or(time::Month::January);
+    let (year, month) = super::months_before(today, i32::try_from(months).unwrap_or(0));
     let day = today.day().min(time::util::days_in_month(month, year));
     format!("{year:04}-{:02}-{day:02}", u8::from(month))
 }
