@@ -145,6 +145,16 @@ async fn rerun(run: &Run, context: &Context, record: &Record) -> Option<Rerun> {
                 owns: owned,
             })
         }
+        ("annuaire", operation) if operation.starts_with("search ") => {
+            let query = record
+                .request
+                .as_ref()
+                .and_then(|r| r.summary["query"].as_str());
+            Some(Rerun {
+                findings: segur_annuaire::app::recheck(operation, query),
+                owns: segur_annuaire::app::is_search_rule,
+            })
+        }
         ("hl7", "MDM^T02" | "ORU^R01") => {
             let request = record.request.as_ref()?;
             Some(Rerun {

@@ -34,5 +34,6 @@ pub fn registered(args: &ServeArgs) -> Vec<Box<dyn Service>> {
         Box::new(segur_dmp::DmpService::default()),
         Box::new(segur_mssante::MssanteService::default()),
         Box::new(segur_hl7::Hl7Service::default()),
+        Box::new(segur_annuaire::AnnuaireService::default()),
     ]
 }

@@ -53,6 +53,22 @@ pub struct Hl7Endpoints {
     pub mllp: String,
 }
 
+/// The Annuaire Santé.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnnuaireEndpoints {
+    /// The FHIR API's base (`https://host:port/fhir/v2`).
+    pub fhir: String,
+    /// The public extraction (`PS_LibreAcces.zip`).
+    pub extraction: String,
+}
+
+/// What the Annuaire Santé issued the software: its API key.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnnuaireAccess {
+    /// Sent in `ESANTE-API-KEY`.
+    pub api_key: String,
+}
+
 /// Every endpoint the LPS uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Endpoints {
@@ -69,6 +85,9 @@ pub struct Endpoints {
     /// The PFI (absent: documents go to the DMP directly whatever the setting).
     #[serde(default)]
     pub hl7: Option<Hl7Endpoints>,
+    /// The Annuaire Santé (absent: directory actions are refused).
+    #[serde(default)]
+    pub annuaire: Option<AnnuaireEndpoints>,
 }
 
 /// Trust anchors.
@@ -149,4 +168,7 @@ pub struct Configure {
     pub software_ids: SoftwareIds,
     /// PSC registration.
     pub psc_client: PscClientConfig,
+    /// The Annuaire Santé's key.
+    #[serde(default)]
+    pub annuaire: Option<AnnuaireAccess>,
 }

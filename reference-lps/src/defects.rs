@@ -165,6 +165,10 @@ const INSI_SCENARIOS: &[&str] = &[
     "Le masquage aux professionnels et l'invisibilité au patient choisis partent dans les métadonnées du message",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
     "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+    "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+    "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
+    "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
+    "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -612,6 +616,10 @@ pub const CATALOGUE: &[Defect] = &[
             "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
             "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
             "Un document invisible au patient ne part que vers des professionnels",
+            // The PDF scenarios read the level-1 CDA in the archive, unreadable here.
+            "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+            "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
         ],
     },
     Defect {
@@ -1305,6 +1313,68 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
         ],
+    },
+    Defect {
+        name: "pdf-not-pdfa",
+        requirement: "DOC/va1.01",
+        description: "the PDF of a level-1 CDA, and the one joined beside the IHE_XDM archive, is a plain PDF (Helvetica not embedded, no XMP, no file identifier), not a PDF/A-1",
+        caught_by: &[
+            "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
+            "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+        ],
+    },
+    Defect {
+        name: "mail-pdf-regenerated",
+        requirement: "DOC/va1.01",
+        description: "the PDF joined to a mail beside its IHE_XDM archive is drawn again (the next day) instead of being the PDF the level-1 CDA carries (ECO.2.1.5)",
+        caught_by: &[
+            "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
+            "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+        ],
+    },
+    Defect {
+        name: "pdf-without-ins",
+        requirement: "DOC/va1.10",
+        description: "the PDF of a document leaves out the INS its CDA carries",
+        caught_by: &["L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient"],
+    },
+    Defect {
+        name: "directory-search-without-key",
+        requirement: "ANN/va1.05",
+        description: "searches the Annuaire Santé's FHIR API without its ESANTE-API-KEY: the directory refuses, the user gets no address",
+        caught_by: &[
+            "L'adresse MSSanté d'un correspondant est cherchée dans l'Annuaire Santé",
+            "Un professionnel sans boîte MSSanté n'en reçoit aucune de l'Annuaire Santé",
+            "Une boîte MSSanté fermée n'est plus proposée",
+        ],
+    },
+    Defect {
+        name: "directory-import-liberal-only",
+        requirement: "ANN/va1.01",
+        description: "integrates only the libéral lines of the extraction: salaried professionals and salaried activities are left out",
+        caught_by: &[
+            "L'extraction publique de l'Annuaire Santé est intégrée",
+            "Un correspondant renommé dans l'Annuaire Santé l'est dans le logiciel",
+        ],
+    },
+    Defect {
+        name: "directory-import-creates-only",
+        requirement: "ANN/va1.03",
+        description: "integrates the extraction in creation only: a professional already known keeps the name and activities first integrated",
+        caught_by: &[
+            "Un utilisateur du logiciel renommé dans l'Annuaire Santé l'est dans le logiciel",
+            "Un correspondant renommé dans l'Annuaire Santé l'est dans le logiciel",
+            "L'extraction est intégrée de nouveau à la fréquence paramétrée",
+        ],
+    },
+    Defect {
+        name: "directory-refresh-setting-ignored",
+        requirement: "ANN/va1.04",
+        description: "integrates the extraction weekly whatever frequency the site set",
+        caught_by: &["L'extraction est intégrée de nouveau à la fréquence paramétrée"],
     },
 ];
 

@@ -16,6 +16,7 @@
 //!
 //! It depends on no simulator crate: the bench and the reference cannot share a mistake.
 
+pub mod annuaire;
 pub mod cda;
 pub mod config;
 pub mod defects;

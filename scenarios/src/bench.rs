@@ -60,6 +60,7 @@ impl BenchTemplate {
             Box::new(segur_dmp::DmpService::default()),
             Box::new(segur_mssante::MssanteService::default()),
             Box::new(segur_hl7::Hl7Service::default()),
+            Box::new(segur_annuaire::AnnuaireService::default()),
         ]
     }
 
@@ -116,5 +117,6 @@ impl ScenarioBench {
             (service.shutdown)().await;
         }
         let _ = self.control_task.await;
+        self.bench.release();
     }
 }

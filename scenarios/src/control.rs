@@ -228,6 +228,37 @@ impl ControlClient {
         .await
     }
 
+    /// The Annuaire Santé as it serves now: every Practitioner, PractitionerRole and
+    /// Organization (`GET /annuaire/directory`).
+    pub async fn annuaire_directory(&self) -> Result<Value, ControlError> {
+        self.call(reqwest::Method::GET, "/annuaire/directory", None)
+            .await
+    }
+
+    /// Changes a professional's entry in the Annuaire Santé (renamed, mailbox moved).
+    pub async fn annuaire_change(
+        &self,
+        national_id: &str,
+        change: &Value,
+    ) -> Result<Value, ControlError> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/annuaire/practitioners/{national_id}"),
+            Some(change),
+        )
+        .await
+    }
+
+    /// Closes a mailbox in the Annuaire Santé.
+    pub async fn annuaire_close(&self, address: &str) -> Result<Value, ControlError> {
+        self.call(
+            reqwest::Method::POST,
+            "/annuaire/mailboxes/close",
+            Some(&serde_json::json!({ "address": address })),
+        )
+        .await
+    }
+
     /// The world the simulators play (`GET /world`).
     pub async fn world(&self) -> Result<Value, ControlError> {
         self.call(reqwest::Method::GET, "/world", None).await

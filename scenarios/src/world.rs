@@ -120,6 +120,8 @@ pub struct SegurWorld {
     /// `MSH-10` of the last HL7 v2 message the bench handed the software as its PFI, which
     /// the software's `ACK` must cite.
     pub pfi_message: Option<String>,
+    /// What the software answered the last Annuaire Santé search (`directory.search`).
+    pub directory_found: Option<Value>,
     /// The uniqueIds of the documents the bench itself put in a DMP (as another
     /// professional fed them): the facts an origin shown by the software is judged on.
     pub deposited: Vec<String>,
@@ -362,6 +364,7 @@ impl SegurWorld {
                 "dmp_homologation": run.setup.dmp_homologation,
                 "mssante_nil": run.setup.mssante_nil,
             },
+            "annuaire": { "api_key": segur_annuaire::API_KEY },
             "psc_client": {
                 "client_id": run.setup.psc_client_id,
                 "client_secret": run.setup.psc_client_secret,

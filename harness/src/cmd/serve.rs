@@ -111,6 +111,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     for service in running {
         (service.shutdown)().await;
     }
+    bench.release();
     control_task
         .await
         .context("control API task")?

@@ -55,6 +55,9 @@ pub enum Kind {
     /// A discharge letter (lettre de liaison de sortie), level 1 with its PDF.
     #[serde(rename = "ldl")]
     Ldl,
+    /// A prescription of health products (ordonnance), level 1 with its PDF.
+    #[serde(rename = "prescription")]
+    Prescription,
 }
 
 /// LOINC.
@@ -71,6 +74,7 @@ impl Kind {
             Kind::CrImg => ("18748-4", LOINC, "CR d'imagerie médicale"),
             Kind::CrBio | Kind::CrBioN1 => ("11502-2", LOINC, "CR d'examens biologiques"),
             Kind::Ldl => ("11490-0", LOINC, "Lettre de liaison de sortie"),
+            Kind::Prescription => ("57833-6", LOINC, "Prescription de produits de santé"),
         }
     }
 
@@ -87,7 +91,7 @@ impl Kind {
         match self {
             Kind::Vsm => "urn:asip:ci-sis:vsm:2012",
             Kind::CrBio => "urn:ihe:lab:xd-lab:2008",
-            Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => FORMAT_N1,
+            Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl | Kind::Prescription => FORMAT_N1,
         }
     }
 }
@@ -181,12 +185,24 @@ pub struct Document<'a> {
     /// Whether the results' units are written as printed (`10^9/L`) instead of in UCUM
     /// (`10*9/L`), a defect (DOC/va1.34).
     pub printed_units: bool,
+    /// Whether its PDF is a plain PDF rather than a PDF/A-1 (a defect, DOC/va1.01).
+    pub plain_pdf: bool,
+    /// Whether its PDF leaves the INS out although the CDA carries it (a defect,
+    /// DOC/va1.10).
+    pub pdf_without_ins: bool,
 }
 
 impl Document<'_> {
     /// Its XDS uniqueId.
     pub fn unique_id(&self) -> String {
         unique_id(&self.id)
+    }
+
+    /// The INS the document names its patient by: the qualified identity's (or any, by
+    /// the `ins_regardless` defect).
+    fn written_ins(&self) -> Option<&crate::identity::Ins> {
+        let qualified = self.patient.status == Status::Qualifiee || self.ins_regardless;
+        self.patient.ins.as_ref().filter(|_| qualified)
     }
 }
 
@@ -229,14 +245,13 @@ fn specialty_code(p: &Professional) -> String {
 fn record_target(d: &Document<'_>) -> String {
     let p = d.patient;
     let t = &p.traits;
-    let qualified = p.status == Status::Qualifiee || d.ins_regardless;
-    let ins = match (&p.ins, qualified) {
-        (Some(ins), true) => format!(
+    let ins = match d.written_ins() {
+        Some(ins) => format!(
             "<id root=\"{}\" extension=\"{}\"/>",
             attr(&ins.oid),
             attr(&ins.number())
         ),
-        _ => String::new(),
+        None => String::new(),
     };
     let birth = t.birth_date.replace('-', "");
     let sex = match t.sex.as_str() {
@@ -279,11 +294,17 @@ pub fn readable(d: &Document<'_>) -> Vec<u8> {
     let mut lines = vec![
         format!("Patient : {} {}", t.first_names.join(" "), t.birth_name),
         format!("Ne(e) le {}", t.birth_date),
+    ];
+    // The INS in the PDF as in the CDA (DOC/va1.10): the matricule and its key.
+    if let Some(ins) = d.written_ins().filter(|_| !d.pdf_without_ins) {
+        lines.push(format!("INS : {}", ins.number()));
+    }
+    lines.extend([
         format!("Auteur : Dr {} {}", a.given_name, a.family_name),
         format!("{} - {}", a.structure_name, d.date.date()),
-    ];
+    ]);
     lines.extend(d.mentions.iter().cloned());
-    pdf::render(d.title, &lines, &d.footer)
+    pdf::render(d.title, &lines, &d.footer, !d.plain_pdf)
 }
 
 /// The whole document.
@@ -292,7 +313,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
     let now = ts(d.date);
     let (type_code, type_system, type_label) = d.kind.type_code();
     let templates = match d.kind {
-        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl | Kind::Prescription => {
             "<templateId root=\"2.16.840.1.113883.2.8.2.1\"/><templateId root=\"1.2.250.1.213.1.1.1.1\"/><templateId root=\"1.3.6.1.4.1.19376.1.2.20\"/>"
         }
         Kind::Vsm => {
@@ -406,7 +427,7 @@ pub fn build(d: &Document<'_>) -> Vec<u8> {
         sector = attr(&a.sector),
     );
     let body = match d.kind {
-        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl => {
+        Kind::Cr | Kind::CrImg | Kind::CrBioN1 | Kind::Ldl | Kind::Prescription => {
             let pdf = readable(d);
             format!(
                 "<component><nonXMLBody><text mediaType=\"application/pdf\" representation=\"B64\">{}</text></nonXMLBody></component>",

@@ -651,6 +651,8 @@ impl Session {
             mentions: Vec::new(),
             accredited: Vec::new(),
             printed_units: self.defects.on("units-not-ucum"),
+            plain_pdf: self.defects.on("pdf-not-pdfa"),
+            pdf_without_ins: self.defects.on("pdf-without-ins"),
         }
     }
 

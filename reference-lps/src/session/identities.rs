@@ -588,6 +588,7 @@ impl Session {
                 self.settings.new_types.merge(types);
             }
             "service" => self.settings.service = value.as_str().map(str::to_string),
+            "directory_refresh" => self.set_directory_refresh(&value)?,
             "vsm_reminder" => {
                 let months = value["after_months"]
                     .as_u64()

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod accounts;
+mod directory;
 mod dmp;
 mod evidence;
 mod history;
@@ -93,6 +94,10 @@ pub struct Session {
     pfi_book: pfi::PfiBook,
     /// Local accounts, their link to PSC and the one open (PSC.02).
     accounts: accounts::Accounts,
+    /// The Annuaire Santé, when the bench plays one.
+    annuaire: Option<crate::annuaire::AnnuaireClient>,
+    /// The professionals integrated from it, and when (ANN/va1.01 to va1.04).
+    directory: directory::Directory,
 }
 
 fn params<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, Reply> {
@@ -258,6 +263,15 @@ impl Session {
             }
             None => None,
         };
+        let annuaire = match (&config.endpoints.annuaire, &config.annuaire) {
+            (Some(endpoints), Some(access)) => Some(crate::annuaire::AnnuaireClient {
+                fhir: endpoints.fhir.clone(),
+                extraction: endpoints.extraction.clone(),
+                key: (!defects.on("directory-search-without-key")).then(|| access.api_key.clone()),
+                http: http(psc_tls.clone())?,
+            }),
+            _ => None,
+        };
         Ok(Self {
             mss,
             mail: mss::MailBook::default(),
@@ -286,6 +300,8 @@ impl Session {
             pfi_address: config.endpoints.hl7.as_ref().map(|h| h.mllp.clone()),
             pfi_book: pfi::PfiBook::default(),
             accounts: accounts::Accounts::default(),
+            annuaire,
+            directory: directory::Directory::default(),
         })
     }
 
@@ -377,7 +393,10 @@ impl Session {
             "account.login_password" => self.account_login(p),
             "account.link_psc" => self.account_link(),
             "account.show" => Ok(self.account_show()),
-            "clock.advance" => self.advance(p),
+            "clock.advance" => self.advance(p).await,
+            "directory.search" => self.directory_search(p).await,
+            "directory.import" => self.directory_import().await,
+            "directory.lookup" => self.directory_lookup(p),
             other => Err(Reply::unsupported(format!(
                 "le LPS de référence ne propose pas l'action {other:?}"
             ))),
@@ -737,9 +756,11 @@ impl Session {
         Ok(Reply::ok(json!({ "logged_in": self.psc.logged_in() })))
     }
 
-    fn advance(&mut self, p: &Value) -> Result<Reply, Reply> {
+    async fn advance(&mut self, p: &Value) -> Result<Reply, Reply> {
         let Advance { seconds } = params(p)?;
         self.clock_offset += seconds;
+        // What runs on the software's own schedule once time has passed.
+        self.directory_refresh_if_due().await;
         Ok(Reply::ok(json!({ "now": self.now_text() })))
     }
 }

@@ -173,7 +173,7 @@ impl Session {
     /// The document's IHE_XDM archive, its PDF and the header values.
     fn attach(&self, patient: &Patient, spec: &DocumentSpec) -> Result<Attached, Reply> {
         let who = self.professional()?;
-        let document = self.document(spec.kind, &spec.title, patient, &who);
+        let mut document = self.document(spec.kind, &spec.title, patient, &who);
         let cda = cda::build(&document);
         let qualified = patient.status == Status::Qualifiee && patient.ins.is_some();
         let patient_id = match (&patient.ins, qualified) {
@@ -197,6 +197,10 @@ impl Session {
         }
         .build()
         .map_err(failure)?;
+        if self.defects.on("mail-pdf-regenerated") {
+            // The PDF joined is drawn again, the next day, rather than the CDA's own.
+            document.date += time::Duration::days(1);
+        }
         Ok(Attached {
             xdm,
             pdf: cda::readable(&document),

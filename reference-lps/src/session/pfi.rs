@@ -370,6 +370,7 @@ impl Session {
             Kind::CrBio,
             Kind::CrBioN1,
             Kind::Ldl,
+            Kind::Prescription,
         ];
         let Some(kind) = kinds.into_iter().find(|k| {
             k.type_code().0 == type_code && (k.format_code() == crate::cda::FORMAT_N1) != structured

@@ -366,6 +366,38 @@ pub fn for_action(action: &str, p: &Value) -> (String, Vec<Question>) {
                 q("formula", "Formule de calcul affichée (ou extrait du code) ?", Text),
             ],
         ),
+        "directory.search" => (
+            format!(
+                "Recherchez depuis le logiciel, dans l'Annuaire Santé, l'adresse MSSanté de {} {}.",
+                s(p, "given_name"),
+                s(p, "family_name")
+            ),
+            vec![q(
+                "results",
+                "Professionnels présentés (JSON : [{\"national_id\", \"family_name\", \"given_name\", \"mssante\": [adresses]}]) ?",
+                Text,
+            )],
+        ),
+        "directory.import" => (
+            "Faites intégrer par le logiciel l'extraction publique de l'Annuaire Santé (PS_LibreAcces_Personne_activite).".to_string(),
+            vec![
+                q("file", "Fichier intégré ?", Text),
+                q("count", "Professionnels dans l'annuaire du logiciel ?", Text),
+            ],
+        ),
+        "directory.lookup" => (
+            format!(
+                "Affichez dans l'annuaire du logiciel le professionnel {}.",
+                s(p, "national_id")
+            ),
+            vec![
+                q("family_name", "Nom d'exercice ?", Text),
+                q("given_name", "Prénom d'exercice ?", Text),
+                q("profession", "Code profession ?", Text),
+                q("specialty", "Code savoir-faire (vide si aucun) ?", Text),
+                q("structures", "Structures d'exercice (séparées par des virgules) ?", List),
+            ],
+        ),
         "vsm.reminders" => (
             "Affichez la liste des volets de synthèse médicale à mettre à jour selon les rappels paramétrés.".to_string(),
             vec![q(
@@ -549,6 +581,9 @@ mod tests {
             "documents.list",
             "dmp.display",
             "vsm.reminders",
+            "directory.search",
+            "directory.import",
+            "directory.lookup",
             "stay.record",
             "indicator.history_feed",
         ] {

@@ -202,6 +202,7 @@ fn judged_services(tags: &[String]) -> Vec<&'static str> {
             "DMP" => Some("dmp"),
             "MSS" => Some("mssante"),
             "HL7" => Some("hl7"),
+            "ANN" => Some("annuaire"),
             _ => None,
         })
         .collect();
@@ -212,7 +213,8 @@ fn judged_services(tags: &[String]) -> Vec<&'static str> {
 /// No error finding in the scenario's exchanges for the scenario's requirements (nor
 /// any protocol error, which serves every requirement), and exchanges to judge: the
 /// scenario's journal must hold calls to each service its theme names (`@INS`: INSi,
-/// `@PSC`, `@DMP`, `@MSS`, `@HL7`) or, for another theme, to some service.
+/// `@PSC`, `@DMP`, `@MSS`, `@HL7`, `@ANN`: the Annuaire Santé) or, for another theme,
+/// to some service.
 #[then("les échanges sont conformes")]
 async fn conforming(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let all = world

@@ -26,9 +26,13 @@
 //! - [`pfi`]: documents handed to the establishment's PFI in HL7 v2, its acknowledgements,
 //!   and the documents it hands the DPI;
 //! - [`mss`]: MSSanté sending, reading, integration and receipts;
+//! - [`directory`]: the Annuaire Santé: a correspondent's address, the extraction
+//!   integrated on demand and on schedule;
+//! - [`pdfa`]: the PDF a mail joins beside its archive: PDF/A-1, the CDA's own, the INS;
 //! - [`journal`]: what the simulators received and what their rules found.
 
 pub mod background;
+pub mod directory;
 pub mod dmp;
 pub mod documents;
 pub mod editions;
@@ -41,6 +45,7 @@ pub mod indicator;
 pub mod journal;
 pub mod mentions;
 pub mod mss;
+pub mod pdfa;
 pub mod pfi;
 pub mod preload;
 pub mod psc;

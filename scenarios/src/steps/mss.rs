@@ -172,6 +172,31 @@ async fn send_document(
     send(world, params, &to, &opts).await
 }
 
+/// A document of the Ségur "annexe 3" the step names, sent with its PDF (`document.kind`).
+#[when(
+    regex = r#"^l'utilisateur envoie par messagerie (l'ordonnance|la lettre de liaison|le compte rendu d'imagerie|le compte rendu de biologie) "([^"]*)" de "([^"]*)" à "([^"]*)"(.*)$"#
+)]
+async fn send_typed_document(
+    world: &mut SegurWorld,
+    what: String,
+    title: String,
+    patient: String,
+    to: String,
+    opts: String,
+) -> Result<(), StepFailure> {
+    let kind = match what.as_str() {
+        "l'ordonnance" => "prescription",
+        "la lettre de liaison" => "ldl",
+        "le compte rendu d'imagerie" => "cr-img",
+        _ => "cr-bio",
+    };
+    let params = json!({
+        "patient": world.identity(&patient)?,
+        "document": { "kind": kind, "title": title },
+    });
+    send(world, params, &to, &opts).await
+}
+
 #[when(regex = r#"^l'utilisateur envoie par messagerie le message "([^"]*)" à "([^"]*)"(.*)$"#)]
 async fn send_message(
     world: &mut SegurWorld,
@@ -412,7 +437,7 @@ async fn operator_received_nothing(world: &mut SegurWorld) -> Result<(), StepFai
     })
 }
 
-fn parsed(world: &SegurWorld) -> Result<mail_parser::Message<'_>, StepFailure> {
+pub(super) fn parsed(world: &SegurWorld) -> Result<mail_parser::Message<'_>, StepFailure> {
     let raw = world.mail.as_deref().ok_or_else(|| {
         StepFailure::Failed(
             "aucun message choisi : « l'opérateur a reçu un message pour … » d'abord".into(),

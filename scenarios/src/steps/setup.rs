@@ -46,7 +46,11 @@ async fn insi_forgets(world: &mut SegurWorld, patient: String) -> Result<(), Ste
 #[given(expr = "le temps avance de {int} minutes")]
 #[when(expr = "le temps avance de {int} minutes")]
 async fn time_passes(world: &mut SegurWorld, minutes: i64) -> Result<(), StepFailure> {
-    let seconds = minutes * 60;
+    advance(world, minutes * 60).await
+}
+
+/// Moves the bench clock by `seconds`, and the software's with it.
+pub(crate) async fn advance(world: &mut SegurWorld, seconds: i64) -> Result<(), StepFailure> {
     world.control()?.advance_clock(seconds).await?;
     world
         .act_ok("clock.advance", json!({ "seconds": seconds }))

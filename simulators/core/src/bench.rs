@@ -181,6 +181,23 @@ impl Bench {
         self.inner.stopping.send_replace(true);
     }
 
+    /// Once its services stopped: drops what they left with the bench, the control routes
+    /// they mounted and the values they provided. Those hold the simulators' state, which
+    /// holds this bench: without this, a stopped bench (one per scenario in a run) is
+    /// never freed.
+    pub fn release(&self) {
+        self.inner
+            .control_routes
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.inner
+            .extensions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Resolves once [`Bench::begin_shutdown`] was called.
     pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
         let mut stopping = self.inner.stopping.subscribe();
@@ -267,4 +284,44 @@ pub trait Service: Send + Sync {
         &self,
         ctx: ServiceContext,
     ) -> BoxFuture<'static, Result<RunningService, ServiceError>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::Bench;
+    use crate::clock::Clock;
+    use crate::journal::Journal;
+    use crate::pki::Pki;
+    use crate::world::World;
+
+    /// A simulator's control routes and provided values hold the bench; once released, a
+    /// stopped bench is freed (it leaked, one per scenario, before).
+    #[test]
+    fn a_released_bench_is_freed() {
+        let dir = tempfile::tempdir().unwrap();
+        let world = World::embedded().unwrap();
+        let pki = Pki::create(
+            &dir.path().join("pki"),
+            &world,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let clock = Clock::new();
+        let journal = Journal::open(&dir.path().join("journal"), clock.clone()).unwrap();
+        let bench = Bench::new(world, clock, journal, pki);
+        let weak = Arc::downgrade(&bench.inner);
+        bench.mount_control(
+            "demo",
+            axum::Router::new()
+                .route("/", axum::routing::get(|| async { "ok" }))
+                .with_state(bench.clone()),
+        );
+        bench.provide(Arc::new(bench.clone()));
+        bench.begin_shutdown();
+        bench.release();
+        drop(bench);
+        assert!(weak.upgrade().is_none(), "the bench outlived its release");
+    }
 }

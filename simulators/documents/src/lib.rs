@@ -8,6 +8,7 @@
 //!   that both ITI-41 requests and `METADATA.XML` carry;
 //! - [`hl7`]: the INS in the PID segment of HL7 v2 messages (PID-3, PID-32);
 //! - [`pdf`]: the text a PDF shows and where (a mention, the foot of a page);
+//! - [`pdfa`]: whether a PDF is a PDF/A-1 (ISO 19005-1 level B, its structural clauses);
 //! - [`ucum`]: whether a unit is written in UCUM's syntax;
 //! - [`rules`]: every check's rule, with the REM requirements it serves.
 //!
@@ -18,6 +19,7 @@ pub mod cda;
 pub mod ebrim;
 pub mod hl7;
 pub mod pdf;
+pub mod pdfa;
 pub mod rules;
 pub mod text;
 pub mod ucum;

@@ -167,3 +167,66 @@ pub const XDM_PATIENT: Rule = Rule {
     requirements: &["MSS/CONF.23", "MSS/CONF.24"],
     severity: Severity::Error,
 };
+
+/// The PDF/A-1 rules (ISO 19005-1, level B; [`crate::pdfa`]): the format of the PDF a
+/// level-1 CDA carries and of the one a mail joins beside its IHE_XDM. No national
+/// service refuses a plain PDF: the DMP and the MSSanté operator lower these to warnings,
+/// and the DOC/va1.01 scenarios judge them.
+const PDFA: &[&str] = &["DOC/va1.01", "DOC/va1.10", "MSS/CONF.23"];
+
+/// Not a PDF, a version above 1.4, or no binary comment after the header (6.1.2).
+pub const PDFA_HEADER: Rule = Rule {
+    name: "PDFA-HEADER",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// No file identifier in the trailer, or encryption (6.1.3).
+pub const PDFA_TRAILER: Rule = Rule {
+    name: "PDFA-TRAILER",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// LZW, JavaScript, launch or multimedia actions, embedded files (6.1.10, 6.6, 6.9).
+pub const PDFA_FORBIDDEN: Rule = Rule {
+    name: "PDFA-FORBIDDEN",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// A device colour space without a `GTS_PDFA1` output intent (6.2.3).
+pub const PDFA_DEVICE_COLOUR: Rule = Rule {
+    name: "PDFA-DEVICE-COLOUR",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// A font whose program is not in the file (6.3.4).
+pub const PDFA_FONT_EMBEDDED: Rule = Rule {
+    name: "PDFA-FONT-EMBEDDED",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// Soft masks, transparency groups, constant alpha, blend modes (6.4).
+pub const PDFA_TRANSPARENCY: Rule = Rule {
+    name: "PDFA-TRANSPARENCY",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// No unfiltered XMP stream identifying PDF/A-1 (`pdfaid:part` 1, conformance A or B;
+/// 6.7.2, 6.7.11).
+pub const PDFA_METADATA: Rule = Rule {
+    name: "PDFA-METADATA",
+    requirements: PDFA,
+    severity: Severity::Error,
+};
+
+/// A document-information entry without its equal in the XMP (6.7.3).
+pub const PDFA_INFO_XMP: Rule = Rule {
+    name: "PDFA-INFO-XMP",
+    requirements: PDFA,
+    severity: Severity::Error,
+};

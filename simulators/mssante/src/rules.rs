@@ -62,6 +62,15 @@ pub const PDF_BESIDE_XDM: Rule = Rule {
     severity: Severity::Warning,
 };
 
+/// The PDF joined beside the archive is not the one its level-1 CDA carries (ECO.2.1.5 of
+/// the MSSanté client référentiel: "le PDF/A-1 doit être identique au PDF encapsulé dans
+/// le CDA R2 N1"). Operators do not check it; the DOC/va1.01 scenarios do.
+pub const PDF_SAME_AS_CDA: Rule = Rule {
+    name: "MSS-PDF-SAME-AS-CDA",
+    requirements: &["DOC/va1.01", "MSS/CONF.23"],
+    severity: Severity::Warning,
+};
+
 /// More than one patient in one mail (several XDM patients, or several patient addresses).
 pub const ONE_PATIENT: Rule = Rule {
     name: "MSS-ONE-PATIENT",

@@ -58,7 +58,7 @@ fn letter(from: &str, to: &str) -> Message {
             MultiPart::mixed()
                 .singlepart(SinglePart::plain("Bonjour".to_string()))
                 .singlepart(Attachment::new("CR.pdf".into()).body(
-                    b"%PDF-1.4".to_vec(),
+                    support::SAMPLE_PDF.to_vec(),
                     ContentType::parse("application/pdf").unwrap(),
                 )),
         )
@@ -175,6 +175,20 @@ fn xdm_mail(to: &str, zip: Vec<u8>) -> Mail {
         .with_xdm(zip)
 }
 
+/// What the PDF joined beside `zip` says of itself: the ANS's level-1 example carries a
+/// plain PDF 1.5, not a PDF/A-1, whose `PDFA-*` warnings the operator journals (see
+/// `simulators/documents/src/pdfa/ans-n1.golden`); nothing for the others.
+fn own_pdf_rules(zip: &[u8]) -> Vec<String> {
+    let report = segur_documents::xdm::check(zip, &Default::default());
+    report
+        .documents
+        .iter()
+        .filter_map(|d| d.pdf.as_deref())
+        .flat_map(|pdf| segur_documents::pdfa::check(pdf).findings)
+        .map(|f| f.rule)
+        .collect()
+}
+
 #[tokio::test]
 async fn each_ans_xdm_example_with_the_right_headers_raises_no_finding() {
     let t = start().await;
@@ -182,10 +196,12 @@ async fn each_ans_xdm_example_with_the_right_headers_raises_no_finding() {
     let examples = xdm_examples();
     assert!(examples.len() >= 10, "{examples:?}");
     for name in examples {
-        let mail = xdm_mail(COLIN, xdm_example(&name));
+        let zip = xdm_example(&name);
+        let expected = own_pdf_rules(&zip);
+        let mail = xdm_mail(COLIN, zip);
         let answer = submit(&mut c, LEGRAND, &[COLIN], &mail.build()).await;
         assert!(answer.starts_with("250 2.0.0"), "{name}: {answer}");
-        assert_eq!(t.last_submission_rules(), Vec::<String>::new(), "{name}");
+        assert_eq!(t.last_submission_rules(), expected, "{name}");
     }
 }
 
@@ -347,6 +363,16 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
             "MSS-SUBJECT-PREFIX",
         ),
         (
+            "a PDF beside the archive other than the one its CDA carries",
+            {
+                let mut m = base(original.clone(), COLIN);
+                m.pdf = Some(SAMPLE_PDF.to_vec());
+                m
+            },
+            &[COLIN],
+            "MSS-PDF-SAME-AS-CDA",
+        ),
+        (
             "no Message-ID",
             base(original.clone(), COLIN).without("Message-ID"),
             &[COLIN],
@@ -373,7 +399,7 @@ async fn mutated_archives_and_headers_each_raise_their_rule() {
     let fine = base(original.clone(), PATIENT).header("X-MSS-MES: FIN");
     let answer = submit(&mut c, LEGRAND, &[PATIENT], &fine.build()).await;
     assert!(answer.starts_with("250 "), "{answer}");
-    assert_eq!(t.last_submission_rules(), Vec::<String>::new());
+    assert_eq!(t.last_submission_rules(), own_pdf_rules(&original));
     assert_eq!(
         t.mss
             .store()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::world::World;
 
 /// The services that get a server certificate (also their compose host names).
-pub const SERVICES: &[&str] = &["insi", "dmp", "psc", "mssante", "control"];
+pub const SERVICES: &[&str] = &["insi", "dmp", "psc", "mssante", "annuaire", "control"];
 
 /// What a credential is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

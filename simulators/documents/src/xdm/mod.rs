@@ -54,6 +54,9 @@ pub struct XdmDocument {
     pub confidentiality: Vec<String>,
     /// The CDA checks, for `text/xml` documents.
     pub cda: Option<CdaReport>,
+    /// The PDF a level-1 CDA carries (its `nonXMLBody`, decoded): what the PDF joined
+    /// beside the archive must be (ECO.2.1.5 of the MSSanté client référentiel).
+    pub pdf: Option<Vec<u8>>,
 }
 
 /// What the checker found.
@@ -235,6 +238,11 @@ fn check_subset(subset: &str, files: &[(String, Vec<u8>)], report: &mut XdmRepor
                 .classified(uuid::CONFIDENTIALITY)
                 .map(|c| c.code.clone())
                 .collect(),
+            pdf: cda
+                .is_some()
+                .then(|| crate::cda::presentation::body_bytes(bytes, None))
+                .flatten()
+                .filter(|b| b.starts_with(b"%PDF-")),
             cda,
         });
     }

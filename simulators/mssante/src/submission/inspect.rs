@@ -4,7 +4,7 @@
 //! recipients in, findings and facts out.
 
 use mail_parser::{Message, MessageParser, MimeHeaders};
-use segur_core::finding::Finding;
+use segur_core::finding::{Finding, Severity};
 use segur_documents::xdm::{self, XdmLimits, XdmReport};
 
 use crate::directory::MailboxKind;
@@ -117,13 +117,13 @@ fn check_threading(message: &Message<'_>, out: &mut Inspection) {
 }
 
 fn check_attachments(message: &Message<'_>, out: &mut Inspection) {
-    let mut pdf = false;
+    let mut pdfs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut archives = Vec::new();
     for part in message.attachments() {
         let name = part.attachment_name().unwrap_or_default();
         let is_type = |t: &str, s: &str| part.is_content_type(t, s);
         if is_type("application", "pdf") || name.to_ascii_lowercase().ends_with(".pdf") {
-            pdf = true;
+            pdfs.push((name.to_string(), part.contents().to_vec()));
         }
         if name.eq_ignore_ascii_case(XDM_NAME) {
             if name != XDM_NAME {
@@ -147,7 +147,16 @@ fn check_attachments(message: &Message<'_>, out: &mut Inspection) {
             archives.push(part.contents().to_vec());
         }
     }
-    if !archives.is_empty() && !pdf {
+    // PDF/A-1 (DOC/va1.01): no operator refuses a plain PDF, so the deviation is noted,
+    // not held against the message; the DOC/va1.01 scenarios judge it.
+    for (name, bytes) in &pdfs {
+        let report = segur_documents::pdfa::check(bytes);
+        out.findings.extend(report.findings.into_iter().map(|f| {
+            let at = format!("attachment {name}: {}", f.location.as_deref().unwrap_or(""));
+            f.with_severity(Severity::Warning).at(at)
+        }));
+    }
+    if !archives.is_empty() && pdfs.is_empty() {
         out.findings.push(
             rules::PDF_BESIDE_XDM
                 .finding("IHE_XDM.ZIP is attached without the readable PDF beside it")
@@ -158,6 +167,27 @@ fn check_attachments(message: &Message<'_>, out: &mut Inspection) {
     for zip in archives {
         let report = xdm::check(&zip, &XdmLimits::default());
         out.findings.extend(report.findings.iter().cloned());
+        // ECO.2.1.5: the PDF joined beside a level-1 CDA is the very PDF the CDA carries.
+        for document in &report.documents {
+            let Some(carried) = &document.pdf else {
+                continue;
+            };
+            if !pdfs.is_empty() && !pdfs.iter().any(|(_, b)| b == carried) {
+                out.findings.push(
+                    rules::PDF_SAME_AS_CDA
+                        .finding(format!(
+                            "no PDF joined to the message is the one {} carries ({} bytes); joined: {}",
+                            document.path,
+                            carried.len(),
+                            pdfs.iter()
+                                .map(|(n, b)| format!("{n} ({} bytes)", b.len()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .at(format!("attachments, {}", document.path)),
+                );
+            }
+        }
         for document in &report.documents {
             let Some(cda) = &document.cda else { continue };
             let Some(facts) = &cda.facts else { continue };

@@ -358,9 +358,13 @@ pub struct Mail {
     pub headers: Vec<String>,
     /// The archive, if any.
     pub xdm: Option<Vec<u8>>,
-    /// Whether the PDF is attached beside it.
-    pub pdf: bool,
+    /// The PDF attached beside it.
+    pub pdf: Option<Vec<u8>>,
 }
+
+/// A PDF/A-1b: the reference LPS's page, kept in `simulators/documents` (a test of the
+/// reference LPS keeps it equal to what its renderer writes).
+pub const SAMPLE_PDF: &[u8] = include_bytes!("../../../documents/src/pdfa/sample-pdfa-1b.pdf");
 
 impl Mail {
     /// A mail from `from` to `to` with a Message-ID, `X-MSS-NIL` and the subject.
@@ -376,7 +380,7 @@ impl Mail {
                 "X-MSS-NIL: SEGUR-BENCH-LPS-1.0".into(),
             ],
             xdm: None,
-            pdf: false,
+            pdf: None,
         }
     }
 
@@ -394,10 +398,18 @@ impl Mail {
         self
     }
 
-    /// Attaches an archive and the PDF.
+    /// Attaches an archive and the PDF beside it: the one its level-1 CDA carries, as
+    /// ECO.2.1.5 wants, or the sample PDF/A-1b when the archive holds none.
     pub fn with_xdm(mut self, zip: Vec<u8>) -> Self {
+        let report = segur_documents::xdm::check(&zip, &Default::default());
+        self.pdf = Some(
+            report
+                .documents
+                .iter()
+                .find_map(|d| d.pdf.clone())
+                .unwrap_or_else(|| SAMPLE_PDF.to_vec()),
+        );
         self.xdm = Some(zip);
-        self.pdf = true;
         self
     }
 
@@ -419,10 +431,10 @@ impl Mail {
                 base64_lines(zip)
             ));
         }
-        if self.pdf {
+        if let Some(pdf) = &self.pdf {
             out.push_str(&format!(
                 "--{boundary}\r\nContent-Type: application/pdf; name=\"CR.pdf\"\r\nContent-Disposition: attachment; filename=\"CR.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
-                base64_lines(b"%PDF-1.4\n% segur-bench\n")
+                base64_lines(pdf)
             ));
         }
         out.push_str(&format!("--{boundary}--\r\n"));
