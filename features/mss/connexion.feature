@@ -9,7 +9,7 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Étant donné le logiciel configuré pour le banc
     Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
 
-  @MSS/CONF.01 @MSS/CONF.03 @MSS/CONF.05 @LGC
+  @MSS/CONF.01 @MSS/CONF.03 @MSS/CONF.05 @MSS/va1.03 @LGC
   Scénario: Envoi et relève chiffrés par STARTTLS, boîte applicative ouverte par certificat
     Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
     Et l'utilisateur relève la boîte de la structure
@@ -30,7 +30,7 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Et PSC a reçu un rafraîchissement de jeton
     Et les échanges sont conformes
 
-  @MSS/CONF.06 @LGC
+  @MSS/CONF.06 @MSS/va1.04 @LGC
   Scénario: Certificat expiré présenté par l'opérateur : rien n'est envoyé
     Étant donné l'opérateur MSSanté présente à la prochaine connexion un certificat expiré
     Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"

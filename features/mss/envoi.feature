@@ -10,12 +10,14 @@ Fonctionnalité: Envoi par messagerie sécurisée de santé
     Étant donné le logiciel configuré pour le banc
     Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
 
-  @MSS/va1.01 @MSS/va1.12 @MSS/CONF.14 @MSS/CONF.15 @MSS/CONF.16 @MSS/CONF.24 @MSS/CONF.25 @LGC
+  @MSS/va1.01 @MSS/va1.17 @MSS/va1.12 @MSS/CONF.14 @MSS/CONF.15 @MSS/CONF.16 @MSS/CONF.24 @MSS/CONF.25 @LGC
   Scénario: Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM
     Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
     Quand l'utilisateur envoie par messagerie le compte rendu "Compte rendu de consultation" de "patiente" à "patiente"
     Alors l'opérateur a reçu un message pour "patiente"
     Et le message joint le PDF et une archive IHE_XDM conforme pour "patiente"
+    Et le PDF joint au message est un PDF/A-1
+    Et le PDF joint au message est celui du CDA N1 de son archive IHE_XDM
     Et le message porte l'en-tête "X-MSS-INS" à "O"
     Et le message porte l'en-tête "X-MSS-CODECDA" à "11488-4"
     Et le message porte la référence produit du logiciel dans X-MSS-NIL

@@ -1323,6 +1323,7 @@ pub const CATALOGUE: &[Defect] = &[
             "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
             "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
             "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+            "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
         ],
     },
     Defect {
@@ -1333,6 +1334,7 @@ pub const CATALOGUE: &[Defect] = &[
             "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
             "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
             "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+            "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
         ],
     },
     Defect {
