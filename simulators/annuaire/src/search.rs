@@ -470,9 +470,17 @@ pub fn all(directory: &Directory, kind: Kind) -> Vec<Value> {
     }
 }
 
-/// The resource of `kind` with logical id `id`.
+/// The resource of `kind` with logical id `id` (only that one is rendered).
 pub fn read(directory: &Directory, kind: Kind, id: &str) -> Option<Value> {
-    all(directory, kind).into_iter().find(|r| r["id"] == id)
+    match kind {
+        Kind::Practitioner => directory.practitioner(id).map(resources::practitioner),
+        Kind::PractitionerRole => directory
+            .roles
+            .iter()
+            .find(|r| r.id == id)
+            .map(resources::role),
+        Kind::Organization => directory.organization(id).map(resources::organization),
+    }
 }
 
 impl Search {
@@ -500,6 +508,12 @@ impl Search {
                 "search": { "mode": mode },
             })
         };
+        // The roles a `_revinclude` looks among, rendered once for the whole page.
+        let roles = if self.revinclude {
+            all(directory, Kind::PractitionerRole)
+        } else {
+            Vec::new()
+        };
         let mut included: Vec<Value> = Vec::new();
         for resource in &page {
             for field in &self.includes {
@@ -525,9 +539,9 @@ impl Search {
                     self.kind.name(),
                     resource["id"].as_str().unwrap_or_default()
                 );
-                for role in all(directory, Kind::PractitionerRole) {
-                    if role[field]["reference"] == target.as_str() && !included.contains(&role) {
-                        included.push(role);
+                for role in &roles {
+                    if role[field]["reference"] == target.as_str() && !included.contains(role) {
+                        included.push(role.clone());
                     }
                 }
             }
