@@ -126,6 +126,10 @@ pub struct Structure {
     /// Its MSSanté application mailbox (BAL APP), opened with the structure's certificate.
     #[serde(default)]
     pub mssante_application: Option<String>,
+    /// Its organisational mailboxes (BAL ORG): the first is where answers to the mails of
+    /// the application mailbox go, unless the site sets another (`mss_reply_to`).
+    #[serde(default)]
+    pub mssante_organisational: Vec<String>,
 }
 
 /// Registration numbers of the software.

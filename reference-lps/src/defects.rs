@@ -1378,6 +1378,51 @@ pub const CATALOGUE: &[Defect] = &[
         description: "integrates the extraction weekly whatever frequency the site set",
         caught_by: &["L'extraction est intégrée de nouveau à la fréquence paramétrée"],
     },
+    Defect {
+        name: "mail-from-without-label",
+        requirement: "MSS/va1.16",
+        description: "writes From as the bare address, without the mailbox's label (Intitulé_BAL)",
+        caught_by: &[
+            "Un message de la boîte personnelle porte les prénom et nom du professionnel",
+            "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+        ],
+    },
+    Defect {
+        name: "mail-html-only",
+        requirement: "MSS/va1.11",
+        description: "writes the body as text/html only, without the text/plain part",
+        caught_by: &[
+            "Les réponses aux envois automatiques vont à l'adresse paramétrée par la structure",
+            "Un message de la boîte personnelle porte les prénom et nom du professionnel",
+            "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+        ],
+    },
+    Defect {
+        name: "app-mail-without-reply-to",
+        requirement: "MSS/va1.09",
+        description: "sends from the application mailbox without a Reply-To to a personal or organisational mailbox",
+        caught_by: &[
+            "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+            "Les réponses aux envois automatiques vont à l'adresse paramétrée par la structure",
+        ],
+    },
+    Defect {
+        name: "app-mail-without-notice",
+        requirement: "MSS/va1.09",
+        description: "sends from the application mailbox without the closing notice (generated automatically, where to reach the sender)",
+        caught_by: &[
+            "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+            "Les réponses aux envois automatiques vont à l'adresse paramétrée par la structure",
+        ],
+    },
+    Defect {
+        name: "reply-to-setting-ignored",
+        requirement: "MSS/va1.18",
+        description: "ignores the reply address the site set (mss_reply_to) and keeps the structure's organisational mailbox",
+        caught_by: &[
+            "Les réponses aux envois automatiques vont à l'adresse paramétrée par la structure",
+        ],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -22,6 +22,7 @@ fn professional() -> Professional {
         name: "Cabinet médical des Lilas".into(),
         activity_sector: "SA07".into(),
         mssante_application: None,
+        mssante_organisational: Vec::new(),
     };
     let userinfo = serde_json::json!({
         "SubjectNameID": "899900100001",

@@ -358,6 +358,7 @@ impl SegurWorld {
                 "name": run.setup.structure_name,
                 "activity_sector": run.setup.activity_sector,
                 "mssante_application": run.setup.mssante_application,
+                "mssante_organisational": run.setup.mssante_organisational,
             },
             "software_ids": {
                 "idam": run.setup.idam,

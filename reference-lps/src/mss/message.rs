@@ -29,6 +29,18 @@ pub struct Attached {
 pub struct Outgoing<'a> {
     /// The sending mailbox.
     pub from: &'a str,
+    /// Who the mailbox is, beside its address (`Intitulé_BAL`, ECO.2.2.7): the person's
+    /// names for a personal mailbox, the functional entity otherwise.
+    pub from_label: &'a str,
+    /// Where answers go (`Reply-To`): for the application mailbox, an organisational or
+    /// personal one (ECO.2.2.5).
+    pub reply_to: Option<&'a str>,
+    /// Closes the text: what the application mailbox says of its automatic mails and
+    /// where to reach the sender (ECO.2.2.5).
+    pub notice: Option<&'a str>,
+    /// The body as HTML only (a defect of the reference LPS: the référentiel wants
+    /// text/plain, or text/plain beside text/html).
+    pub html_only: bool,
     /// The recipients.
     pub to: &'a [String],
     /// The subject the user typed (the XDM prefix is added for a document).
@@ -62,14 +74,26 @@ impl Outgoing<'_> {
 
     /// The RFC 5322 message.
     pub fn compose(&self) -> Result<Vec<u8>, MssFailure> {
+        let text = match self.notice {
+            Some(notice) if self.text.is_empty() => notice.to_string(),
+            Some(notice) => format!("{}\r\n\r\n-- \r\n{notice}", self.text.trim_end()),
+            None => self.text.to_string(),
+        };
         let mut builder = MessageBuilder::new()
-            .from(self.from)
+            .from(labelled(self.from_label, self.from))
             .to(self.to.iter().map(String::as_str).collect::<Vec<_>>())
             .subject(self.subject())
             .message_id(self.message_id)
             .date(self.date)
-            .header("X-MSS-NIL", Raw::new(self.nil))
-            .text_body(self.text);
+            .header("X-MSS-NIL", Raw::new(self.nil));
+        builder = if self.html_only {
+            builder.html_body(format!("<p>{}</p>", text.replace("\r\n", "<br>")))
+        } else {
+            builder.text_body(text)
+        };
+        if let Some(reply_to) = self.reply_to {
+            builder = builder.reply_to(reply_to);
+        }
         if let Some((parent, references)) = self.replying_to {
             let mut chain: Vec<String> = references.to_vec();
             if !chain.iter().any(|r| r == parent) {
@@ -97,6 +121,15 @@ impl Outgoing<'_> {
         builder
             .write_to_vec()
             .map_err(|e| MssFailure(format!("message illisible : {e}")))
+    }
+}
+
+/// `label <address>`, or the bare address when there is no label.
+fn labelled<'x>(label: &'x str, address: &'x str) -> mail_builder::headers::address::Address<'x> {
+    if label.is_empty() {
+        address.into()
+    } else {
+        (label, address).into()
     }
 }
 

@@ -87,6 +87,10 @@ pub struct Settings {
     /// Documents received by MSSanté go to the DPI in HL7 v2 (`mss_integration`: `hl7`)
     /// rather than into the software's own records (`record`): the PFI's way.
     pub mss_to_hl7: bool,
+    /// Where answers to the application mailbox's mails go (`Reply-To`, MSS/va1.18): an
+    /// organisational or personal mailbox; the structure's first organisational one when
+    /// `None`.
+    pub mss_reply_to: Option<String>,
     /// The document types (LOINC typeCodes) signalled as new in the DMP when a record
     /// opens (DMP/UX.15), set for the structure, a service, a specialty (DMP/UX.17); every
     /// type when none is set.
@@ -112,6 +116,7 @@ impl Default for Settings {
             accreditation: None,
             via_pfi: false,
             mss_to_hl7: false,
+            mss_reply_to: None,
             new_types: Default::default(),
             service: None,
             vsm_reminder_months: None,
@@ -588,6 +593,15 @@ impl Session {
                 self.settings.new_types.merge(types);
             }
             "service" => self.settings.service = value.as_str().map(str::to_string),
+            "mss_reply_to" => {
+                let address = value.as_str().filter(|a| a.contains('@')).ok_or_else(|| {
+                    Reply::error(
+                        "mss_reply_to : l'adresse MSSanté des réponses manque",
+                        Value::Null,
+                    )
+                })?;
+                self.settings.mss_reply_to = Some(address.to_ascii_lowercase());
+            }
             "directory_refresh" => self.set_directory_refresh(&value)?,
             "vsm_reminder" => {
                 let months = value["after_months"]

@@ -70,6 +70,16 @@ struct Send {
     mailbox: Option<String>,
 }
 
+/// Who a mail says it is from, besides its mailbox.
+struct Sender {
+    /// `Intitulé_BAL` (ECO.2.2.7).
+    label: String,
+    /// `Reply-To`, for the application mailbox (ECO.2.2.5, MSS/va1.18).
+    reply_to: Option<String>,
+    /// The notice closing an automatic mail's text (ECO.2.2.5).
+    notice: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct Refusal {
     patient: String,
@@ -136,6 +146,63 @@ impl Session {
             },
             Some(token.1),
         ))
+    }
+
+    /// The label, `Reply-To` and closing notice of a mail from `mailbox`: the functional
+    /// entity for the structure's mailboxes, the professional's names for a personal one;
+    /// the application mailbox sends answers to the address the site set, or to the
+    /// structure's first organisational mailbox.
+    fn sender(&self, mailbox: &str) -> Sender {
+        let entity = if self.structure.name.is_empty() {
+            self.structure.id.clone()
+        } else {
+            self.structure.name.clone()
+        };
+        let is = |a: &str| a.eq_ignore_ascii_case(mailbox);
+        let application = self
+            .mss
+            .as_ref()
+            .and_then(|m| m.application.as_deref())
+            .is_some_and(is);
+        let label = if self.defects.on("mail-from-without-label") {
+            String::new()
+        } else if application || self.structure.mssante_organisational.iter().any(|a| is(a)) {
+            entity.clone()
+        } else {
+            match self.professional() {
+                Ok(p) => format!(
+                    "{} {} - {entity}",
+                    p.given_name,
+                    p.family_name.to_uppercase()
+                ),
+                Err(_) => entity.clone(),
+            }
+        };
+        if !application {
+            return Sender {
+                label,
+                reply_to: None,
+                notice: None,
+            };
+        }
+        let set = if self.defects.on("reply-to-setting-ignored") {
+            None
+        } else {
+            self.settings.mss_reply_to.clone()
+        };
+        let reply_to = set.or_else(|| self.structure.mssante_organisational.first().cloned());
+        let notice = match (&reply_to, self.defects.on("app-mail-without-notice")) {
+            (Some(address), false) => Some(format!(
+                "Ce message a été généré automatiquement par le logiciel {} de {entity}. Pour joindre l'émetteur : {address}",
+                crate::NAME
+            )),
+            _ => None,
+        };
+        Sender {
+            label,
+            reply_to: reply_to.filter(|_| !self.defects.on("app-mail-without-reply-to")),
+            notice,
+        }
     }
 
     /// `mss.record_refusal`: the patient refuses documents in their Mon espace santé
@@ -260,8 +327,13 @@ impl Session {
             (None, None, None) => String::new(),
         };
         let message_id = new_message_id();
+        let sender = self.sender(&mailbox);
         let outgoing = Outgoing {
             from: &mailbox,
+            from_label: &sender.label,
+            reply_to: sender.reply_to.as_deref(),
+            notice: sender.notice.as_deref(),
+            html_only: self.defects.on("mail-html-only"),
             to: &to,
             subject: &subject,
             text: &send.text,

@@ -34,6 +34,9 @@ pub struct Setup {
     pub activity_sector: String,
     /// Its MSSanté application mailbox (`BAL APP`), if it has one.
     pub mssante_application: Option<String>,
+    /// Its organisational mailboxes (`BAL ORG`): where answers to the application
+    /// mailbox's mails go.
+    pub mssante_organisational: Vec<String>,
     /// CNDA authorisation number (INSi `IDAM`).
     pub idam: String,
     /// DMP homologation number.
@@ -75,6 +78,7 @@ impl Setup {
             structure_name: s.name.clone(),
             activity_sector: s.activity_sector.clone(),
             mssante_application: s.mssante_applications.first().cloned(),
+            mssante_organisational: s.mssante_organisational.clone(),
             idam: last(&world.software.insi_idam),
             dmp_homologation: last(&world.software.dmp_homologation),
             mssante_nil: last(&world.software.mssante_nil),

@@ -54,6 +54,7 @@ pub mod records;
 pub mod referentiel;
 pub mod reminders;
 pub mod reports;
+pub mod sender;
 pub mod setup;
 pub mod stylesheet;
 pub mod updates;

@@ -137,7 +137,7 @@ impl Operator {
             })
             .collect();
         let mut submitted = Submitted {
-            inspection: inspect(&submission.raw, &mailboxes),
+            inspection: inspect(&submission.raw, &mailboxes, &self.bench.world()),
             ..Submitted::default()
         };
         let stored = self.with_trace(

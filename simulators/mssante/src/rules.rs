@@ -179,3 +179,35 @@ pub const TOO_LARGE: Rule = Rule {
     requirements: &[],
     severity: Severity::Error,
 };
+
+/// A sender without its label: `Intitulé_BAL <address>`, the person's names for a
+/// personal mailbox (ECO.2.2.7).
+pub const FROM_LABEL: Rule = Rule {
+    name: "MSS-FROM-LABEL",
+    requirements: &["MSS/va1.16"],
+    severity: Severity::Error,
+};
+
+/// A body neither text/plain nor multipart/alternative of text/plain and text/html
+/// saying the same (ECO.2.2.4).
+pub const BODY_FORMAT: Rule = Rule {
+    name: "MSS-BODY-FORMAT",
+    requirements: &["MSS/va1.11"],
+    severity: Severity::Error,
+};
+
+/// A mail from an applicative mailbox without a `Reply-To` to a personal or
+/// organisational mailbox (ECO.2.2.5; the address the structure set, MSS/va1.18).
+pub const APP_REPLY_TO: Rule = Rule {
+    name: "MSS-APP-REPLY-TO",
+    requirements: &["MSS/va1.09", "MSS/va1.18"],
+    severity: Severity::Error,
+};
+
+/// A mail from an applicative mailbox whose text does not end saying it was generated
+/// automatically and where to reach the sender (ECO.2.2.5).
+pub const APP_FOOTER: Rule = Rule {
+    name: "MSS-APP-FOOTER",
+    requirements: &["MSS/va1.09"],
+    severity: Severity::Error,
+};

@@ -74,7 +74,7 @@ async fn a_client_reads_flags_moves_and_files_mail() {
     );
     assert!(fetch.contains("\"XDM/1.0/DDM+Premier\""), "{fetch}");
     assert!(
-        fetch.contains("((NIL NIL \"anne.colin\" \"medecin.mssante.fr\"))"),
+        fetch.contains("((\"Anne COLIN\" NIL \"anne.colin\" \"medecin.mssante.fr\"))"),
         "{fetch}"
     );
     assert!(

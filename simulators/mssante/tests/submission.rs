@@ -43,9 +43,13 @@ fn pem_of(der: &[u8]) -> String {
     )
 }
 
+/// A mail as a client writes it: the sender's label; from the application mailbox, the
+/// `Reply-To` of the structure's organisational one announced at the end of the text.
 fn letter(from: &str, to: &str) -> Message {
+    const ORG: &str = "secretariat@cabinet-lilas.mssante.fr";
     Message::builder()
-        .from(from.parse().unwrap())
+        .from(format!("{} <{from}>", support::label_of(from)).parse().unwrap())
+        .reply_to(ORG.parse().unwrap())
         .to(to.parse().unwrap())
         .subject("Compte rendu")
         // lettre writes no Message-ID unless asked: MSS/va1.12 wants one.
@@ -56,7 +60,9 @@ fn letter(from: &str, to: &str) -> Message {
         ))
         .multipart(
             MultiPart::mixed()
-                .singlepart(SinglePart::plain("Bonjour".to_string()))
+                .singlepart(SinglePart::plain(format!(
+                    "Bonjour\r\n-- \r\nMessage généré automatiquement ; pour joindre l'émetteur : {ORG}"
+                )))
                 .singlepart(Attachment::new("CR.pdf".into()).body(
                     support::SAMPLE_PDF.to_vec(),
                     ContentType::parse("application/pdf").unwrap(),

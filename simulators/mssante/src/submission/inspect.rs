@@ -1,10 +1,12 @@
 //! The checks a submitted message goes through (spec notes §2.3 and §4.2): the `X-MSS-*`
 //! headers, the IHE_XDM archive and its CDA, the recipient / visibility matrix, the
-//! subject prefix, threading headers and one patient per mail. Sans I/O: bytes and
+//! subject prefix, threading headers, one patient per mail, and the sender's label, body
+//! and applicative-mailbox notice ([`super::sender`]). Sans I/O: bytes and
 //! recipients in, findings and facts out.
 
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use segur_core::finding::{Finding, Severity};
+use segur_core::world::World;
 use segur_documents::xdm::{self, XdmLimits, XdmReport};
 
 use crate::directory::MailboxKind;
@@ -37,8 +39,9 @@ pub struct Inspection {
 /// The name of the archive attachment.
 pub const XDM_NAME: &str = "IHE_XDM.ZIP";
 
-/// Checks `raw`, sent to `recipients` (the accepted ones, with their mailbox kinds).
-pub fn inspect(raw: &[u8], recipients: &[(String, MailboxKind)]) -> Inspection {
+/// Checks `raw`, sent to `recipients` (the accepted ones, with their mailbox kinds);
+/// `world` says who the sender and its `Reply-To` are.
+pub fn inspect(raw: &[u8], recipients: &[(String, MailboxKind)], world: &World) -> Inspection {
     let mut out = Inspection::default();
     let Some(message) = MessageParser::default().parse(raw) else {
         out.findings
@@ -54,6 +57,7 @@ pub fn inspect(raw: &[u8], recipients: &[(String, MailboxKind)]) -> Inspection {
     check_attachments(&message, &mut out);
     check_cda_headers(&message, &mut out);
     check_recipients(&message, recipients, &mut out);
+    out.findings.extend(super::sender::check(&message, world));
     out
 }
 

@@ -2,6 +2,7 @@
 //! re-run on a recorded transaction ([`recheck`]).
 
 pub mod inspect;
+pub mod sender;
 
 use segur_core::finding::Finding;
 use segur_core::world::World;
@@ -32,5 +33,5 @@ pub fn recheck(world: &World, rcpt_to: &[String], raw: &[u8]) -> Vec<Finding> {
             _ => None,
         })
         .collect();
-    inspect::inspect(raw, &mailboxes).findings
+    inspect::inspect(raw, &mailboxes, world).findings
 }

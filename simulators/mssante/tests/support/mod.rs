@@ -366,12 +366,22 @@ pub struct Mail {
 /// reference LPS keeps it equal to what its renderer writes).
 pub const SAMPLE_PDF: &[u8] = include_bytes!("../../../documents/src/pdfa/sample-pdfa-1b.pdf");
 
+/// The `Intitulé_BAL` of a test sender (ECO.2.2.7): the names of the world's
+/// professionals, a functional entity for the rest.
+pub fn label_of(address: &str) -> &'static str {
+    match address {
+        LEGRAND => "Jean LEGRAND",
+        COLIN => "Anne COLIN",
+        _ => "Service de test",
+    }
+}
+
 impl Mail {
     /// A mail from `from` to `to` with a Message-ID, `X-MSS-NIL` and the subject.
     pub fn new(from: &str, to: &str, subject: &str) -> Self {
         Self {
             headers: vec![
-                format!("From: {from}"),
+                format!("From: {} <{from}>", label_of(from)),
                 format!("To: {to}"),
                 format!("Subject: {subject}"),
                 format!("Message-ID: <{}@lps.test>", uuid::Uuid::new_v4()),
