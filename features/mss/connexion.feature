@@ -1,7 +1,8 @@
 # language: fr
 # Les connexions à l'opérateur : SMTP et IMAP chiffrés par STARTTLS avant toute
 # authentification ; la boîte applicative ouverte par le certificat de la structure,
-# la boîte personnelle par le jeton Pro Santé Connect, renouvelé quand il expire.
+# la boîte personnelle par le jeton Pro Santé Connect, renouvelé quand il expire ; TLS 1.2
+# avec les suites de l'ANSSI, TLS 1.3 quand l'opérateur l'offre.
 @MSS
 Fonctionnalité: Connexions à l'opérateur MSSanté
 
@@ -28,6 +29,24 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Alors l'opérateur a reçu un message pour "dr-colin"
     Et l'opérateur a reçu 3 authentifications par jeton Pro Santé Connect
     Et PSC a reçu un rafraîchissement de jeton
+    Et les échanges sont conformes
+
+  # L'opérateur présente son certificat serveur de l'IGC Santé et n'offre que TLS 1.2 :
+  # le logiciel s'y connecte (ECO.1.1.2, ECO.1.1.4) avec une suite autorisée (ECO.1.1.3).
+  @MSS/va1.31 @MSS/va1.06 @LGC @PFI @RIS @BIO
+  Scénario: L'opérateur n'accepte que TLS 1.2 : le logiciel s'y connecte avec une suite autorisée
+    Étant donné l'opérateur MSSanté n'accepte à la prochaine connexion que TLS 1.2
+    Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
+    Alors l'opérateur a reçu un message pour "dr-colin"
+    Et l'opérateur a chiffré la session en TLS 1.2 avec une suite de chiffrement autorisée
+    Et les échanges sont conformes
+
+  @MSS/CONF.02 @LGC @PFI @RIS @BIO
+  Scénario: L'opérateur n'accepte que TLS 1.3 : le logiciel sait s'en servir
+    Étant donné l'opérateur MSSanté n'accepte à la prochaine connexion que TLS 1.3
+    Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
+    Alors l'opérateur a reçu un message pour "dr-colin"
+    Et l'opérateur a chiffré la session en TLS 1.3 avec une suite de chiffrement autorisée
     Et les échanges sont conformes
 
   @MSS/CONF.06 @MSS/va1.04 @LGC

@@ -1423,6 +1423,20 @@ pub const CATALOGUE: &[Defect] = &[
             "Les réponses aux envois automatiques vont à l'adresse paramétrée par la structure",
         ],
     },
+    Defect {
+        name: "mss-tls13-only",
+        requirement: "MSS/va1.31",
+        description: "speaks only TLS 1.3 to the MSSanté operator: no session with an operator that offers TLS 1.2",
+        caught_by: &[
+            "L'opérateur n'accepte que TLS 1.2 : le logiciel s'y connecte avec une suite autorisée",
+        ],
+    },
+    Defect {
+        name: "mss-tls12-only",
+        requirement: "MSS/CONF.02",
+        description: "speaks only TLS 1.2 to the MSSanté operator: no session with an operator that offers TLS 1.3 alone",
+        caught_by: &["L'opérateur n'accepte que TLS 1.3 : le logiciel sait s'en servir"],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -39,6 +39,19 @@ pub fn client_config(
     ca_bundle: &Path,
     identity: Option<(&Path, &Path)>,
 ) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    client_config_with_versions(
+        ca_bundle,
+        identity,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+    )
+}
+
+/// As [`client_config`], offering only `versions` (the reference LPS's TLS defects).
+pub fn client_config_with_versions(
+    ca_bundle: &Path,
+    identity: Option<(&Path, &Path)>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Arc<ClientConfig>, TlsSetupError> {
     let mut roots = RootCertStore::empty();
     for cert in certificates(ca_bundle)? {
         roots.add(cert).map_err(|e| TlsSetupError {
@@ -48,7 +61,7 @@ pub fn client_config(
     }
     let builder =
         ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .map_err(|e| TlsSetupError {
                 file: "(protocol versions)".into(),
                 reason: e.to_string(),

@@ -240,14 +240,26 @@ impl Session {
             Some(endpoints) => {
                 // The application mailbox opens with the structure's authentication
                 // certificate; without one, only token-authenticated mailboxes work.
-                let mut application_tls = match &config.credentials.structure_auth {
-                    Some(auth) => {
-                        tls::client_config(&config.trust.ca_bundle, Some((&auth.chain, &auth.key)))
-                            .map_err(setup)?
-                    }
-                    None => psc_tls.clone(),
-                };
-                let mut user_tls = psc_tls.clone();
+                // A defect may keep the client to one TLS version.
+                let versions: &[&'static rustls::SupportedProtocolVersion] =
+                    if defects.on("mss-tls13-only") {
+                        &[&rustls::version::TLS13]
+                    } else if defects.on("mss-tls12-only") {
+                        &[&rustls::version::TLS12]
+                    } else {
+                        &[&rustls::version::TLS13, &rustls::version::TLS12]
+                    };
+                let identity = config
+                    .credentials
+                    .structure_auth
+                    .as_ref()
+                    .map(|auth| (auth.chain.as_path(), auth.key.as_path()));
+                let mut application_tls =
+                    tls::client_config_with_versions(&config.trust.ca_bundle, identity, versions)
+                        .map_err(setup)?;
+                let mut user_tls =
+                    tls::client_config_with_versions(&config.trust.ca_bundle, None, versions)
+                        .map_err(setup)?;
                 if defects.on("mss-trusts-any-certificate") {
                     application_tls = tls::trusting_any_certificate(&application_tls);
                     user_tls = tls::trusting_any_certificate(&user_tls);

@@ -45,6 +45,7 @@ pub mod indicator;
 pub mod journal;
 pub mod mentions;
 pub mod mss;
+pub mod operator_tls;
 pub mod pdfa;
 pub mod pfi;
 pub mod preload;

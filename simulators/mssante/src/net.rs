@@ -136,7 +136,10 @@ pub async fn starttls(
     };
     let (config, impostor) = match operator.impostor_tls() {
         Some((what, impostor)) => (impostor, Some(what)),
-        None => (config.clone(), None),
+        None => (
+            operator.restricted_tls().unwrap_or_else(|| config.clone()),
+            None,
+        ),
     };
     let acceptor = TlsAcceptor::from(config);
     match tls::handshake(&acceptor, tcp, address, timeout).await {

@@ -112,6 +112,33 @@ impl Operator {
         Some((what, config))
     }
 
+    /// The TLS configuration an armed `TLS_VERSION` fault asks the next STARTTLS to offer:
+    /// the operator's own certificate with TLS `1.2` alone, or `1.3` alone (ECO.1.1.2 of
+    /// the client référentiel: a client works with TLS 1.2; MSS/CONF.02: it may use a later
+    /// version).
+    pub fn restricted_tls(&self) -> Option<Arc<rustls::ServerConfig>> {
+        let FaultAction::ProtocolError { code, .. } = self.fault("TLS_VERSION")? else {
+            return None;
+        };
+        let version: &'static rustls::SupportedProtocolVersion = match code.as_str() {
+            "1.2" => &rustls::version::TLS12,
+            "1.3" => &rustls::version::TLS13,
+            other => {
+                tracing::warn!(code = other, "MSSanté: TLS_VERSION fault: 1.2 or 1.3");
+                return None;
+            }
+        };
+        let pki = self.bench.pki();
+        segur_core::tls::server_config_with_versions(
+            pki,
+            pki.server_credential(SERVICE).ok()?,
+            segur_core::tls::ClientAuth::Optional,
+            self.bench.clock(),
+            &[version],
+        )
+        .ok()
+    }
+
     /// Appends to the journal; a journal that cannot write is logged, not fatal to the
     /// session (the client still gets its protocol answer).
     pub fn journal(&self, exchange: Exchange) {

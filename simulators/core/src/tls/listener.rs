@@ -228,7 +228,8 @@ pub async fn handshake(
             reason: e.to_string(),
         }),
         Ok(Ok(stream)) => {
-            let peer = TlsPeer::new(address, stream.get_ref().1.peer_certificates());
+            let connection = stream.get_ref().1;
+            let peer = TlsPeer::new(address, connection.peer_certificates()).negotiated(connection);
             Ok((stream, peer))
         }
     }

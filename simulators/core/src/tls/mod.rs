@@ -97,9 +97,27 @@ pub fn server_config_presenting(
     client_auth: ClientAuth,
     clock: &Clock,
 ) -> Result<Arc<ServerConfig>, TlsError> {
+    server_config_with_versions(
+        pki,
+        credential,
+        client_auth,
+        clock,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+    )
+}
+
+/// As [`server_config_presenting`], offering only `versions`: an operator that accepts
+/// TLS 1.2 alone, or TLS 1.3 alone, to see what a client can do.
+pub fn server_config_with_versions(
+    pki: &Pki,
+    credential: crate::pki::Credential,
+    client_auth: ClientAuth,
+    clock: &Clock,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ServerConfig::builder_with_details(provider.clone(), Arc::new(clock.clone()))
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .with_protocol_versions(versions)
         .map_err(|e| TlsError::Config(e.to_string()))?;
     let builder = match client_auth {
         ClientAuth::None => builder.with_no_client_auth(),

@@ -20,6 +20,11 @@ pub struct TlsPeer {
     /// Its certificate's subject (DN, CN, OU), read once per connection: INSi's mode, a
     /// structure's id and the DMP's VIHF coherence come from it on every call.
     pub names: Option<SubjectNames>,
+    /// The TLS version the handshake settled on (`TLSv1_3`), for the simulators that
+    /// judge it (MSSanté's ECO.1.1.2); `None` on a plain channel.
+    pub protocol: Option<String>,
+    /// The cipher suite it settled on (`TLS13_AES_256_GCM_SHA384`).
+    pub cipher_suite: Option<String>,
 }
 
 impl TlsPeer {
@@ -34,7 +39,18 @@ impl TlsPeer {
             cert_fingerprint: cert.as_ref().map(|c| hex::encode(Sha256::digest(c))),
             names: cert.as_ref().and_then(|c| SubjectNames::of(c)),
             cert,
+            protocol: None,
+            cipher_suite: None,
         }
+    }
+
+    /// The same peer, with what its handshake settled on.
+    pub fn negotiated(mut self, connection: &rustls::ServerConnection) -> Self {
+        self.protocol = connection.protocol_version().map(|v| format!("{v:?}"));
+        self.cipher_suite = connection
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()));
+        self
     }
 
     /// A peer without a certificate (plain listeners, `local_addr`).

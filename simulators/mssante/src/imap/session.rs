@@ -656,6 +656,8 @@ impl Session {
         let summary = json!({
             "command": command,
             "tls": self.tls,
+            "tls_version": self.peer.protocol,
+            "cipher_suite": self.peer.cipher_suite,
             "identity": self.identity.as_ref().map(|i| &i.address),
             "selected": self.selected.as_ref().map(|s| &s.folder),
         });

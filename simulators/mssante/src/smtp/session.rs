@@ -290,6 +290,8 @@ impl Session {
         let summary = json!({
             "command": printable(command),
             "tls": self.tls,
+            "tls_version": self.peer.protocol,
+            "cipher_suite": self.peer.cipher_suite,
             "identity": self.identity.as_ref().map(|i| &i.address),
         });
         let mut exchange = Exchange::new(SERVICE, operation)
