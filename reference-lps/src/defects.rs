@@ -1437,6 +1437,32 @@ pub const CATALOGUE: &[Defect] = &[
         description: "speaks only TLS 1.2 to the MSSanté operator: no session with an operator that offers TLS 1.3 alone",
         caught_by: &["L'opérateur n'accepte que TLS 1.3 : le logiciel sait s'en servir"],
     },
+    Defect {
+        name: "mss-traces-without-failures",
+        requirement: "MSS/CONF.18",
+        description: "traces the treatments on its MSSanté mailboxes that succeed, not those the operator refused",
+        caught_by: &[
+            "Chaque envoi, accepté ou refusé par l'opérateur, est tracé avec sa demande et sa réponse",
+            "L'historique d'un document reçu pour un patient inconnu va de sa réception à son refus",
+        ],
+    },
+    Defect {
+        name: "mss-traces-without-author",
+        requirement: "MSS/CONF.18",
+        description: "writes its MSSanté traces without the authenticated author",
+        caught_by: &[
+            "Chaque envoi, accepté ou refusé par l'opérateur, est tracé avec sa demande et sa réponse",
+        ],
+    },
+    Defect {
+        name: "mss-received-history-missing",
+        requirement: "MSS/UX.37",
+        description: "keeps no history of a received document between its reception and its treatment",
+        caught_by: &[
+            "L'historique d'un document reçu va de sa réception à son intégration",
+            "L'historique d'un document reçu pour un patient inconnu va de sa réception à son refus",
+        ],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -12,6 +12,7 @@ mod history;
 mod hl7;
 mod identities;
 mod mss;
+mod mss_traces;
 mod pfi;
 mod preload;
 mod records;
@@ -78,6 +79,8 @@ pub struct Session {
     mss: Option<crate::mss::MssClient>,
     /// The mail read and sent, the refusals, the IMAP sessions kept open.
     mail: mss::MailBook,
+    /// The functional traces of the MSSanté mailboxes (MSS/CONF.17, CONF.18, UX.37).
+    mss_traces: Vec<mss_traces::MssTrace>,
     /// The local user at the keyboard and their rights (rule 4).
     user: User,
     /// The site's settings (rules 3, 19, 30, 32).
@@ -287,6 +290,7 @@ impl Session {
         Ok(Self {
             mss,
             mail: mss::MailBook::default(),
+            mss_traces: Vec::new(),
             dmp,
             structure: config.structure.clone(),
             book: dmp::DmpBook::default(),
@@ -387,6 +391,7 @@ impl Session {
             "mss.integrate" => self.mss_integrate(p).await,
             "mss.send_receipt" => self.mss_send_receipt(p).await,
             "mss.show_receipts" => self.mss_show_receipts(p).await,
+            "mss.traces" => self.mss_show_traces(p),
             "identity.update" => self.update(p),
             "identity.display" => self.display(p),
             "identity.print" => self.print(p),

@@ -107,6 +107,14 @@ fn failure(e: MssFailure) -> Reply {
     fail(e.0)
 }
 
+/// What an outcome says, for a trace: the operator's answer, or why it failed.
+fn said<T>(outcome: &Result<T, Reply>, answer: impl Fn(&T) -> String) -> Result<String, String> {
+    match outcome {
+        Ok(t) => Ok(answer(t)),
+        Err(e) => Err(e.message.clone().unwrap_or_else(|| "échec".into())),
+    }
+}
+
 impl Session {
     fn mss_client(&self) -> Result<&MssClient, Reply> {
         self.mss.as_ref().ok_or_else(|| {
@@ -351,7 +359,18 @@ impl Session {
         };
         let raw = outgoing.compose().map_err(failure)?;
         let sent_subject = outgoing.subject();
-        let accepted = self.submit(&mailbox, &to, &raw).await?;
+        let submitted = self.submit(&mailbox, &to, &raw).await;
+        self.trace_mss(
+            "envoi",
+            &mailbox,
+            format!(
+                "MAIL FROM:<{mailbox}> RCPT TO:<{}> DATA « {sent_subject} »",
+                to.join(">, <")
+            ),
+            said(&submitted, |a| a.reply.clone()),
+            Some(&message_id),
+        );
+        let accepted = submitted?;
         self.mail.sent.insert(message_id.clone(), mailbox.clone());
         // Rule 31: the partners a qualified INS went to.
         if let (Some(patient), Some(_)) = (&patient, &attached)
@@ -426,6 +445,44 @@ impl Session {
     /// Fetches what is new in `mailbox`, over the session kept open; a session opened with
     /// a token that has since expired is closed and opened again with a fresh one.
     async fn fetch(&mut self, mailbox: &str) -> Result<Vec<u32>, Reply> {
+        let fetched = self.fetch_new(mailbox).await;
+        self.trace_mss(
+            "consultation",
+            mailbox,
+            "IMAP SELECT INBOX, UID FETCH des messages nouveaux".into(),
+            said(&fetched, |new| {
+                format!("OK : {} message(s) nouveau(x)", new.len())
+            }),
+            None,
+        );
+        let new = fetched?;
+        if !self.defects.on("mss-received-history-missing") {
+            for uid in &new {
+                let Some(m) = self.mail.inbox.get(mailbox).and_then(|b| b.get(uid)) else {
+                    continue;
+                };
+                let (request, id) = (
+                    format!(
+                        "UID {uid} « {} » de {}",
+                        m.subject,
+                        m.from.as_deref().unwrap_or("?")
+                    ),
+                    m.message_id.clone(),
+                );
+                let documents = m.xdm.as_ref().map_or(0, |x| x.documents.len());
+                self.trace_mss(
+                    "réception",
+                    mailbox,
+                    request,
+                    Ok(format!("reçu, {documents} document(s) IHE_XDM")),
+                    id.as_deref(),
+                );
+            }
+        }
+        Ok(new)
+    }
+
+    async fn fetch_new(&mut self, mailbox: &str) -> Result<Vec<u32>, Reply> {
         let now = self.now().unix_timestamp();
         let expired = self
             .mail
@@ -575,6 +632,19 @@ impl Session {
             )),
             (None, Some(patient)) => Ok(patient.patient.clone()),
         };
+        if !self.defects.on("mss-received-history-missing") {
+            let said = match &outcome {
+                Ok(patient) => Ok(format!("intégré au dossier {patient}")),
+                Err((code, label)) => Err(format!("non intégré ({code}) : {label}")),
+            };
+            self.trace_mss(
+                "intégration",
+                &mailbox,
+                format!("intégration des documents du message UID {uid}"),
+                said,
+                message.message_id.as_deref(),
+            );
+        }
         let disposition = match &outcome {
             Ok(_) => Disposition::Processed,
             Err((code, label)) => Disposition::Failed(*code, label),
@@ -648,7 +718,15 @@ impl Session {
         }
         .compose()
         .map_err(failure)?;
-        self.submit(mailbox, &[to.to_string()], &raw).await?;
+        let submitted = self.submit(mailbox, &[to.to_string()], &raw).await;
+        self.trace_mss(
+            "accusé",
+            mailbox,
+            format!("MAIL FROM:<{mailbox}> RCPT TO:<{to}> DATA accusé du message <{original_id}>"),
+            said(&submitted, |a| a.reply.clone()),
+            Some(original_id),
+        );
+        submitted?;
         Ok(message_id)
     }
 

@@ -43,6 +43,7 @@ pub mod hl7;
 pub mod identity;
 pub mod indicator;
 pub mod journal;
+pub mod mail_traces;
 pub mod mentions;
 pub mod mss;
 pub mod operator_tls;

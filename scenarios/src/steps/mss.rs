@@ -367,7 +367,7 @@ async fn show_receipts(world: &mut SegurWorld, subject: String) -> Result<(), St
     Ok(())
 }
 
-fn mail_id(world: &SegurWorld, subject: &str) -> Result<String, StepFailure> {
+pub(super) fn mail_id(world: &SegurWorld, subject: &str) -> Result<String, StepFailure> {
     world
         .mails
         .get(subject)
