@@ -1463,6 +1463,79 @@ pub const CATALOGUE: &[Defect] = &[
             "L'historique d'un document reçu pour un patient inconnu va de sa réception à son refus",
         ],
     },
+    Defect {
+        name: "xdm-prefix-shown",
+        requirement: "MSS/UX.28",
+        description: "shows the subject of a received IHE_XDM mail with its XDM/1.0/DDM+ prefix",
+        caught_by: &[
+            "Le document reçu par MSSanté est transmis au DPI en MDM^T02, et l'accusé du DPI revient à l'expéditeur",
+            "Le refus du DPI revient à l'expéditeur du courriel avec son code d'erreur",
+            "Un document qui ne peut être classé de lui-même attend dans la liste de travail, avec les métadonnées de son en-tête CDA",
+            "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
+            "Le document IHE_XDM d'un patient inconnu n'est pas intégré, l'expéditeur en est averti",
+            "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
+            "L'historique d'un document reçu pour un patient inconnu va de sa réception à son refus",
+            "L'historique d'un document reçu va de sa réception à son intégration",
+        ],
+    },
+    Defect {
+        name: "patient-mail-shown-as-address",
+        requirement: "MSS/UX.31",
+        description: "shows a message from Mon espace santé as from any address: not told apart from professionals, without the patient's names and INS",
+        caught_by: &[
+            "Un message d'un patient depuis Mon espace santé est distingué et montré avec son identité",
+        ],
+    },
+    Defect {
+        name: "mss-auto-integration-ignored",
+        requirement: "MSS/UX.07",
+        description: "ignores the setting that files received documents on their own",
+        caught_by: &[
+            "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+            "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
+        ],
+    },
+    Defect {
+        name: "mss-auto-integration-loose",
+        requirement: "MSS/UX.07",
+        description: "files a received document on its own on the INS number alone, without comparing the birth traits its CDA carries",
+        caught_by: &[
+            "Un document dont le prénom de naissance diffère de l'identité qualifiée n'est pas classé de lui-même",
+        ],
+    },
+    Defect {
+        name: "worklist-without-metadata",
+        requirement: "MSS/va1.25",
+        description: "lists the documents waiting to be filed without the metadata of their CDA header",
+        caught_by: &[
+            "Un document qui ne peut être classé de lui-même attend dans la liste de travail, avec les métadonnées de son en-tête CDA",
+        ],
+    },
+    Defect {
+        name: "auto-integrated-period-ignored",
+        requirement: "MSS/UX.40",
+        description: "lists the documents filed on their own whatever the period asked",
+        caught_by: &[
+            "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+        ],
+    },
+    Defect {
+        name: "integration-stats-miscounted",
+        requirement: "MSS/UX.16",
+        description: "counts the documents a user filed as filed automatically",
+        caught_by: &[
+            "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
+        ],
+    },
+    Defect {
+        name: "integrated-without-cda-metadata",
+        requirement: "MSS/va1.28",
+        description: "files a received document with the date of its filing and no type, not those of its CDA header",
+        caught_by: &[
+            "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+            "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
+        ],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -5,6 +5,7 @@
 //! - [`smtp`]: submission (STARTTLS, then SASL EXTERNAL or XOAUTH2);
 //! - [`imap`]: reading the INBOX over a session kept open;
 //! - [`received`]: what a fetched mail is (plain, IHE_XDM, MDN, DSN);
+//! - [`cda_header`]: what the header of a CDA received says;
 //! - [`wire`]: the TCP/TLS stream under both protocols.
 //!
 //! Authentication follows the mailbox type (MSSanté reference, "API LPS"): the
@@ -12,6 +13,7 @@
 //! EXTERNAL); a personal or organisational mailbox with the Pro Santé Connect access token
 //! of the logged-in professional (XOAUTH2).
 
+pub mod cda_header;
 pub mod imap;
 pub mod message;
 pub mod received;

@@ -43,6 +43,8 @@ pub struct XdmDocument {
     pub type_code: String,
     /// Whether the file matches the `hash` and `size` slots.
     pub intact: bool,
+    /// What the CDA's header says (title, date, patient, authors, version, acts).
+    pub header: Option<super::cda_header::CdaHeader>,
     /// The CDA.
     #[serde(skip)]
     pub cda: Vec<u8>,
@@ -303,6 +305,7 @@ fn describe(files: &[(String, Vec<u8>)]) -> Xdm {
                     .to_string(),
                 type_code: classification(entry, scheme::TYPE_CODE).unwrap_or_default(),
                 intact,
+                header: super::cda_header::read(cda),
                 cda: cda.clone(),
             });
         }

@@ -91,6 +91,9 @@ pub struct Settings {
     /// organisational or personal mailbox; the structure's first organisational one when
     /// `None`.
     pub mss_reply_to: Option<String>,
+    /// Documents received by mail whose INS and birth traits match a qualified identity
+    /// strictly are filed on their own (`mss_auto_integration`, MSS/UX.07).
+    pub mss_auto_integration: bool,
     /// The document types (LOINC typeCodes) signalled as new in the DMP when a record
     /// opens (DMP/UX.15), set for the structure, a service, a specialty (DMP/UX.17); every
     /// type when none is set.
@@ -117,6 +120,7 @@ impl Default for Settings {
             via_pfi: false,
             mss_to_hl7: false,
             mss_reply_to: None,
+            mss_auto_integration: false,
             new_types: Default::default(),
             service: None,
             vsm_reminder_months: None,
@@ -593,6 +597,9 @@ impl Session {
                 self.settings.new_types.merge(types);
             }
             "service" => self.settings.service = value.as_str().map(str::to_string),
+            "mss_auto_integration" => {
+                self.settings.mss_auto_integration = value.as_bool().unwrap_or(true);
+            }
             "mss_reply_to" => {
                 let address = value.as_str().filter(|a| a.contains('@')).ok_or_else(|| {
                     Reply::error(

@@ -12,6 +12,7 @@ mod history;
 mod hl7;
 mod identities;
 mod mss;
+mod mss_filing;
 mod mss_traces;
 mod pfi;
 mod preload;
@@ -81,6 +82,8 @@ pub struct Session {
     mail: mss::MailBook,
     /// The functional traces of the MSSanté mailboxes (MSS/CONF.17, CONF.18, UX.37).
     mss_traces: Vec<mss_traces::MssTrace>,
+    /// The documents filed from mail, and how (MSS/UX.07, UX.16, UX.40).
+    filing: mss_filing::Filing,
     /// The local user at the keyboard and their rights (rule 4).
     user: User,
     /// The site's settings (rules 3, 19, 30, 32).
@@ -291,6 +294,7 @@ impl Session {
             mss,
             mail: mss::MailBook::default(),
             mss_traces: Vec::new(),
+            filing: mss_filing::Filing::default(),
             dmp,
             structure: config.structure.clone(),
             book: dmp::DmpBook::default(),
@@ -392,6 +396,9 @@ impl Session {
             "mss.send_receipt" => self.mss_send_receipt(p).await,
             "mss.show_receipts" => self.mss_show_receipts(p).await,
             "mss.traces" => self.mss_show_traces(p),
+            "mss.worklist" => self.mss_worklist(p),
+            "mss.auto_integrated" => self.mss_auto_integrated(p),
+            "mss.integration_stats" => self.mss_integration_stats(p),
             "identity.update" => self.update(p),
             "identity.display" => self.display(p),
             "identity.print" => self.print(p),

@@ -14,7 +14,7 @@ use crate::identity::Status;
 use crate::identity::store::Patient;
 use crate::mss::imap::ImapSession;
 use crate::mss::message::{Attached, Disposition, Notification, Outgoing};
-use crate::mss::received::{self, Receipt, Received};
+use crate::mss::received::{self, Receipt, Received, XdmDocument};
 use crate::mss::smtp::{self, Envelope};
 use crate::mss::xdm::Archive;
 use crate::mss::{Login, MssClient, MssFailure, new_message_id};
@@ -479,6 +479,7 @@ impl Session {
                 );
             }
         }
+        self.auto_file(mailbox, &new).await;
         Ok(new)
     }
 
@@ -560,11 +561,21 @@ impl Session {
 
     fn shown(&self, message: &Received, new: bool) -> Value {
         let xdm = message.xdm.as_ref();
+        let subject = if xdm.is_some() && self.defects.on("xdm-prefix-shown") {
+            format!(
+                "{}{}",
+                crate::mss::message::XDM_SUBJECT_PREFIX,
+                message.subject
+            )
+        } else {
+            message.subject.clone()
+        };
         json!({
             "uid": message.uid,
             "message_id": message.message_id,
             "from": message.from,
-            "subject": message.subject,
+            "sender": self.sender_shown(message.from.as_deref().unwrap_or_default()),
+            "subject": subject,
             "new": new,
             "xdm": xdm.is_some(),
             "patient": xdm.map(|x| json!({
@@ -577,6 +588,35 @@ impl Session {
             })),
             "receipt_requested": message.notify.is_some(),
             "receipt": message.receipt,
+        })
+    }
+
+    /// Who a message comes from, as the list shows it (MSS/UX.25, UX.31): a patient
+    /// writing from Mon espace santé by their birth name, first given name and INS
+    /// matricule (from the identity the address's INS names), not by the address alone.
+    fn sender_shown(&self, from: &str) -> Value {
+        let Some(ins) = from
+            .to_ascii_lowercase()
+            .strip_suffix(&format!("@{PATIENT_DOMAIN}"))
+            .map(str::to_string)
+        else {
+            return json!({ "kind": "professional", "address": from });
+        };
+        if self.defects.on("patient-mail-shown-as-address") {
+            return json!({ "kind": "professional", "address": from });
+        }
+        let known = self.patients.all().find(|p| {
+            p.ins
+                .as_ref()
+                .is_some_and(|i| i.number().eq_ignore_ascii_case(&ins))
+        });
+        json!({
+            "kind": "patient",
+            "address": from,
+            "ins": ins,
+            "birth_name": known.map(|p| &p.traits.birth_name),
+            "first_name": known.and_then(|p| p.traits.first_names.first()),
+            "patient": known.map(|p| &p.patient),
         })
     }
 
@@ -662,21 +702,110 @@ impl Session {
                 json!({ "code": code, "receipt_sent": receipt_sent }),
             )
         })?;
-        let documents: Vec<Value> = xdm
-            .documents
-            .iter()
-            .map(|d| {
-                self.mail
-                    .integrated
-                    .push((patient.clone(), d.unique_id.clone(), d.title.clone()));
-                json!({ "unique_id": d.unique_id, "title": d.title, "type_code": d.type_code })
-            })
-            .collect();
+        let xdm = xdm.clone();
+        let documents = self.file_documents(&patient, &xdm, false);
         Ok(Reply::ok(json!({
             "patient": patient,
             "documents": documents,
             "receipt_sent": receipt_sent,
         })))
+    }
+
+    /// Notes a document integrated from mail.
+    pub(super) fn mail_integrated(&mut self, patient: &str, unique_id: &str, title: &str) {
+        self.mail.integrated.push((
+            patient.to_string(),
+            unique_id.to_string(),
+            title.to_string(),
+        ));
+    }
+
+    /// The documents received and not yet filed, with the message they came in: what the
+    /// worklist shows (MSS/UX.09, va1.25).
+    pub(super) fn waiting_documents(&self) -> Vec<(&Received, &XdmDocument)> {
+        let mut out = Vec::new();
+        for message in self.mail.inbox.values().flat_map(|m| m.values()) {
+            let Some(xdm) = &message.xdm else { continue };
+            for d in &xdm.documents {
+                if !self
+                    .mail
+                    .integrated
+                    .iter()
+                    .any(|(_, id, _)| *id == d.unique_id)
+                {
+                    out.push((message, d));
+                }
+            }
+        }
+        out
+    }
+
+    /// `mss.worklist`: the documents received by mail and not filed, each with the
+    /// metadata of its CDA header and why it waits.
+    pub(super) fn mss_worklist(&self, _p: &Value) -> Result<Reply, Reply> {
+        let bare = self.defects.on("worklist-without-metadata");
+        let items: Vec<Value> = self
+            .waiting_documents()
+            .into_iter()
+            .map(|(message, d)| {
+                let reason = match self.identified(message) {
+                    None => "patient inconnu : à rapprocher",
+                    Some(_) if !d.intact => "document altéré (hash, size)",
+                    Some(_) => "à intégrer",
+                };
+                let header = d.header.as_ref().filter(|_| !bare);
+                json!({
+                    "uid": message.uid,
+                    "message_id": message.message_id,
+                    "from": message.from,
+                    "subject": message.subject,
+                    "unique_id": d.unique_id,
+                    "title": d.title,
+                    "type_code": d.type_code,
+                    "created": header.map(|h| &h.created),
+                    "version": header.map(|h| &h.version),
+                    "patient": header.map(|h| &h.patient),
+                    "authors": header.map(|h| &h.authors),
+                    "acts": header.map(|h| &h.acts),
+                    "reason": reason,
+                })
+            })
+            .collect();
+        Ok(Reply::ok(json!({ "documents": items })))
+    }
+
+    /// Files on its own what the new messages of `mailbox` bring for a patient their
+    /// CDA identifies strictly (MSS/UX.07), when the site allows it.
+    async fn auto_file(&mut self, mailbox: &str, new: &[u32]) {
+        if !self.settings.mss_auto_integration || self.defects.on("mss-auto-integration-ignored") {
+            return;
+        }
+        for uid in new {
+            let Ok(message) = self.received(mailbox, *uid).cloned() else {
+                continue;
+            };
+            let Some(xdm) = message.xdm.as_ref().filter(|x| x.unreadable.is_none()) else {
+                continue;
+            };
+            let Some(patient) = self.strict_identity(xdm) else {
+                continue;
+            };
+            self.file_documents(&patient, xdm, true);
+            self.trace_mss(
+                "intégration",
+                mailbox,
+                format!("intégration automatique des documents du message UID {uid}"),
+                Ok(format!("intégré au dossier {patient}")),
+                message.message_id.as_deref(),
+            );
+            if let Some(to) = &message.notify {
+                // The receipt is a courtesy to the sender: its failure is traced, the
+                // document stays filed.
+                let _ = self
+                    .notify(mailbox, &message, to, Disposition::Processed)
+                    .await;
+            }
+        }
     }
 
     /// `mss.send_receipt`: the user sends the read receipt a message asked for.

@@ -60,6 +60,7 @@ pub mod sender;
 pub mod setup;
 pub mod stylesheet;
 pub mod updates;
+pub mod worklist;
 
 /// A status as the feature writes it (`récupérée`), as the protocol spells it (`recuperee`).
 pub fn protocol_word(word: &str) -> String {

@@ -14,13 +14,14 @@ use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The ANS example IHE_XDM archive of a level-1 CDA with its PDF (ansforge/
 /// interop-exemples-xdm, DOC_NON_STRUCTURE_CDA-R2-N1): patient PAT-TROIS DOMINIQUE.
-const ANS_XDM: &[u8] =
+pub(super) const ANS_XDM: &[u8] =
     include_bytes!("../../../fixtures/xdm/DOC_NON_STRUCTURE_CDA-R2-N1/IHE_XDM.ZIP");
 /// The same example's CDA, whose `nonXMLBody` holds the PDF sent beside the archive.
-const ANS_CDA: &str = include_str!("../../../fixtures/cda/DOC_NON_STRUCTURE_CDA-R2-N1.xml");
+pub(super) const ANS_CDA: &str =
+    include_str!("../../../fixtures/cda/DOC_NON_STRUCTURE_CDA-R2-N1.xml");
 /// The subject the example is sent under, as the software shows it (without the
 /// `XDM/1.0/DDM+` prefix).
-const ANS_SUBJECT: &str = "Compte rendu d'exemple";
+pub(super) const ANS_SUBJECT: &str = "Compte rendu d'exemple";
 
 /// The operator's SMTP transactions.
 const DATA: &str = "SMTP DATA";
@@ -30,7 +31,10 @@ const DATA: &str = "SMTP DATA";
 const REFUSAL_POLLS: usize = 30;
 
 /// The world professional's personal mailbox.
-async fn professional_mailbox(world: &SegurWorld, id: &str) -> Result<String, StepFailure> {
+pub(super) async fn professional_mailbox(
+    world: &SegurWorld,
+    id: &str,
+) -> Result<String, StepFailure> {
     let p = world.control()?.professional(id).await?;
     p["mssante"]
         .as_str()
@@ -49,7 +53,10 @@ fn structure_mailbox(world: &SegurWorld) -> Result<String, StepFailure> {
 }
 
 /// The Mon espace santé address of the identity `alias` (from its world patient's INS).
-async fn patient_mailbox(world: &SegurWorld, alias: &str) -> Result<String, StepFailure> {
+pub(super) async fn patient_mailbox(
+    world: &SegurWorld,
+    alias: &str,
+) -> Result<String, StepFailure> {
     let patient = world.world_patients.get(alias).ok_or_else(|| {
         StepFailure::Failed(format!(
             "{alias:?} n'a pas été créée d'après un patient du monde"
@@ -242,7 +249,7 @@ async fn refusal(world: &mut SegurWorld, alias: String) -> Result<(), StepFailur
 }
 
 /// Drops `message` into the structure's mailbox and remembers its `Message-ID`.
-async fn drop_into_structure(
+pub(super) async fn drop_into_structure(
     world: &mut SegurWorld,
     mut message: Value,
     subject: &str,
@@ -611,7 +618,7 @@ async fn xdm_without_ins(world: &mut SegurWorld, alias: String) -> Result<(), St
 /// The message with `subject` in the software's last mailbox view.
 /// What the software shows of its mailbox must have come from the operator: an IMAP
 /// session it opened in the scenario (the exchanges judged).
-async fn mailbox_opened(world: &mut SegurWorld) -> Result<(), StepFailure> {
+pub(super) async fn mailbox_opened(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let opened: Vec<segur_core::journal::Record> =
         records(world, "mssante", Some("IMAP AUTHENTICATE"))
             .await?
@@ -644,7 +651,7 @@ async fn witness_seq(world: &mut SegurWorld, operation: &str, seq: u64) -> Resul
     Ok(())
 }
 
-fn shown<'a>(world: &'a SegurWorld, subject: &str) -> Result<&'a Value, StepFailure> {
+pub(super) fn shown<'a>(world: &'a SegurWorld, subject: &str) -> Result<&'a Value, StepFailure> {
     let reply = world.last()?;
     reply.result["messages"]
         .as_array()
