@@ -1536,6 +1536,33 @@ pub const CATALOGUE: &[Defect] = &[
             "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
         ],
     },
+    Defect {
+        name: "replacement-without-mention",
+        requirement: "MSS/va1.02",
+        description: "sends the new version of a document without the mention that it cancels and replaces the previous one",
+        caught_by: &[
+            "La nouvelle version d'un compte rendu de biologie envoyé annule et remplace la précédente, et le dit",
+            "La nouvelle version d'une lettre envoyée annule et remplace la précédente, et le dit",
+            "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
+        ],
+    },
+    Defect {
+        name: "deletion-not-notified",
+        requirement: "MSS/va1.30",
+        description: "tells no recipient of a sent document that it was deleted",
+        caught_by: &[
+            "La suppression d'un document envoyé est annoncée à chacun de ses destinataires",
+        ],
+    },
+    Defect {
+        name: "validated-report-not-sent",
+        requirement: "MSS/va1.21",
+        description: "leaves a validated report unsent by MSSanté although the site set it to leave on its own",
+        caught_by: &[
+            "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+            "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
+        ],
+    },
 ];
 
 /// The defects turned on for one LPS.

@@ -131,6 +131,7 @@ impl Party {
 }
 
 /// What a document says and who it is about.
+#[derive(Clone)]
 pub struct Document<'a> {
     /// Which volet.
     pub kind: Kind,

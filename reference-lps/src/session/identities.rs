@@ -94,6 +94,9 @@ pub struct Settings {
     /// Documents received by mail whose INS and birth traits match a qualified identity
     /// strictly are filed on their own (`mss_auto_integration`, MSS/UX.07).
     pub mss_auto_integration: bool,
+    /// A validated report leaves on its own by MSSanté, from the application mailbox, to
+    /// its recipients (`mss_report_auto_send`, MSS/va1.21, va1.29).
+    pub mss_report_auto_send: bool,
     /// The document types (LOINC typeCodes) signalled as new in the DMP when a record
     /// opens (DMP/UX.15), set for the structure, a service, a specialty (DMP/UX.17); every
     /// type when none is set.
@@ -121,6 +124,7 @@ impl Default for Settings {
             mss_to_hl7: false,
             mss_reply_to: None,
             mss_auto_integration: false,
+            mss_report_auto_send: false,
             new_types: Default::default(),
             service: None,
             vsm_reminder_months: None,
@@ -597,6 +601,9 @@ impl Session {
                 self.settings.new_types.merge(types);
             }
             "service" => self.settings.service = value.as_str().map(str::to_string),
+            "mss_report_auto_send" => {
+                self.settings.mss_report_auto_send = value.as_bool().unwrap_or(true);
+            }
             "mss_auto_integration" => {
                 self.settings.mss_auto_integration = value.as_bool().unwrap_or(true);
             }

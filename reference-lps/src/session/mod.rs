@@ -14,6 +14,7 @@ mod identities;
 mod mss;
 mod mss_filing;
 mod mss_traces;
+mod mss_versions;
 mod pfi;
 mod preload;
 mod records;
@@ -84,6 +85,8 @@ pub struct Session {
     mss_traces: Vec<mss_traces::MssTrace>,
     /// The documents filed from mail, and how (MSS/UX.07, UX.16, UX.40).
     filing: mss_filing::Filing,
+    /// The documents sent by MSSanté, each version (MSS/va1.02, va1.30).
+    sent_documents: Vec<mss_versions::SentDocument>,
     /// The local user at the keyboard and their rights (rule 4).
     user: User,
     /// The site's settings (rules 3, 19, 30, 32).
@@ -295,6 +298,7 @@ impl Session {
             mail: mss::MailBook::default(),
             mss_traces: Vec::new(),
             filing: mss_filing::Filing::default(),
+            sent_documents: Vec::new(),
             dmp,
             structure: config.structure.clone(),
             book: dmp::DmpBook::default(),
@@ -397,6 +401,7 @@ impl Session {
             "mss.show_receipts" => self.mss_show_receipts(p).await,
             "mss.traces" => self.mss_show_traces(p),
             "mss.worklist" => self.mss_worklist(p),
+            "mss.notify_deletion" => self.mss_notify_deletion(p).await,
             "mss.auto_integrated" => self.mss_auto_integrated(p),
             "mss.integration_stats" => self.mss_integration_stats(p),
             "identity.update" => self.update(p),

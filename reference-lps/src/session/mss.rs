@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dmp::{fail, hex_sha1};
+use super::mss_versions::SentDocument;
 use super::{Session, params, refused};
 use crate::cda::{self, Kind};
 use crate::dmp::xds;
@@ -33,7 +34,7 @@ pub struct MailBook {
     /// The receipts read, about the messages sent.
     receipts: Vec<Receipt>,
     /// The messages sent: `Message-ID` → the mailbox that sent it.
-    sent: HashMap<String, String>,
+    pub(super) sent: HashMap<String, String>,
     /// The IMAP sessions kept open, by mailbox.
     imap: HashMap<String, ImapSession>,
     /// Documents integrated from mail: `(local patient, uniqueId, title)`.
@@ -46,6 +47,10 @@ struct DocumentSpec {
     title: String,
     #[serde(default)]
     visibility: Vec<String>,
+    /// The title of a document sent before to the same patient: this one is its new
+    /// version, which cancels and replaces it (MSS/va1.02, va1.13).
+    #[serde(default)]
+    replaces: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,13 +76,13 @@ struct Send {
 }
 
 /// Who a mail says it is from, besides its mailbox.
-struct Sender {
+pub(super) struct Sender {
     /// `Intitulé_BAL` (ECO.2.2.7).
-    label: String,
+    pub(super) label: String,
     /// `Reply-To`, for the application mailbox (ECO.2.2.5, MSS/va1.18).
-    reply_to: Option<String>,
+    pub(super) reply_to: Option<String>,
     /// The notice closing an automatic mail's text (ECO.2.2.5).
-    notice: Option<String>,
+    pub(super) notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -103,12 +108,15 @@ struct Receipts {
     message_id: String,
 }
 
-fn failure(e: MssFailure) -> Reply {
+pub(super) fn failure(e: MssFailure) -> Reply {
     fail(e.0)
 }
 
 /// What an outcome says, for a trace: the operator's answer, or why it failed.
-fn said<T>(outcome: &Result<T, Reply>, answer: impl Fn(&T) -> String) -> Result<String, String> {
+pub(super) fn said<T>(
+    outcome: &Result<T, Reply>,
+    answer: impl Fn(&T) -> String,
+) -> Result<String, String> {
     match outcome {
         Ok(t) => Ok(answer(t)),
         Err(e) => Err(e.message.clone().unwrap_or_else(|| "échec".into())),
@@ -116,14 +124,14 @@ fn said<T>(outcome: &Result<T, Reply>, answer: impl Fn(&T) -> String) -> Result<
 }
 
 impl Session {
-    fn mss_client(&self) -> Result<&MssClient, Reply> {
+    pub(super) fn mss_client(&self) -> Result<&MssClient, Reply> {
         self.mss.as_ref().ok_or_else(|| {
             Reply::unsupported("aucun opérateur MSSanté configuré (endpoints.mssante)")
         })
     }
 
     /// The mailbox the user works in: the one named, or the structure's application one.
-    fn mailbox(&self, named: Option<String>) -> Result<String, Reply> {
+    pub(super) fn mailbox(&self, named: Option<String>) -> Result<String, Reply> {
         named
             .or_else(|| self.mss.as_ref().and_then(|m| m.application.clone()))
             .map(|m| m.to_ascii_lowercase())
@@ -160,7 +168,7 @@ impl Session {
     /// entity for the structure's mailboxes, the professional's names for a personal one;
     /// the application mailbox sends answers to the address the site set, or to the
     /// structure's first organisational mailbox.
-    fn sender(&self, mailbox: &str) -> Sender {
+    pub(super) fn sender(&self, mailbox: &str) -> Sender {
         let entity = if self.structure.name.is_empty() {
             self.structure.id.clone()
         } else {
@@ -246,23 +254,41 @@ impl Session {
     }
 
     /// The document's IHE_XDM archive, its PDF and the header values.
-    fn attach(&self, patient: &Patient, spec: &DocumentSpec) -> Result<Attached, Reply> {
+    fn attach(
+        &self,
+        patient: &Patient,
+        spec: &DocumentSpec,
+    ) -> Result<(Attached, SentDocument), Reply> {
         let who = self.professional()?;
         let mut document = self.document(spec.kind, &spec.title, patient, &who);
+        if let Some(previous) = &spec.replaces {
+            self.next_version(&mut document, &patient.patient, previous)?;
+        }
+        self.attach_built(patient, &who, document, spec.visibility.clone())
+    }
+
+    /// The IHE_XDM archive, PDF and header values of `document`, already written.
+    pub(super) fn attach_built(
+        &self,
+        patient: &Patient,
+        who: &crate::dmp::professional::Professional,
+        mut document: cda::Document<'_>,
+        visibility: Vec<String>,
+    ) -> Result<(Attached, SentDocument), Reply> {
         let cda = cda::build(&document);
         let qualified = patient.status == Status::Qualifiee && patient.ins.is_some();
         let patient_id = match (&patient.ins, qualified) {
             (Some(ins), true) => ins.cx(),
             _ => format!("{}^^^&{}&ISO^PI", patient.patient, cda::IPP_ROOT),
         };
-        let mut entry = self.entry(&document, &patient_id, &cda, spec.visibility.clone(), false);
+        let mut entry = self.entry(&document, &patient_id, &cda, visibility, false);
         // The XDM's own hash: the SHA-1 of the file in the archive (upper case, as the
         // ANS examples write it).
         entry.hash = hex_sha1(&cda).to_ascii_uppercase();
         let software = format!("{} {}", crate::NAME, env!("CARGO_PKG_VERSION"));
         let now = xds::dtm(self.now());
         let xdm = Archive {
-            by: &who,
+            by: who,
             patient: &patient_id,
             entry: &entry,
             cda: &cda,
@@ -276,12 +302,15 @@ impl Session {
             // The PDF joined is drawn again, the next day, rather than the CDA's own.
             document.date += time::Duration::days(1);
         }
-        Ok(Attached {
+        let sent = SentDocument::of(&document);
+        let pdf = cda::readable(&document);
+        let attached = Attached {
             xdm,
-            pdf: cda::readable(&document),
-            code: spec.kind.type_code().0.to_string(),
+            pdf,
+            code: document.kind.type_code().0.to_string(),
             qualified_ins: qualified || self.defects.on("mss-ins-flag-always-o"),
-        })
+        };
+        Ok((attached, sent))
     }
 
     /// `mss.send`.
@@ -334,6 +363,14 @@ impl Session {
             (None, None, Some(parent)) => format!("Re: {}", parent.subject),
             (None, None, None) => String::new(),
         };
+        // A new version says, in the mail as in the document, what it cancels and replaces.
+        let text = match attached
+            .as_ref()
+            .and_then(|(_, s)| s.replacement.as_deref())
+        {
+            Some(mention) => format!("{mention}.\r\n\r\n{}", send.text),
+            None => send.text.clone(),
+        };
         let message_id = new_message_id();
         let sender = self.sender(&mailbox);
         let outgoing = Outgoing {
@@ -344,7 +381,7 @@ impl Session {
             html_only: self.defects.on("mail-html-only"),
             to: &to,
             subject: &subject,
-            text: &send.text,
+            text: &text,
             message_id: &message_id,
             replying_to: parent.as_ref().and_then(|m| {
                 m.message_id
@@ -354,7 +391,7 @@ impl Session {
             receipt: send.receipt,
             no_reply: send.no_reply && to_patient,
             nil: &self.mss_client()?.nil,
-            document: attached.as_ref(),
+            document: attached.as_ref().map(|(a, _)| a),
             date: self.now().unix_timestamp(),
         };
         let raw = outgoing.compose().map_err(failure)?;
@@ -372,6 +409,9 @@ impl Session {
         );
         let accepted = submitted?;
         self.mail.sent.insert(message_id.clone(), mailbox.clone());
+        if let (Some((_, sent)), Some(patient)) = (&attached, &patient) {
+            self.note_sent_document(&patient.patient, sent.clone(), &to);
+        }
         // Rule 31: the partners a qualified INS went to.
         if let (Some(patient), Some(_)) = (&patient, &attached)
             && patient.status == crate::identity::Status::Qualifiee
@@ -411,7 +451,7 @@ impl Session {
         Ok(())
     }
 
-    async fn submit(
+    pub(super) async fn submit(
         &mut self,
         mailbox: &str,
         to: &[String],

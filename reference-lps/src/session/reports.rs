@@ -120,8 +120,9 @@ impl Session {
                 document.date,
                 false,
             );
+            let mailed = self.mail_report(&patient, document.clone()).await?;
             return Ok(Reply::ok(json!({
-                "unique_id": unique_id, "fed": false, "reason": reason, "cda": cda_b64,
+                "unique_id": unique_id, "fed": false, "reason": reason, "cda": cda_b64, "mailed": mailed,
             })));
         }
         if self.pfi().is_some() {
@@ -158,8 +159,9 @@ impl Session {
             document.date,
             true,
         );
+        let mailed = self.mail_report(&patient, document.clone()).await?;
         let shown = json!({
-            "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "fed": true, "cda": cda_b64,
+            "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "fed": true, "cda": cda_b64, "mailed": mailed,
         });
         self.book.fed.insert(unique_id, fed);
         Ok(Reply::ok(shown))
@@ -202,7 +204,7 @@ impl Session {
         // The defect sends the complete report as a document of its own.
         let alone = self.defects.on("complete-report-not-replacing");
         let fresh = self.document(old.kind, &title, &patient, &who);
-        let version = cda::Document {
+        let mut version = cda::Document {
             set_id: if alone {
                 fresh.set_id.clone()
             } else {
@@ -214,6 +216,13 @@ impl Session {
             referrer: old.parties.1.clone(),
             ..fresh
         };
+        // The complete report says which partial one it cancels and replaces (MSS/va1.35).
+        if !alone && !self.defects.on("replacement-without-mention") {
+            version.mentions.push(format!(
+                "Annule et remplace le compte rendu partiel « {} » (version {})",
+                old.entry.title, old.version
+            ));
+        }
         let bytes = cda::build(&version);
         let unique_id = version.unique_id();
         let fed = Fed {
@@ -225,7 +234,8 @@ impl Session {
         };
         let replaces = (!alone).then(|| old.entry.entry_uuid.clone());
         self.send_feed(&who, &cx, &fed, bytes, replaces).await?;
-        let shown = json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "replaces": c.document });
+        let mailed = self.mail_report(&patient, version.clone()).await?;
+        let shown = json!({ "unique_id": unique_id, "entry_uuid": fed.entry.entry_uuid, "replaces": c.document, "mailed": mailed });
         if alone {
             self.record_local(
                 &c.patient,

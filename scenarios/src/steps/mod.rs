@@ -57,6 +57,7 @@ pub mod referentiel;
 pub mod reminders;
 pub mod reports;
 pub mod sender;
+pub mod sent_documents;
 pub mod setup;
 pub mod stylesheet;
 pub mod updates;

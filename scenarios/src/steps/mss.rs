@@ -119,7 +119,7 @@ fn options(text: &str) -> Result<Options, StepFailure> {
     Ok(o)
 }
 
-async fn send(
+pub(super) async fn send(
     world: &mut SegurWorld,
     mut params: Value,
     to: &str,
