@@ -49,10 +49,11 @@ Fonctionnalité: Documents produits en PDF/A-1
     Et les échanges sont conformes
 
   # Le CR-BIO est un CDA de niveau 3 : son PDF en est la transcription, pas une copie.
-  @DOC/va1.01 @BIO
+  @DOC/va1.01 @MSS/va1.33 @BIO
   Scénario: Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré
     Quand l'utilisateur envoie par messagerie le compte rendu de biologie "Bilan lipidique" de "patiente" à "dr-colin"
     Alors l'opérateur a reçu un message pour "dr-colin"
+    Et le message joint le PDF et une archive IHE_XDM conforme pour "patiente"
     Et le message porte l'en-tête "X-MSS-CODECDA" à "11502-2"
     Et le PDF joint au message est un PDF/A-1
     Et le PDF joint au message porte un nom de fichier en .pdf

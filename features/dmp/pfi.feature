@@ -19,6 +19,16 @@ Fonctionnalité: Documents transmis par la PFI de l'établissement en HL7 v2
     Alors la PFI a reçu le document "Lettre de liaison de sortie" dans un message "MDM^T02" de type "11490-0" en CDA de niveau 1, destiné au DMP
     Et les échanges sont conformes
 
+  # Le DPI n'a pas d'opérateur MSSanté à lui : la lettre validée part vers la PFI, qui la
+  # publie au DMP et l'envoie par messagerie au destinataire que nomme son PRT.
+  @MSS/va1.24 @DPI
+  Scénario: La lettre de liaison validée part d'elle-même vers la PFI, à transmettre par messagerie à son destinataire
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur valide pour le DMP de "patiente" la lettre de liaison "Lettre de sortie" adressée à "dr-colin"
+    Alors la PFI a reçu le document "Lettre de sortie" dans un message "MDM^T02" de type "11490-0" en CDA de niveau 1, destiné au DMP
+    Et la PFI a reçu le document "Lettre de sortie" à transmettre par messagerie à "dr-colin"
+    Et les échanges sont conformes
+
   @DOC/va1.20 @BIO
   Scénario: Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3
     Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"

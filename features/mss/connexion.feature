@@ -10,11 +10,14 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Étant donné le logiciel configuré pour le banc
     Et le professionnel "dr-legrand" connecté avec Pro Santé Connect
 
-  @MSS/CONF.01 @MSS/CONF.03 @MSS/CONF.05 @MSS/va1.03 @LGC
+  # La boîte applicative (API LPS, MSS/CONF.12) : TLS avec le certificat ORG AUTH_CLI de
+  # la structure, puis PLAIN portant l'adresse de la boîte en identifiant.
+  @MSS/CONF.01 @MSS/CONF.03 @MSS/CONF.05 @MSS/va1.03 @MSS/CONF.12 @LGC @PFI @RIS
   Scénario: Envoi et relève chiffrés par STARTTLS, boîte applicative ouverte par certificat
     Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
     Et l'utilisateur relève la boîte de la structure
     Alors l'opérateur a reçu les authentifications SMTP et IMAP sous TLS
+    Et l'opérateur a ouvert la boîte applicative par le certificat de la structure, son adresse en identifiant PLAIN
     Et l'opérateur a reçu 0 authentification par jeton Pro Santé Connect
     Et les échanges sont conformes
 
@@ -63,4 +66,17 @@ Fonctionnalité: Connexions à l'opérateur MSSanté
     Quand l'utilisateur envoie par messagerie le message "Information" à "dr-colin"
     Alors le logiciel signale le certificat refusé de l'opérateur
     Et l'opérateur n'a reçu aucun message
+    Et les échanges sont conformes
+
+  # Plusieurs boîtes configurées ensemble : la personnelle du professionnel (jeton PSC) et
+  # l'applicative de la structure (certificat), chacune relevée et lue pour elle-même.
+  @MSS/UX.36 @LGC @RIS
+  Scénario: La boîte personnelle et celle de la structure sont configurées ensemble et relevées chacune
+    Étant donné la boîte de "dr-legrand" reçoit de "dr-colin" le message "Pour vous seul"
+    Et la boîte de la structure reçoit de "dr-colin" le message "Pour le cabinet"
+    Quand l'utilisateur relève sa boîte personnelle
+    Alors le logiciel affiche le message "Pour vous seul" comme venant d'un professionnel
+    Quand l'utilisateur relève la boîte de la structure
+    Alors le logiciel affiche le message "Pour le cabinet" comme venant d'un professionnel
+    Et l'opérateur a ouvert la boîte de "dr-legrand" et celle de la structure
     Et les échanges sont conformes

@@ -92,3 +92,50 @@ Fonctionnalité: Envoi par messagerie sécurisée de santé
     Quand l'utilisateur affiche les accusés du message "Compte rendu opératoire"
     Alors le logiciel affiche un accusé de réception "processed" de "dr-colin"
     Et les échanges sont conformes
+
+  # Le patient est choisi dans la base des patients du logiciel : l'adresse vient de son
+  # INS qualifiée (<matricule><clé>@patient.mssante.fr), même sans document joint.
+  @MSS/UX.32 @LGC @RIS
+  Scénario: L'utilisateur écrit à un patient choisi dans sa base : l'adresse vient de l'INS qualifiée
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie par messagerie le message "Suivi de votre traitement" à "patiente"
+    Alors l'opérateur a reçu un message pour "patiente"
+    Et les échanges sont conformes
+
+  @MSS/CONF.20 @LGC @RIS
+  Scénario: En composant un message, l'adresse du correspondant est cherchée dans l'Annuaire Santé
+    Quand l'utilisateur recherche dans l'Annuaire Santé l'adresse MSSanté de "dr-bertin"
+    Et l'utilisateur écrit à l'adresse MSSanté trouvée dans l'Annuaire Santé pour "dr-bertin" le message "Demande d'avis"
+    Alors l'opérateur a reçu un message pour "dr-bertin"
+    Et les échanges sont conformes
+
+  # Le refus vaut pour les professionnels, que l'envoi soit demandé par l'utilisateur ou
+  # parte de lui-même à la validation du compte rendu.
+  @MSS/va1.22 @LGC @BIO
+  Scénario: Le refus du patient de l'envoi de ses comptes rendus aux professionnels est respecté
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Et le refus de "patiente" de l'envoi de ses comptes rendus aux professionnels par messagerie enregistré
+    Quand l'utilisateur envoie par messagerie le compte rendu de biologie "Bilan lipidique" de "patiente" à "dr-colin"
+    Alors le logiciel refuse l'action
+    Étant donné l'envoi automatique par messagerie des comptes rendus validés activé dans le logiciel
+    Quand l'utilisateur valide le compte rendu de biologie "Glycémie" de "patiente" demandé par "dr-legrand" et adressé à "dr-colin"
+    Alors l'opérateur n'a reçu aucun message
+
+  @MSS/va1.36 @BIO
+  Scénario: Un compte rendu de biologie part vers dix correspondants
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie par messagerie le compte rendu de biologie "Bilan annuel" de "patiente" à "dr-legrand et dr-colin et dr-bertin et dr-camus et dr-lemaire et ph-dupre et inf-faure et sf-blanc et cd-mercier et cardiologie@ch-valbourg.mssante.fr"
+    Alors l'opérateur a reçu un message pour "dr-legrand et dr-colin et dr-bertin et dr-camus et dr-lemaire et ph-dupre et inf-faure et sf-blanc et cd-mercier et cardiologie@ch-valbourg.mssante.fr"
+    Et le message joint le PDF et une archive IHE_XDM conforme pour "patiente"
+    Et les échanges sont conformes
+
+  @MSS/va1.34 @BIO
+  Scénario: Le compte rendu de biologie part vers le patient, en PDF/A-1 et en CDA dans IHE_XDM
+    Étant donné un patient "patiente" qualifié avec les traits de "adrtrois-dominique"
+    Quand l'utilisateur envoie par messagerie le compte rendu de biologie "Bilan lipidique" de "patiente" à "patiente"
+    Alors l'opérateur a reçu un message pour "patiente"
+    Et le message joint le PDF et une archive IHE_XDM conforme pour "patiente"
+    Et le PDF joint au message est un PDF/A-1
+    Et le message porte l'en-tête "X-MSS-INS" à "O"
+    Et le message porte l'en-tête "X-MSS-CODECDA" à "11502-2"
+    Et les échanges sont conformes

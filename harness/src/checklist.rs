@@ -75,6 +75,12 @@ impl Line {
     /// (counts of `../shared/specs/rem.md` §3.3: videos above all).
     pub fn evidence(&self) -> &'static str {
         match self.proof {
+            // The MSSanté scenarios ask for the run id of the ANS's test tool for
+            // vendors (tests-editeur.espacedeconfiance.mssante.fr): offline, the bench
+            // plays that tool, and the run's id and sealed dossier stand for it.
+            Some(Proof::Exchange) if self.row.section_id.starts_with("MSS") => {
+                return "banc : échanges SMTP/IMAP journalisés, archives IHE_XDM, rapport ; le banc tient lieu d'outil de test MSSanté hors ligne, l'identifiant d'exécution est celui du run (dossier scellé)";
+            }
             Some(Proof::Exchange) => {
                 return "banc : échanges journalisés, messages SOAP/SMTP, archives IHE_XDM, rapport";
             }

@@ -613,13 +613,16 @@ pub const CATALOGUE: &[Defect] = &[
         // Every scenario whose archive the operator checks against the requirements it
         // serves (CONF.14/15 or va1.01).
         caught_by: &[
-            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
-            "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
-            "Un document invisible au patient ne part que vers des professionnels",
-            // The PDF scenarios read the level-1 CDA in the archive, unreadable here.
             "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
             "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
             "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
+            "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+            "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
+            "Compte rendu d'une identité non qualifiée envoyé à un confrère, X-MSS-INS à N",
+            "Un document invisible au patient ne part que vers des professionnels",
+            "Un compte rendu de biologie part vers dix correspondants",
+            "Le compte rendu de biologie part vers le patient, en PDF/A-1 et en CDA dans IHE_XDM",
         ],
     },
     Defect {
@@ -1319,11 +1322,12 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "DOC/va1.01",
         description: "the PDF of a level-1 CDA, and the one joined beside the IHE_XDM archive, is a plain PDF (Helvetica not embedded, no XMP, no file identifier), not a PDF/A-1",
         caught_by: &[
-            "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
-            "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
-            "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
             "L'ordonnance part en PDF/A-1, le PDF de son CDA N1, avec l'INS du patient",
+            "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
+            "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
+            "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
             "Compte rendu envoyé au patient à l'INS qualifiée, en PDF et en CDA N1 dans IHE_XDM",
+            "Le compte rendu de biologie part vers le patient, en PDF/A-1 et en CDA dans IHE_XDM",
         ],
     },
     Defect {
@@ -1348,9 +1352,10 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "ANN/va1.05",
         description: "searches the Annuaire Santé's FHIR API without its ESANTE-API-KEY: the directory refuses, the user gets no address",
         caught_by: &[
-            "L'adresse MSSanté d'un correspondant est cherchée dans l'Annuaire Santé",
-            "Un professionnel sans boîte MSSanté n'en reçoit aucune de l'Annuaire Santé",
             "Une boîte MSSanté fermée n'est plus proposée",
+            "Un professionnel sans boîte MSSanté n'en reçoit aucune de l'Annuaire Santé",
+            "L'adresse MSSanté d'un correspondant est cherchée dans l'Annuaire Santé",
+            "En composant un message, l'adresse du correspondant est cherchée dans l'Annuaire Santé",
         ],
     },
     Defect {
@@ -1383,8 +1388,9 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "MSS/va1.16",
         description: "writes From as the bare address, without the mailbox's label (Intitulé_BAL)",
         caught_by: &[
-            "Un message de la boîte personnelle porte les prénom et nom du professionnel",
+            "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
             "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+            "Un message de la boîte personnelle porte les prénom et nom du professionnel",
         ],
     },
     Defect {
@@ -1561,6 +1567,54 @@ pub const CATALOGUE: &[Defect] = &[
         caught_by: &[
             "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
             "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
+        ],
+    },
+    Defect {
+        name: "pro-refusal-ignored",
+        requirement: "MSS/va1.22",
+        description: "sends a patient's reports to professionals by MSSanté despite the patient's recorded refusal",
+        caught_by: &[
+            "Le refus du patient de l'envoi de ses comptes rendus aux professionnels est respecté",
+        ],
+    },
+    Defect {
+        name: "correspondents-capped",
+        requirement: "MSS/va1.36",
+        description: "sends a report to its first five correspondents only",
+        caught_by: &["Un compte rendu de biologie part vers dix correspondants"],
+    },
+    Defect {
+        name: "patient-message-without-key",
+        requirement: "MSS/UX.32",
+        description: "writes to a patient at an address built from the INS matricule without its key",
+        caught_by: &[
+            "L'utilisateur écrit à un patient choisi dans sa base : l'adresse vient de l'INS qualifiée",
+        ],
+    },
+    Defect {
+        name: "single-mailbox",
+        requirement: "MSS/UX.36",
+        description: "works with the structure's mailbox only, whichever mailbox the user opens",
+        caught_by: &[
+            "Boîte personnelle ouverte par le jeton Pro Santé Connect, qui expire en cours de session",
+            "La boîte personnelle et celle de la structure sont configurées ensemble et relevées chacune",
+            "Un message de la boîte personnelle porte les prénom et nom du professionnel",
+        ],
+    },
+    Defect {
+        name: "app-login-external",
+        requirement: "MSS/CONF.12",
+        description: "opens the application mailbox with SASL EXTERNAL instead of the API LPS's PLAIN with the mailbox address as login",
+        caught_by: &[
+            "Envoi et relève chiffrés par STARTTLS, boîte applicative ouverte par certificat",
+        ],
+    },
+    Defect {
+        name: "pfi-mail-recipients-dropped",
+        requirement: "MSS/va1.24",
+        description: "hands a validated letter to the PFI without its MSSanté recipients (no PRT RCT, DESTMSSANTEPS N)",
+        caught_by: &[
+            "La lettre de liaison validée part d'elle-même vers la PFI, à transmettre par messagerie à son destinataire",
         ],
     },
 ];

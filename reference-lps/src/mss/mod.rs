@@ -9,8 +9,8 @@
 //! - [`wire`]: the TCP/TLS stream under both protocols.
 //!
 //! Authentication follows the mailbox type (MSSanté reference, "API LPS"): the
-//! structure's application mailbox (BAL APP) opens with its client certificate (SASL
-//! EXTERNAL); a personal or organisational mailbox with the Pro Santé Connect access token
+//! structure's application mailbox (BAL APP) opens with its client certificate, SASL
+//! PLAIN carrying the mailbox address (MSS/CONF.12); a personal or organisational mailbox with the Pro Santé Connect access token
 //! of the logged-in professional (XOAUTH2).
 
 pub mod cda_header;
@@ -34,7 +34,15 @@ pub struct MssFailure(pub String);
 /// How a session authenticates.
 #[derive(Debug, Clone)]
 pub enum Login {
-    /// SASL EXTERNAL: the TLS client certificate names the mailbox (BAL APP).
+    /// The API LPS's way for an application mailbox (BAL APP): the TLS client
+    /// certificate authenticates, SASL PLAIN carries the mailbox address as login with
+    /// no password.
+    Certificate {
+        /// The mailbox.
+        mailbox: String,
+    },
+    /// SASL EXTERNAL: the TLS client certificate names the mailbox (the older way, kept
+    /// by a defect).
     External,
     /// SASL XOAUTH2 with a Pro Santé Connect access token (BAL PER, ORG).
     Bearer {
@@ -50,6 +58,7 @@ impl Login {
     pub fn sasl(&self) -> (&'static str, String) {
         let b64 = base64::engine::general_purpose::STANDARD;
         match self {
+            Self::Certificate { mailbox } => ("PLAIN", b64.encode(format!("\0{mailbox}\0"))),
             Self::External => ("EXTERNAL", "=".into()),
             Self::Bearer { user, token } => (
                 "XOAUTH2",
@@ -79,7 +88,7 @@ impl MssClient {
     /// The TLS configuration for `login`.
     pub fn tls(&self, login: &Login) -> &Arc<ClientConfig> {
         match login {
-            Login::External => &self.application_tls,
+            Login::Certificate { .. } | Login::External => &self.application_tls,
             Login::Bearer { .. } => &self.user_tls,
         }
     }

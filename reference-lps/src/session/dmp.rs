@@ -178,6 +178,10 @@ struct Feed {
     /// A section the volet does not plan, added by the author (CDA/INT.16).
     #[serde(default)]
     added_section: Option<AddedSection>,
+    /// Its recipients: through a PFI, the document also goes to those with an MSSanté
+    /// address (`PRT` RCT, `DESTMSSANTEPS`, MSS/va1.24).
+    #[serde(default)]
+    recipients: Vec<cda::Party>,
 }
 
 #[derive(Deserialize)]
@@ -668,6 +672,7 @@ impl Session {
             hold,
             self_presentable,
             added_section,
+            recipients,
         } = params(p)?;
         if hold {
             let date = match date {
@@ -691,6 +696,11 @@ impl Session {
             };
             let document = cda::Document {
                 date,
+                recipients: if self.defects.on("pfi-mail-recipients-dropped") {
+                    Vec::new()
+                } else {
+                    recipients.clone()
+                },
                 ..self.document(kind, &title, &patient, &who)
             };
             let bytes = cda::build(&document);

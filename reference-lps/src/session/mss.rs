@@ -29,6 +29,9 @@ const PATIENT_DOMAIN: &str = "patient.mssante.fr";
 pub struct MailBook {
     /// Patients who refused documents in their Mon espace santé mailbox (MSS/va1.20).
     refusals: BTreeSet<String>,
+    /// Patients who refused their reports going to professionals by MSSanté
+    /// (MSS/va1.22).
+    pub(super) professional_refusals: BTreeSet<String>,
     /// The messages read, by mailbox then UID.
     inbox: HashMap<String, BTreeMap<u32, Received>>,
     /// The receipts read, about the messages sent.
@@ -88,6 +91,10 @@ pub(super) struct Sender {
 #[derive(Deserialize)]
 struct Refusal {
     patient: String,
+    /// `patient` (the default: documents in their own Mon espace santé mailbox) or
+    /// `professionals` (their reports to professionals).
+    #[serde(default)]
+    scope: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -132,7 +139,9 @@ impl Session {
 
     /// The mailbox the user works in: the one named, or the structure's application one.
     pub(super) fn mailbox(&self, named: Option<String>) -> Result<String, Reply> {
+        // The defect knows one mailbox only: the structure's.
         named
+            .filter(|_| !self.defects.on("single-mailbox"))
             .or_else(|| self.mss.as_ref().and_then(|m| m.application.clone()))
             .map(|m| m.to_ascii_lowercase())
             .ok_or_else(|| fail("aucune boîte aux lettres MSSanté configurée pour la structure"))
@@ -142,7 +151,15 @@ impl Session {
     async fn login(&mut self, mailbox: &str) -> Result<(Login, Option<i64>), Reply> {
         let application = self.mss_client()?.application.as_deref();
         if application.is_some_and(|a| a.eq_ignore_ascii_case(mailbox)) {
-            return Ok((Login::External, None));
+            if self.defects.on("app-login-external") {
+                return Ok((Login::External, None));
+            }
+            return Ok((
+                Login::Certificate {
+                    mailbox: mailbox.to_string(),
+                },
+                None,
+            ));
         }
         let now = self.now().unix_timestamp();
         let token = self
@@ -224,11 +241,23 @@ impl Session {
     /// `mss.record_refusal`: the patient refuses documents in their Mon espace santé
     /// mailbox.
     pub(super) fn mss_record_refusal(&mut self, p: &Value) -> Result<Reply, Reply> {
-        let Refusal { patient } = params(p)?;
+        let Refusal { patient, scope } = params(p)?;
         self.patients.get(&patient).map_err(refused)?;
-        self.mail.refusals.insert(patient.clone());
+        match scope.as_deref() {
+            None | Some("patient") => {
+                self.mail.refusals.insert(patient.clone());
+            }
+            Some("professionals") => {
+                self.mail.professional_refusals.insert(patient.clone());
+            }
+            Some(other) => {
+                return Err(fail(format!(
+                    "refus « {other} » inconnu : patient ou professionals"
+                )));
+            }
+        }
         Ok(Reply::ok(
-            json!({ "patient": patient, "messaging_refused": true }),
+            json!({ "patient": patient, "scope": scope.unwrap_or_else(|| "patient".into()), "messaging_refused": true }),
         ))
     }
 
@@ -333,7 +362,12 @@ impl Session {
                 let patient = patient.as_ref().ok_or_else(|| {
                     fail("« patient » comme destinataire demande le patient concerné")
                 })?;
-                to.push(self.patient_address(patient)?);
+                let mut address = self.patient_address(patient)?;
+                if send.document.is_none() && self.defects.on("patient-message-without-key") {
+                    // The INS matricule without its key: no such Mon espace santé mailbox.
+                    address = format!("{}{}", &address[..13], &address[15..]);
+                }
+                to.push(address);
                 to_patient = true;
             } else {
                 to.push(recipient.to_ascii_lowercase());
@@ -346,6 +380,20 @@ impl Session {
         }
         if to.is_empty() {
             return Err(fail("aucun destinataire"));
+        }
+        if self.defects.on("correspondents-capped") {
+            to.truncate(5);
+        }
+        if send.document.is_some()
+            && to.len() > usize::from(to_patient)
+            && let Some(p) = &patient
+            && self.mail.professional_refusals.contains(&p.patient)
+            && !self.defects.on("pro-refusal-ignored")
+        {
+            return Err(fail(format!(
+                "le patient {} a refusé l'envoi de ses comptes rendus aux professionnels par messagerie : rien n'est envoyé",
+                p.patient
+            )));
         }
         let attached = match (&send.document, &patient) {
             (Some(spec), Some(patient)) => {

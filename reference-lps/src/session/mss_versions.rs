@@ -202,7 +202,9 @@ impl Session {
             .iter()
             .filter_map(|r| r.mssante.clone())
             .collect();
-        if to.is_empty() || self.mss.is_none() {
+        let refused = self.mail.professional_refusals.contains(&patient.patient)
+            && !self.defects.on("pro-refusal-ignored");
+        if to.is_empty() || self.mss.is_none() || refused {
             return Ok(None);
         }
         let mailbox = self.mailbox(None)?;

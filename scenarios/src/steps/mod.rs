@@ -44,6 +44,7 @@ pub mod identity;
 pub mod indicator;
 pub mod journal;
 pub mod mail_traces;
+pub mod mailboxes;
 pub mod mentions;
 pub mod mss;
 pub mod operator_tls;

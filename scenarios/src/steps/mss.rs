@@ -76,6 +76,10 @@ pub(crate) async fn address_of(world: &SegurWorld, who: &str) -> Result<String, 
     if who == "la structure" {
         return structure_mailbox(world);
     }
+    // An address written as is (an organisational mailbox of another structure).
+    if who.contains('@') {
+        return Ok(who.to_ascii_lowercase());
+    }
     if world.identities.contains_key(who) {
         return patient_mailbox(world, who).await;
     }
@@ -251,10 +255,22 @@ async fn refusal(world: &mut SegurWorld, alias: String) -> Result<(), StepFailur
 /// Drops `message` into the structure's mailbox and remembers its `Message-ID`.
 pub(super) async fn drop_into_structure(
     world: &mut SegurWorld,
-    mut message: Value,
+    message: Value,
     subject: &str,
 ) -> Result<(), StepFailure> {
     let mailbox = structure_mailbox(world)?;
+    drop_into(world, &mailbox, message, subject).await
+}
+
+/// Drops `message` into `mailbox`'s INBOX (the operator's inbound feed), and notes its
+/// `Message-ID` under `subject`.
+pub(super) async fn drop_into(
+    world: &mut SegurWorld,
+    mailbox: &str,
+    mut message: Value,
+    subject: &str,
+) -> Result<(), StepFailure> {
+    let mailbox = mailbox.to_string();
     message["to"] = json!(mailbox);
     let control = world.control()?;
     let dropped = control.mss_inbound(&message).await?;

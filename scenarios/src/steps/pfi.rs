@@ -697,3 +697,63 @@ async fn not_fed(world: &mut SegurWorld, alias: String, title: String) -> Result
     world.judge("documents.list");
     Ok(())
 }
+
+#[when(
+    regex = r#"^l'utilisateur valide pour le DMP de "([^"]*)" la lettre de liaison "([^"]*)" adressée à "([^"]*)"$"#
+)]
+async fn feed_letter_to(
+    world: &mut SegurWorld,
+    alias: String,
+    title: String,
+    to: String,
+) -> Result<(), StepFailure> {
+    let mut recipients = Vec::new();
+    for id in to.split(", ") {
+        recipients.push(super::reports::party(world, id).await?);
+    }
+    super::dmp::feed(
+        world,
+        &alias,
+        &title,
+        json!({ "kind": "ldl", "recipients": recipients }),
+    )
+    .await
+}
+
+#[then(regex = r#"^la PFI a reçu le document "([^"]*)" à transmettre par messagerie à "([^"]*)"$"#)]
+async fn to_be_mailed(
+    world: &mut SegurWorld,
+    title: String,
+    who: String,
+) -> Result<(), StepFailure> {
+    let address = super::mss::address_of(world, &who).await?;
+    let found = carrying(world, &title).await?;
+    let Some(record) = found.first() else {
+        return fail(format!("la PFI n'a reçu aucun message portant « {title} »"));
+    };
+    let s = summary(record);
+    let recipients: Vec<String> = s["participants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["role"] == "RCT")
+        .filter_map(|p| p["address"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    let mut problems = Vec::new();
+    if s["metadata"]["DESTMSSANTEPS"] != true {
+        problems.push(
+            "DESTMSSANTEPS n'est pas Y : la PFI ne l'enverra à aucun professionnel".to_string(),
+        );
+    }
+    if !recipients.contains(&address) {
+        problems.push(format!(
+            "aucun PRT RCT pour {address} (destinataires : {recipients:?})"
+        ));
+    }
+    if acknowledged_with(record) != "AA" {
+        problems.push(format!("acquitté {}", acknowledged_with(record)));
+    }
+    fail_if(!problems.is_empty(), || problems.join(" ; "))?;
+    world.witness(std::slice::from_ref(record));
+    Ok(())
+}

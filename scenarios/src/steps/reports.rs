@@ -13,7 +13,7 @@ use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// The driver's form of a world professional named in a request: national id, name and
 /// MSSanté address, as the software knows them from the order it received.
-async fn party(world: &SegurWorld, id: &str) -> Result<Value, StepFailure> {
+pub(super) async fn party(world: &SegurWorld, id: &str) -> Result<Value, StepFailure> {
     let p = world.control()?.professional(id).await?;
     Ok(json!({
         "national_id": p["national_id"],

@@ -211,3 +211,12 @@ pub const APP_FOOTER: Rule = Rule {
     requirements: &["MSS/va1.09"],
     severity: Severity::Error,
 };
+
+/// An APP mailbox opened with SASL EXTERNAL rather than the API LPS's PLAIN with the
+/// mailbox address as login under the certificate (MSS/CONF.12). Accepted: the
+/// certificate authenticates either way.
+pub const APP_LOGIN: Rule = Rule {
+    name: "MSS-APP-LOGIN",
+    requirements: &["MSS/CONF.12"],
+    severity: Severity::Warning,
+};

@@ -77,7 +77,19 @@ pub fn authenticate(
     peer: &TlsPeer,
 ) -> Result<(Identity, Vec<Finding>), Refusal> {
     match credentials {
-        Credentials::External { authzid } => by_certificate(operator, authzid.as_deref(), peer),
+        // The API LPS's way for an APP mailbox (MSS/CONF.12): TLS with the structure's
+        // ORG AUTH_CLI certificate, then PLAIN carrying the mailbox address as login.
+        Credentials::Password { user, password } if password.is_empty() && peer.cert.is_some() => {
+            by_certificate(operator, Some(user), peer)
+        }
+        Credentials::External { authzid } => {
+            let (identity, mut findings) = by_certificate(operator, authzid.as_deref(), peer)?;
+            findings.push(rules::APP_LOGIN.finding(format!(
+                "{} opened with SASL EXTERNAL: the API LPS opens an APP mailbox with PLAIN, its address as login, under the certificate",
+                identity.address
+            )));
+            Ok((identity, findings))
+        }
         Credentials::Bearer { user, token } => by_token(operator, user.as_deref(), token),
         Credentials::Password { user, password } => by_password(operator, user, password),
     }
