@@ -78,6 +78,36 @@ struct Send {
     mailbox: Option<String>,
 }
 
+/// A mail the software writes from one of its mailboxes.
+pub(super) struct Letter<'a> {
+    /// The sending mailbox.
+    pub(super) mailbox: &'a str,
+    /// The recipients.
+    pub(super) to: &'a [String],
+    /// The subject (the XDM prefix is added for a document).
+    pub(super) subject: &'a str,
+    /// The text.
+    pub(super) text: &'a str,
+    /// The document, if any.
+    pub(super) document: Option<&'a Attached>,
+    /// For a reply: the parent's `Message-ID` and `References`.
+    pub(super) replying_to: Option<(&'a str, &'a [String])>,
+    /// Ask for a disposition notification.
+    pub(super) receipt: bool,
+    /// `X-MSS-MES: FIN`.
+    pub(super) no_reply: bool,
+}
+
+/// What the operator took.
+pub(super) struct Posted {
+    /// `Message-ID`.
+    pub(super) message_id: String,
+    /// The subject as sent.
+    pub(super) subject: String,
+    /// The operator's answer.
+    pub(super) accepted: smtp::Accepted,
+}
+
 /// Who a mail says it is from, besides its mailbox.
 pub(super) struct Sender {
     /// `Intitulé_BAL` (ECO.2.2.7).
@@ -419,44 +449,22 @@ impl Session {
             Some(mention) => format!("{mention}.\r\n\r\n{}", send.text),
             None => send.text.clone(),
         };
-        let message_id = new_message_id();
-        let sender = self.sender(&mailbox);
-        let outgoing = Outgoing {
-            from: &mailbox,
-            from_label: &sender.label,
-            reply_to: sender.reply_to.as_deref(),
-            notice: sender.notice.as_deref(),
-            html_only: self.defects.on("mail-html-only"),
-            to: &to,
-            subject: &subject,
-            text: &text,
-            message_id: &message_id,
-            replying_to: parent.as_ref().and_then(|m| {
-                m.message_id
-                    .as_deref()
-                    .map(|id| (id, m.references.as_slice()))
-            }),
-            receipt: send.receipt,
-            no_reply: send.no_reply && to_patient,
-            nil: &self.mss_client()?.nil,
-            document: attached.as_ref().map(|(a, _)| a),
-            date: self.now().unix_timestamp(),
-        };
-        let raw = outgoing.compose().map_err(failure)?;
-        let sent_subject = outgoing.subject();
-        let submitted = self.submit(&mailbox, &to, &raw).await;
-        self.trace_mss(
-            "envoi",
-            &mailbox,
-            format!(
-                "MAIL FROM:<{mailbox}> RCPT TO:<{}> DATA « {sent_subject} »",
-                to.join(">, <")
-            ),
-            said(&submitted, |a| a.reply.clone()),
-            Some(&message_id),
-        );
-        let accepted = submitted?;
-        self.mail.sent.insert(message_id.clone(), mailbox.clone());
+        let posted = self
+            .post(Letter {
+                mailbox: &mailbox,
+                to: &to,
+                subject: &subject,
+                text: &text,
+                document: attached.as_ref().map(|(a, _)| a),
+                replying_to: parent.as_ref().and_then(|m| {
+                    m.message_id
+                        .as_deref()
+                        .map(|id| (id, m.references.as_slice()))
+                }),
+                receipt: send.receipt,
+                no_reply: send.no_reply && to_patient,
+            })
+            .await?;
         if let (Some((_, sent)), Some(patient)) = (&attached, &patient) {
             self.note_sent_document(&patient.patient, sent.clone(), &to);
         }
@@ -467,12 +475,60 @@ impl Session {
             self.note_share(&patient.patient, &to, "mssante");
         }
         Ok(Reply::ok(json!({
-            "message_id": message_id,
+            "message_id": posted.message_id,
             "from": mailbox,
             "to": to,
-            "subject": sent_subject,
-            "tls": accepted.tls,
+            "subject": posted.subject,
+            "tls": posted.accepted.tls,
         })))
+    }
+
+    /// Writes `letter` as the mailbox it goes from says it (label, `Reply-To`, notice),
+    /// submits it, traces the exchange and notes the message sent.
+    pub(super) async fn post(&mut self, letter: Letter<'_>) -> Result<Posted, Reply> {
+        let message_id = new_message_id();
+        let sender = self.sender(letter.mailbox);
+        let nil = self.mss_client()?.nil.clone();
+        let outgoing = Outgoing {
+            from: letter.mailbox,
+            from_label: &sender.label,
+            reply_to: sender.reply_to.as_deref(),
+            notice: sender.notice.as_deref(),
+            html_only: self.defects.on("mail-html-only"),
+            to: letter.to,
+            subject: letter.subject,
+            text: letter.text,
+            message_id: &message_id,
+            replying_to: letter.replying_to,
+            receipt: letter.receipt,
+            no_reply: letter.no_reply,
+            nil: &nil,
+            document: letter.document,
+            date: self.now().unix_timestamp(),
+        };
+        let raw = outgoing.compose().map_err(failure)?;
+        let subject = outgoing.subject();
+        let submitted = self.submit(letter.mailbox, letter.to, &raw).await;
+        self.trace_mss(
+            "envoi",
+            letter.mailbox,
+            format!(
+                "MAIL FROM:<{}> RCPT TO:<{}> DATA « {subject} »",
+                letter.mailbox,
+                letter.to.join(">, <")
+            ),
+            said(&submitted, |a| a.reply.clone()),
+            Some(&message_id),
+        );
+        let accepted = submitted?;
+        self.mail
+            .sent
+            .insert(message_id.clone(), letter.mailbox.to_string());
+        Ok(Posted {
+            message_id,
+            subject,
+            accepted,
+        })
     }
 
     /// The PFI rules on who may receive a document of a given visibility.

@@ -7,12 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dmp::fail;
-use super::mss::{failure, said};
+use super::mss::Letter;
 use super::{Session, params, refused};
 use crate::cda;
 use crate::identity::store::Patient;
-use crate::mss::message::Outgoing;
-use crate::mss::new_message_id;
 use crate::protocol::Reply;
 
 /// What the software keeps of a document it sent.
@@ -149,41 +147,20 @@ impl Session {
         subject: &str,
         text: &str,
     ) -> Result<String, Reply> {
-        let message_id = new_message_id();
-        let sender = self.sender(mailbox);
         let recipients = vec![to.to_string()];
-        let raw = Outgoing {
-            from: mailbox,
-            from_label: &sender.label,
-            reply_to: sender.reply_to.as_deref(),
-            notice: sender.notice.as_deref(),
-            html_only: self.defects.on("mail-html-only"),
-            to: &recipients,
-            subject,
-            text,
-            message_id: &message_id,
-            replying_to: None,
-            receipt: false,
-            no_reply: false,
-            nil: &self.mss_client()?.nil,
-            document: None,
-            date: self.now().unix_timestamp(),
-        }
-        .compose()
-        .map_err(failure)?;
-        let submitted = self.submit(mailbox, &recipients, &raw).await;
-        self.trace_mss(
-            "envoi",
-            mailbox,
-            format!("MAIL FROM:<{mailbox}> RCPT TO:<{to}> DATA « {subject} »"),
-            said(&submitted, |a| a.reply.clone()),
-            Some(&message_id),
-        );
-        submitted?;
-        self.mail
-            .sent
-            .insert(message_id.clone(), mailbox.to_string());
-        Ok(message_id)
+        let posted = self
+            .post(Letter {
+                mailbox,
+                to: &recipients,
+                subject,
+                text,
+                document: None,
+                replying_to: None,
+                receipt: false,
+                no_reply: false,
+            })
+            .await?;
+        Ok(posted.message_id)
     }
 
     /// Sends a validated report on its own, from the application mailbox, to those of its
@@ -216,41 +193,19 @@ impl Session {
         if let Some(mention) = &sent.replacement {
             text = format!("{mention}.\r\n\r\n{text}");
         }
-        let message_id = new_message_id();
-        let sender = self.sender(&mailbox);
-        let outgoing = Outgoing {
-            from: &mailbox,
-            from_label: &sender.label,
-            reply_to: sender.reply_to.as_deref(),
-            notice: sender.notice.as_deref(),
-            html_only: self.defects.on("mail-html-only"),
-            to: &to,
-            subject: &title,
-            text: &text,
-            message_id: &message_id,
-            replying_to: None,
-            receipt: false,
-            no_reply: false,
-            nil: &self.mss_client()?.nil,
-            document: Some(&attached),
-            date: self.now().unix_timestamp(),
-        };
-        let raw = outgoing.compose().map_err(failure)?;
-        let subject = outgoing.subject();
-        let submitted = self.submit(&mailbox, &to, &raw).await;
-        self.trace_mss(
-            "envoi",
-            &mailbox,
-            format!(
-                "MAIL FROM:<{mailbox}> RCPT TO:<{}> DATA « {subject} »",
-                to.join(">, <")
-            ),
-            said(&submitted, |a| a.reply.clone()),
-            Some(&message_id),
-        );
-        submitted?;
-        self.mail.sent.insert(message_id.clone(), mailbox.clone());
+        let posted = self
+            .post(Letter {
+                mailbox: &mailbox,
+                to: &to,
+                subject: &title,
+                text: &text,
+                document: Some(&attached),
+                replying_to: None,
+                receipt: false,
+                no_reply: false,
+            })
+            .await?;
         self.note_sent_document(&patient.patient, sent, &to);
-        Ok(Some(message_id))
+        Ok(Some(posted.message_id))
     }
 }

@@ -7,7 +7,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::journal::records;
-use super::mss::{address_of, drop_into, send};
+use super::mss::{accepted_logins, address_of, drop_into, send};
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 #[given(regex = r#"^la boîte de "([^"]*)" reçoit de "([^"]*)" le message "([^"]*)"$"#)]
@@ -34,17 +34,7 @@ async fn both_opened(world: &mut SegurWorld, owner: String) -> Result<(), StepFa
         address_of(world, &owner).await?,
         address_of(world, "la structure").await?,
     ];
-    let opened: Vec<segur_core::journal::Record> =
-        records(world, "mssante", Some("IMAP AUTHENTICATE"))
-            .await?
-            .into_iter()
-            .filter(|r| {
-                r.response
-                    .as_ref()
-                    .and_then(|b| b.summary["status"].as_str())
-                    .is_some_and(|s| s.contains(" OK"))
-            })
-            .collect();
+    let opened = accepted_logins(world).await?;
     let identities: Vec<String> = opened
         .iter()
         .filter_map(|r| {

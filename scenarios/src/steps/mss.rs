@@ -403,17 +403,7 @@ async fn transactions(world: &SegurWorld) -> Result<Vec<(u64, Vec<String>)>, Ste
     Ok(records(world, "mssante", Some(DATA))
         .await?
         .into_iter()
-        .map(|r| {
-            let to = r
-                .request
-                .as_ref()
-                .and_then(|b| b.summary["rcpt_to"].as_array().cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_ascii_lowercase))
-                .collect();
-            (r.seq, to)
-        })
+        .map(|r| (r.seq, rcpt_to(&r)))
         .collect())
 }
 
@@ -635,17 +625,7 @@ async fn xdm_without_ins(world: &mut SegurWorld, alias: String) -> Result<(), St
 /// What the software shows of its mailbox must have come from the operator: an IMAP
 /// session it opened in the scenario (the exchanges judged).
 pub(super) async fn mailbox_opened(world: &mut SegurWorld) -> Result<(), StepFailure> {
-    let opened: Vec<segur_core::journal::Record> =
-        records(world, "mssante", Some("IMAP AUTHENTICATE"))
-            .await?
-            .into_iter()
-            .filter(|r| {
-                r.response
-                    .as_ref()
-                    .and_then(|b| b.summary["status"].as_str())
-                    .is_some_and(|s| s.contains(" OK"))
-            })
-            .collect();
+    let opened = accepted_logins(world).await?;
     if opened.is_empty() {
         return fail(
             "le logiciel affiche le contenu d'une boîte aux lettres qu'il n'a pas ouverte chez \
@@ -654,6 +634,34 @@ pub(super) async fn mailbox_opened(world: &mut SegurWorld) -> Result<(), StepFai
     }
     world.witness(&opened);
     Ok(())
+}
+
+/// The IMAP authentications the operator accepted in the scenario.
+pub(super) async fn accepted_logins(
+    world: &SegurWorld,
+) -> Result<Vec<segur_core::journal::Record>, StepFailure> {
+    Ok(records(world, "mssante", Some("IMAP AUTHENTICATE"))
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.response
+                .as_ref()
+                .and_then(|b| b.summary["status"].as_str())
+                .is_some_and(|s| s.contains(" OK"))
+        })
+        .collect())
+}
+
+/// The recipients (`RCPT TO`, lower case) of an SMTP DATA record.
+pub(super) fn rcpt_to(record: &segur_core::journal::Record) -> Vec<String> {
+    record
+        .request
+        .as_ref()
+        .and_then(|b| b.summary["rcpt_to"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_ascii_lowercase))
+        .collect()
 }
 
 /// Notes the operator's record `seq` as judged.

@@ -7,6 +7,8 @@ use cucumber::{given, then};
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 use serde_json::json;
 
+use segur_mssante::submission::sender::folded;
+
 use super::mss::{address_of, parsed};
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
@@ -71,22 +73,6 @@ fn plain_text(message: &Message<'_>) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Lower case without accents, `_` and `-` as spaces: names as a label may write them.
-fn folded(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'î' | 'ï' | 'Î' | 'Ï' => 'i',
-            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            '_' | '-' => ' ',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
 }
 
 #[given(expr = "l'adresse de réponse des envois automatiques paramétrée à la boîte de {string}")]

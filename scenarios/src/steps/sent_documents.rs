@@ -12,7 +12,7 @@ use segur_documents::xdm::XdmLimits;
 use serde_json::json;
 
 use super::journal::records;
-use super::mss::send;
+use super::mss::{rcpt_to, send};
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
 
 /// One message the operator took, as the steps read it.
@@ -57,14 +57,7 @@ async fn taken(
                 pdf_text.push_str(&text.all());
             }
         }
-        let to = record
-            .request
-            .as_ref()
-            .and_then(|b| b.summary["rcpt_to"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|a| a.as_str().map(str::to_ascii_lowercase))
-            .collect();
+        let to = rcpt_to(&record);
         let taken = Taken {
             seq: record.seq,
             to,

@@ -317,16 +317,7 @@ pub fn parse(kind: Kind, query: &str) -> Result<Search, SearchError> {
 /// Upper case, accents dropped: how FHIR compares strings by default.
 fn fold(text: &str) -> String {
     text.chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'A',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'E',
-            'î' | 'ï' | 'Î' | 'Ï' => 'I',
-            'ô' | 'ö' | 'Ô' | 'Ö' => 'O',
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'U',
-            'ç' | 'Ç' => 'C',
-            'ÿ' => 'Y',
-            c => c.to_ascii_uppercase(),
-        })
+        .map(|c| segur_core::text::base_letter(c).to_ascii_uppercase())
         .collect()
 }
 

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod pki;
 pub mod saml;
 pub mod soap;
+pub mod text;
 pub mod tls;
 pub mod world;
 pub mod xml;

@@ -164,18 +164,13 @@ fn type_name(part: &MessagePart<'_>) -> String {
         .unwrap_or_else(|| "text/plain".into())
 }
 
-/// Lower case, without the French accents and separators, to compare names.
-fn folded(text: &str) -> String {
+/// Lower case, without the French accents, `_`, `-` and `'` as spaces: names as a label
+/// may write them.
+pub fn folded(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'î' | 'ï' | 'Î' | 'Ï' => 'i',
-            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
             '_' | '-' | '\'' => ' ',
-            c => c.to_ascii_lowercase(),
+            c => segur_core::text::base_letter(c).to_ascii_lowercase(),
         })
         .collect()
 }
