@@ -486,3 +486,40 @@ async fn a_connection_over_the_cap_is_told_so_and_closed() {
     }
     assert!(greeting.starts_with("220"), "{greeting}");
 }
+
+/// The API LPS opens an APP mailbox with the structure's certificate, then PLAIN carrying
+/// the mailbox address and no password (MSS/CONF.12); EXTERNAL opens it too, with a
+/// warning; PLAIN without a certificate or naming another structure's mailbox does not.
+#[tokio::test]
+async fn an_app_mailbox_opens_with_plain_under_the_structure_certificate() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let login = |user: &str| b64.encode(format!("\0{user}\0"));
+    let cases: [(Option<&str>, String, &str, bool); 4] = [
+        (
+            Some(LGC_CERT),
+            format!("AUTH PLAIN {}", login(LGC)),
+            "235 ",
+            false,
+        ),
+        (Some(LGC_CERT), "AUTH EXTERNAL =".to_string(), "235 ", true),
+        (None, format!("AUTH PLAIN {}", login(LGC)), "535 ", false),
+        (
+            Some(LGC_CERT),
+            format!("AUTH PLAIN {}", login("dpi@ch-valbourg.mssante.fr")),
+            "535 ",
+            false,
+        ),
+    ];
+    for (cert, command, expected, warned) in cases {
+        let t = start().await;
+        let mut c = Client::plain(t.addr("smtp")).await;
+        assert!(c.reply().await.starts_with("220 "));
+        c.smtp("EHLO lps.test").await;
+        assert!(c.smtp("STARTTLS").await.starts_with("220 "));
+        let mut c = c.starttls(cert).await;
+        c.smtp("EHLO lps.test").await;
+        let answer = c.smtp(&command).await;
+        assert!(answer.starts_with(expected), "{cert:?} {command}: {answer}");
+        assert_eq!(t.flagged("MSS-APP-LOGIN"), warned, "{command}");
+    }
+}
