@@ -169,6 +169,23 @@ const INSI_SCENARIOS: &[&str] = &[
     "La lettre de liaison part en PDF/A-1, le PDF de son CDA N1",
     "Le compte rendu d'imagerie part en PDF/A-1, le PDF de son CDA N1",
     "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
+    "La lettre de liaison validée part d'elle-même vers la PFI, à transmettre par messagerie à son destinataire",
+    "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+    "Un document dont le prénom de naissance diffère de l'identité qualifiée n'est pas classé de lui-même",
+    "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
+    "Un document qui ne peut être classé de lui-même attend dans la liste de travail, avec les métadonnées de son en-tête CDA",
+    "La nouvelle version d'une lettre envoyée annule et remplace la précédente, et le dit",
+    "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+    "La nouvelle version d'un compte rendu de biologie envoyé annule et remplace la précédente, et le dit",
+    "La suppression d'un document envoyé est annoncée à chacun de ses destinataires",
+    "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
+    "L'utilisateur écrit à un patient choisi dans sa base : l'adresse vient de l'INS qualifiée",
+    "Le refus du patient de l'envoi de ses comptes rendus aux professionnels est respecté",
+    "Un compte rendu de biologie part vers dix correspondants",
+    "Le compte rendu de biologie part vers le patient, en PDF/A-1 et en CDA dans IHE_XDM",
+    "Un compte rendu part de la boîte applicative : intitulé, texte brut, adresse de réponse et mention d'envoi automatique",
+    "Un message d'un patient depuis Mon espace santé est distingué et montré avec son identité",
+    "L'historique d'un document reçu va de sa réception à son intégration",
 ];
 
 /// Every scenario that calls the DMP and expects an answer or an error of its own: a
@@ -234,6 +251,8 @@ const DMP_CALLING: &[&str] = &[
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
     "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+    "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+    "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
 ];
 
 /// The scenarios whose expected outcome needs the DMP to accept the VIHF: all those that
@@ -287,6 +306,8 @@ const XDS_FEEDING: &[&str] = &[
     "La lettre de liaison reçue du DPI est publiée au DMP sans action de l'utilisateur, et le DPI reçoit l'accusé de réception du DMP",
     "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
     "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+    "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+    "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
 ];
 
 /// Every defect, in catalogue order.
@@ -388,11 +409,16 @@ pub const CATALOGUE: &[Defect] = &[
         // PAT-TROIS, the ANS examples' patient, is found at INSi only with her hyphen;
         // LE GOFF has a space only, which the defect keeps.
         caught_by: &[
+            "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+            "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
             "Les traits envoyés à l'INSi sont ceux de l'identité d-almeida-joao",
             "Les traits envoyés à l'INSi sont ceux de l'identité martin-durand-lea",
+            "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+            "Un document qui ne peut être classé de lui-même attend dans la liste de travail, avec les métadonnées de son en-tête CDA",
+            "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
+            "Un document dont le prénom de naissance diffère de l'identité qualifiée n'est pas classé de lui-même",
             "Un compte rendu reçu en IHE_XDM est détecté, rattaché au patient et intégré",
-            "Les types de documents signalés comme nouveaux se paramètrent pour la structure, le service et la spécialité",
-            "L'indicateur mensuel des séjours dont un document historique a été versé au DMP",
+            "L'historique d'un document reçu va de sa réception à son intégration",
         ],
     },
     Defect {
@@ -403,6 +429,8 @@ pub const CATALOGUE: &[Defect] = &[
             "Après validation, les traits sont ceux de l'INSi, champ par champ",
             "Premier prénom cohérent avec la liste des prénoms de l'INSi : pas d'alerte",
             "Premier prénom incohérent avec la liste des prénoms de l'INSi : alerte",
+            "Un document reçu pour une INS qualifiée identique est classé de lui-même, avec les métadonnées de son en-tête CDA",
+            "Les statistiques d'intégration comptent par type les documents intégrés automatiquement, manuellement et ceux en attente",
         ],
     },
     Defect {
@@ -934,28 +962,29 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "DMP/va1.13",
         description: "a validated imaging or biology report is not sent to the DMP until the user sends it by hand",
         caught_by: &[
-            "Le compte rendu d'imagerie validé part au DMP sans autre action",
-            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
-            "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
-            "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
-            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
-            "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
-            "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
-            "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
-            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
-            "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
-            "Compte rendu de biologie remplacé puis supprimé dans le DMP",
-            "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
-            "Compte rendu de biologie invisible au patient selon le paramétrage",
-            "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
-            "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
-            "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
             "La mention d'information du patient paramétrée figure en bas du compte rendu d'imagerie",
             "Un examen validé automatiquement est mentionné sur le compte rendu de biologie, avec le texte paramétré",
+            "La mention d'information du patient paramétrée figure en bas du compte rendu de biologie, en CDA R2 niveau 3 et niveau 1",
             "Les examens couverts par l'accréditation Cofrac sont marqués et la mention portée, sur le seul compte rendu qui en a",
+            "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
+            "Le compte rendu de biologie en CDA R2 niveau 1 avec son PDF",
+            "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu de biologie",
+            "Compte rendu de biologie remplacé puis supprimé dans le DMP",
+            "Compte rendu de biologie invisible au patient selon le paramétrage",
+            "Compte rendu de biologie masqué aux professionnels selon le paramétrage",
+            "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
             "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
             "L'utilisateur visualise le compte rendu de biologie produit, en CDA R2 niveau 3 et en niveau 1 avec son PDF",
+            "L'utilisateur bloque l'alimentation du DMP pour un compte rendu d'imagerie",
+            "Le compte rendu d'imagerie validé part au DMP sans autre action",
+            "Compte rendu d'imagerie masqué aux professionnels selon le paramétrage",
+            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+            "Compte rendu d'imagerie invisible au patient et à ses représentants légaux selon le paramétrage",
+            "Le dossier indique pour chaque compte rendu s'il a été envoyé au DMP",
+            "Compte rendu d'imagerie remplacé puis supprimé dans le DMP",
             "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
+            "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
         ],
     },
     Defect {
@@ -972,7 +1001,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "cr-img-typed-as-consultation",
         requirement: "DOC/va1.16",
         description: "the imaging report is typed as a consultation note (11488-4), not 18748-4",
-        caught_by: &["Le compte rendu d'imagerie validé part au DMP sans autre action"],
+        caught_by: &[
+            "Le compte rendu d'imagerie validé part au DMP sans autre action",
+            "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+        ],
     },
     Defect {
         name: "report-visibility-ignored",
@@ -990,8 +1022,10 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "DOC/va1.15",
         description: "the report does not name the recipients it is sent to (informationRecipient)",
         caught_by: &[
-            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
             "Le compte rendu de biologie nomme ses destinataires et l'adresse MSSanté du prescripteur",
+            "Le compte rendu d'imagerie nomme ses destinataires et l'adresse MSSanté du demandeur",
+            "Le compte rendu d'imagerie validé part de lui-même par la boîte applicative vers son destinataire",
+            "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
         ],
     },
     Defect {
@@ -1008,10 +1042,13 @@ pub const CATALOGUE: &[Defect] = &[
         requirement: "DOC/va1.30",
         description: "the CR-BIO's results carry the laboratory's own codes, not LOINC",
         caught_by: &[
+            "Le compte rendu de biologie part en PDF/A-1 à côté de son CDA structuré",
             "Le compte rendu de biologie validé part au DMP en CDA R2 niveau 3, résultats en LOINC",
             "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
             "Le compte rendu de biologie auto-présentable porte la feuille de style du laboratoire, qui en montre tout le récit",
             "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
+            "Le compte rendu de biologie part vers le patient, en PDF/A-1 et en CDA dans IHE_XDM",
+            "Un compte rendu de biologie part vers dix correspondants",
         ],
     },
     Defect {
@@ -1027,7 +1064,10 @@ pub const CATALOGUE: &[Defect] = &[
         name: "complete-report-not-replacing",
         requirement: "DMP/va1.15",
         description: "the complete biology report is fed as a new document: the partial one stays in the DMP",
-        caught_by: &["Le compte rendu complet remplace dans le DMP le compte rendu partiel"],
+        caught_by: &[
+            "Le compte rendu complet remplace dans le DMP le compte rendu partiel",
+            "Le compte rendu de biologie partiel part de lui-même, puis le complet qui l'annule et le remplace",
+        ],
     },
     Defect {
         name: "consultation-choice-frozen",
@@ -1222,6 +1262,7 @@ pub const CATALOGUE: &[Defect] = &[
         description: "the documents the software hands its PFI carry no DESTDMP metadata: the PFI cannot tell they go to the DMP, and answers AE",
         caught_by: &[
             "La lettre de liaison part vers la PFI en MDM^T02, CDA de niveau 1 avec son PDF",
+            "La lettre de liaison validée part d'elle-même vers la PFI, à transmettre par messagerie à son destinataire",
             "Le compte rendu de biologie validé part vers la PFI en ORU^R01, CDA de niveau 3",
             "Rien ne part vers la PFI pour un patient opposé à l'alimentation de son DMP",
             "Les acquittements de la PFI : un refus technique signalé, un accusé métier reporté au dossier",
