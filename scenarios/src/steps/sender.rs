@@ -4,10 +4,10 @@
 //! the message the operator received (« l'opérateur a reçu un message pour … » first).
 
 use cucumber::{given, then};
-use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::Message;
 use serde_json::json;
 
-use segur_mssante::submission::sender::folded;
+use segur_mssante::submission::sender::{body_part, folded, plain_text, type_name};
 
 use super::mss::{address_of, parsed};
 use crate::world::{SegurWorld, StepFailure, fail, fail_if};
@@ -30,49 +30,6 @@ fn reply_to(message: &Message<'_>) -> Option<String> {
         .and_then(|a| a.first())
         .and_then(|a| a.address())
         .map(str::to_ascii_lowercase)
-}
-
-fn is(part: &MessagePart<'_>, ctype: &str, subtype: &str) -> bool {
-    part.content_type().is_some_and(|c| {
-        c.ctype().eq_ignore_ascii_case(ctype)
-            && c.subtype().is_some_and(|s| s.eq_ignore_ascii_case(subtype))
-    })
-}
-
-fn kind(part: &MessagePart<'_>) -> String {
-    part.content_type()
-        .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
-        .unwrap_or_else(|| "text/plain".into())
-}
-
-/// The body part: the message itself, or the first part of its multipart/mixed.
-fn body<'a>(message: &'a Message<'a>) -> Option<&'a MessagePart<'a>> {
-    let root = message.root_part();
-    if !is(root, "multipart", "mixed") {
-        return Some(root);
-    }
-    match &root.body {
-        PartType::Multipart(ids) => ids.first().and_then(|id| message.parts.get(*id as usize)),
-        _ => None,
-    }
-}
-
-/// The plain text of the body, when it is text/plain or a multipart/alternative
-/// starting with text/plain.
-fn plain_text(message: &Message<'_>) -> Option<String> {
-    let body = body(message)?;
-    let plain = match &body.body {
-        PartType::Multipart(ids) if is(body, "multipart", "alternative") => {
-            message.parts.get(*ids.first()? as usize)?
-        }
-        _ => body,
-    };
-    match &plain.body {
-        PartType::Text(t) if plain.content_type().is_none() || is(plain, "text", "plain") => {
-            Some(t.to_string())
-        }
-        _ => None,
-    }
 }
 
 #[given(expr = "l'adresse de réponse des envois automatiques paramétrée à la boîte de {string}")]
@@ -132,13 +89,13 @@ async fn from_professional(world: &mut SegurWorld, who: String) -> Result<(), St
 #[then("le corps du message est en texte brut")]
 async fn plain_body(world: &mut SegurWorld) -> Result<(), StepFailure> {
     let message = parsed(world)?;
-    let Some(body) = body(&message) else {
+    let Some(body) = body_part(&message) else {
         return fail("le message n'a pas de corps");
     };
     fail_if(plain_text(&message).is_none(), || {
         format!(
             "corps text/plain (ou multipart/alternative text/plain puis text/html) attendu, reçu {}",
-            kind(body)
+            type_name(body)
         )
     })
 }

@@ -103,16 +103,33 @@ fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_lowercase).collect()
 }
 
+/// The body: the message itself, or the first part of its multipart/mixed (a mail with
+/// attachments).
+pub fn body_part<'a>(message: &'a Message<'a>) -> Option<&'a MessagePart<'a>> {
+    let root = message.root_part();
+    if is_type(root, "multipart", "mixed") {
+        children(message, root).into_iter().next()
+    } else {
+        Some(root)
+    }
+}
+
+/// The body's plain text, when the body is text/plain or a multipart/alternative whose
+/// first part is text/plain; `None` otherwise.
+pub fn plain_text(message: &Message<'_>) -> Option<String> {
+    let body = body_part(message)?;
+    let plain = if is_type(body, "multipart", "alternative") {
+        children(message, body).into_iter().next()?
+    } else {
+        body
+    };
+    (is_plain(plain) && matches!(plain.body, PartType::Text(_))).then(|| text_of(plain))
+}
+
 /// ECO.2.2.4: the body is text/plain, or multipart/alternative of a text/plain then a
 /// text/html with the same words. Returns the plain text, if any.
 fn check_body(message: &Message<'_>, out: &mut Vec<Finding>) -> Option<String> {
-    let root = message.root_part();
-    // The body of a mail with attachments is the first part of its multipart/mixed.
-    let body = if is_type(root, "multipart", "mixed") {
-        children(message, root).into_iter().next()?
-    } else {
-        root
-    };
+    let body = body_part(message)?;
     if is_plain(body) && !matches!(body.body, PartType::Multipart(_)) {
         return Some(text_of(body));
     }
@@ -155,7 +172,8 @@ fn check_body(message: &Message<'_>, out: &mut Vec<Finding>) -> Option<String> {
     None
 }
 
-fn type_name(part: &MessagePart<'_>) -> String {
+/// `type/subtype` of a part (text/plain when it says nothing).
+pub fn type_name(part: &MessagePart<'_>) -> String {
     part.content_type()
         .map(|c| match c.subtype() {
             Some(s) => format!("{}/{s}", c.ctype()),
